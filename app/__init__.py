@@ -1,0 +1,3 @@
+"""GenCanvas: an offline desktop studio for generative image editing."""
+
+__version__ = "0.1.0"

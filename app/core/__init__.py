@@ -1,0 +1,1 @@
+"""Qt-free application logic: plugin API, registry, jobs, settings and image I/O."""
