@@ -1,0 +1,232 @@
+"""The document: four stacked layer images shown in a QGraphicsScene.
+
+Every layer is a document-sized ``QImage`` in ``Format_ARGB32_Premultiplied`` (the format
+the raster engine blends fastest). Each is shown by a :class:`LayerItem`, a tiny
+``QGraphicsItem`` that paints its ``QImage`` directly instead of a ``QGraphicsPixmapItem``:
+a brush stroke paints into the image in place and then invalidates only the dirty
+rectangle, so no ``QImage -> QPixmap`` conversion of the whole layer happens per mouse
+move, and streamed preview frames are shown without a pixmap upload either.
+
+Images are implicitly shared. :meth:`LayerStack.state` and :meth:`LayerStack.restore`
+always wrap images in fresh ``QImage`` objects, so undo states share pixel data for free
+and a later in-place stroke detaches (copies) the live layer instead of corrupting them.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QObject, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QPainter
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
+
+from app.core.plugin_api import InputKind, PluginInputs
+from app.qt.image_convert import array_from_qimage
+
+LAYER_FORMAT = QImage.Format.Format_ARGB32_Premultiplied
+MASK_COLOR = QColor(255, 0, 0)
+MASK_OPACITY = 0.5
+
+
+class Layer(enum.Enum):
+    """Canvas layers, listed bottom to top (the z order in the scene)."""
+
+    PHOTO = 0
+    RESULT = 1
+    SKETCH = 2
+    MASK = 3
+
+
+@dataclass(frozen=True)
+class DocState:
+    """The document size plus the images of some layers: what an undo step swaps."""
+
+    size: QSize
+    images: dict[Layer, QImage]
+
+
+def blank_image(size: QSize, layer: Layer) -> QImage:
+    """A fresh layer: PHOTO is opaque white (paper), the others fully transparent."""
+    image = QImage(size, LAYER_FORMAT)
+    image.fill(QColor(Qt.GlobalColor.white) if layer is Layer.PHOTO else QColor(Qt.GlobalColor.transparent))
+    return image
+
+
+def conform_image(image: QImage, size: QSize, layer: Layer) -> QImage:
+    """Bring any image to the layer format and document size, as the layer expects it.
+
+    Whichever of conversion and scaling touches the smaller image runs first, so a 32x32
+    model output costs one full-size allocation (the smooth upscale) and a document-sized
+    frame costs one (the format conversion) -- this is the streaming hot path. PHOTO is
+    flattened onto white so plugins never see undefined colour under transparency; MASK
+    keeps only coverage (the source's alpha, or its grey level when it has no alpha, so a
+    black/white mask PNG or a bool array converted with ``qimage_from_array`` both work)
+    and is recoloured red for display.
+    """
+    if image.size() != size:
+        if image.format() != LAYER_FORMAT and image.width() * image.height() <= size.width() * size.height():
+            image = image.convertToFormat(LAYER_FORMAT)
+        image = image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    if layer is Layer.MASK:
+        coverage = image.convertToFormat(QImage.Format.Format_Alpha8) if image.hasAlphaChannel() else image
+        mask = QImage(size, LAYER_FORMAT)
+        mask.fill(MASK_COLOR)
+        mask.setAlphaChannel(coverage)
+        return mask
+    if layer is Layer.PHOTO and image.hasAlphaChannel():
+        photo = blank_image(size, Layer.PHOTO)
+        painter = QPainter(photo)
+        painter.drawImage(QPoint(0, 0), image)
+        painter.end()
+        return photo
+    return image if image.format() == LAYER_FORMAT else image.convertToFormat(LAYER_FORMAT)
+
+
+class LayerItem(QGraphicsItem):
+    """Paints one layer image; smooth when zoomed out, pixel-sharp (nearest) when zoomed in."""
+
+    def __init__(self, image: QImage) -> None:
+        super().__init__()
+        self._image = image
+        # exposedRect lets paint() blit only the invalidated part of a large layer.
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
+
+    def image(self) -> QImage:
+        """The live image (strokes paint into it in place, then call ``update(rect)``)."""
+        return self._image
+
+    def set_image(self, image: QImage) -> None:
+        if image.size() != self._image.size():
+            self.prepareGeometryChange()
+        self._image = image
+        self.update()
+
+    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+        return QRectF(self._image.rect())
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1.0)
+        exposed = option.exposedRect.intersected(self.boundingRect())
+        painter.drawImage(exposed, self._image, exposed)
+
+
+class LayerStack(QObject):
+    """Owns the layer items and the document size; the single place layer pixels change.
+
+    It also holds the "preview base": while frames stream into RESULT (not undoable),
+    the last committed RESULT is kept so that committing or discarding the preview
+    restores/records the right "before" state.
+    """
+
+    resized = Signal(int, int)
+
+    def __init__(self, scene: QGraphicsScene, width: int, height: int) -> None:
+        super().__init__()
+        self._scene = scene
+        self._size = QSize(width, height)
+        self._preview_base: QImage | None = None
+        self._items: dict[Layer, LayerItem] = {}
+        for layer in Layer:
+            item = LayerItem(blank_image(self._size, layer))
+            item.setZValue(layer.value)
+            scene.addItem(item)
+            self._items[layer] = item
+        self._items[Layer.MASK].setOpacity(MASK_OPACITY)
+        scene.setSceneRect(QRectF(0, 0, width, height))
+
+    def size(self) -> QSize:
+        return QSize(self._size)
+
+    def rect(self) -> QRect:
+        return QRect(QPoint(0, 0), self._size)
+
+    def item(self, layer: Layer) -> LayerItem:
+        return self._items[layer]
+
+    def image(self, layer: Layer) -> QImage:
+        """The live image of a layer (callers must not paint into it outside a stroke)."""
+        return self._items[layer].image()
+
+    def reset(self, width: int, height: int) -> None:
+        """Blank document of a new size (no undo: the caller clears the stack)."""
+        size = QSize(width, height)
+        self.restore(DocState(size, {layer: blank_image(size, layer) for layer in Layer}))
+
+    def state(self, layers: tuple[Layer, ...] | list[Layer]) -> DocState:
+        """A cheap (shared-data) snapshot; a streamed preview counts as not yet there."""
+        images = {layer: QImage(self._committed(layer)) for layer in layers}
+        return DocState(self.size(), images)
+
+    def restore(self, state: DocState) -> None:
+        """Apply a snapshot: resize the document if needed, then replace the given layers."""
+        if state.size != self._size or Layer.RESULT in state.images:
+            self._preview_base = None
+        for layer, image in state.images.items():
+            self._items[layer].set_image(QImage(image))
+        if state.size != self._size:
+            self._size = QSize(state.size)
+            for layer in Layer:
+                if self._items[layer].image().size() != self._size:
+                    self._items[layer].set_image(conform_image(self._items[layer].image(), self._size, layer))
+            self._scene.setSceneRect(QRectF(self.rect()))
+            self.resized.emit(self._size.width(), self._size.height())
+
+    def write_patch(self, layer: Layer, top_left: QPoint, patch: QImage) -> None:
+        """Overwrite a rectangle of a layer with stored pixels (stroke undo/redo)."""
+        image = self._items[layer].image()
+        painter = QPainter(image)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.drawImage(top_left, patch)
+        painter.end()
+        self._items[layer].update(QRectF(QRect(top_left, patch.size())))
+
+    def show_frame(self, frame: QImage) -> None:
+        """Show a preview frame in RESULT without recording it; remembers what it covers."""
+        if self._preview_base is None:
+            self._preview_base = self._items[Layer.RESULT].image()
+        self._items[Layer.RESULT].set_image(conform_image(frame, self._size, Layer.RESULT))
+
+    def discard_preview(self) -> None:
+        """Put back the RESULT that was there before frames started streaming."""
+        if self._preview_base is not None:
+            self._items[Layer.RESULT].set_image(self._preview_base)
+            self._preview_base = None
+
+    def composite(self, rect: QRect, include_result: bool = True, include_sketch: bool = True) -> QImage:
+        """Flatten the visible layers (never the mask overlay) inside ``rect`` onto white."""
+        out = QImage(rect.size(), QImage.Format.Format_RGB32)
+        out.fill(QColor(Qt.GlobalColor.white))
+        wanted = {Layer.PHOTO: True, Layer.RESULT: include_result, Layer.SKETCH: include_sketch}
+        painter = QPainter(out)
+        for layer, include in wanted.items():
+            if include and self._items[layer].isVisible():
+                painter.drawImage(QPoint(0, 0), self._items[layer].image(), rect)
+        painter.end()
+        return out
+
+    def photo_with_result(self) -> QImage:
+        """A new PHOTO image with RESULT blended over it (what "apply result" keeps)."""
+        photo = self.image(Layer.PHOTO).copy()
+        painter = QPainter(photo)
+        painter.drawImage(QPoint(0, 0), self.image(Layer.RESULT))
+        painter.end()
+        return photo
+
+    def mask_array(self) -> np.ndarray:
+        """The mask as bool (H, W): True where its coverage is above half."""
+        return array_from_qimage(self.image(Layer.MASK), 4)[..., 3] > 127
+
+    def plugin_inputs(self, kinds: frozenset[InputKind]) -> PluginInputs:
+        """Only the requested layers, converted (conversions cost time on big images)."""
+        image = array_from_qimage(self.image(Layer.PHOTO), 3) if InputKind.IMAGE in kinds else None
+        sketch = array_from_qimage(self.image(Layer.SKETCH), 4) if InputKind.SKETCH in kinds else None
+        mask = self.mask_array() if InputKind.MASK in kinds else None
+        return PluginInputs(self._size.width(), self._size.height(), image=image, sketch=sketch, mask=mask)
+
+    def _committed(self, layer: Layer) -> QImage:
+        if layer is Layer.RESULT and self._preview_base is not None:
+            return self._preview_base
+        return self._items[layer].image()

@@ -1,0 +1,294 @@
+"""The painting canvas widget: layers, tools, undo, zoom/pan and drag & drop."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+
+import numpy as np
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QMouseEvent, QUndoStack
+from PySide6.QtWidgets import QGraphicsScene, QWidget
+
+from app.core.plugin_api import InputKind, PluginInputs
+from app.qt.canvas.commands import StrokeCommand, replace_layers
+from app.qt.canvas.layers import Layer, LayerStack, blank_image
+from app.qt.canvas.tools import (
+    MAX_BRUSH_SIZE,
+    MIN_BRUSH_SIZE,
+    PAINT_TOOLS,
+    BrushOutline,
+    NavigationView,
+    Stroke,
+    Tool,
+)
+
+ERASABLE = (Layer.SKETCH, Layer.MASK)
+
+
+class CanvasView(NavigationView):
+    """A small Krita-like canvas. Everything that edits pixels goes through ``undo_stack``,
+    except :meth:`show_frame`, which streams previews and must stay cheap.
+
+    The canvas never opens files: drops are reported through ``filesDropped`` and
+    ``imageDropped`` so the window decides how to load them.
+    """
+
+    strokeFinished = Signal(object)  # the Layer painted
+    colorPicked = Signal(QColor)
+    filesDropped = Signal(list)  # list[str] of local paths
+    imageDropped = Signal(QImage)
+    # zoomChanged(float) comes from NavigationView
+    documentResized = Signal(int, int)
+    toolChanged = Signal(object)  # the Tool now active (the picker switches back to BRUSH itself)
+
+    def __init__(self, width: int = 512, height: int = 512, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setScene(QGraphicsScene(self))
+        self.undo_stack = QUndoStack(self)
+        self._layers = LayerStack(self.scene(), width, height)
+        self._layers.resized.connect(self.documentResized)
+        self._tool = Tool.BRUSH
+        self._brush_size = 24
+        self._brush_color = QColor(Qt.GlobalColor.black)
+        self._eraser_target = Layer.SKETCH
+        self._stroke: Stroke | None = None
+        self._outline = BrushOutline()
+        self._outline.set_diameter(self._brush_size)
+        self._outline.hide()
+        self.scene().addItem(self._outline)
+        self.setBackgroundBrush(QColor(64, 64, 64))
+        self.setAcceptDrops(True)
+        self.setMouseTracking(True)
+        self._update_cursor()
+
+    # --- document -------------------------------------------------------------------
+    def new_document(self, width: int, height: int) -> None:
+        """Blank layers of a new size; the history is dropped (it describes another image)."""
+        self._stroke = None
+        self._layers.reset(width, height)
+        self.undo_stack.clear()
+
+    def document_size(self) -> tuple[int, int]:
+        size = self._layers.size()
+        return size.width(), size.height()
+
+    def layer_image(self, layer: Layer) -> QImage:
+        """A deep copy, so callers can keep or modify it without touching the canvas."""
+        return self._layers.image(layer).copy()
+
+    def set_layer_image(self, layer: Layer, image: QImage, text: str = "Replace layer") -> None:
+        """Undoably replace a whole layer; the image is scaled to the document size."""
+        self.undo_stack.push(replace_layers(self._layers, {layer: image}, text))
+
+    def clear_layer(self, layer: Layer) -> None:
+        self.set_layer_image(layer, blank_image(self._layers.size(), layer), f"Clear {layer.name.lower()}")
+
+    def set_layer_visible(self, layer: Layer, visible: bool) -> None:
+        self._layers.item(layer).setVisible(visible)
+
+    def replace_photo(self, image: QImage, text: str = "Open image") -> None:
+        """Make ``image`` the photo, resizing the document to it and clearing RESULT.
+
+        SKETCH and MASK are kept (scaled with the document when the size changes) so an
+        artist can swap the reference photo under a drawing. One undo step restores all
+        layers and the old size.
+        """
+        if image.isNull():
+            raise ValueError("cannot use an empty image as the photo")
+        cleared = blank_image(image.size(), Layer.RESULT)
+        images = {Layer.PHOTO: image, Layer.RESULT: cleared}
+        self.undo_stack.push(replace_layers(self._layers, images, text, image.size()))
+
+    def show_frame(self, frame: QImage) -> None:
+        """Show a streamed preview frame in RESULT: not undoable, one conversion at most."""
+        self._layers.show_frame(frame)
+
+    def discard_preview(self) -> None:
+        """Drop streamed frames (a cancelled job), showing the last committed RESULT again."""
+        self._layers.discard_preview()
+
+    def commit_result(self, image: QImage, text: str = "Generate") -> None:
+        """Undoably set the final result; undo goes back to the result before the preview."""
+        self.set_layer_image(Layer.RESULT, image, text)
+
+    def apply_result_to_photo(self, text: str = "Apply result") -> None:
+        """Undoably flatten RESULT onto PHOTO and clear RESULT, to keep editing the outcome."""
+        cleared = blank_image(self._layers.size(), Layer.RESULT)
+        images = {Layer.PHOTO: self._layers.photo_with_result(), Layer.RESULT: cleared}
+        self.undo_stack.push(replace_layers(self._layers, images, text))
+
+    def composite(self, include_result: bool = True, include_sketch: bool = True) -> QImage:
+        """The visible image flattened onto white, without the mask overlay (opaque RGB32)."""
+        return self._layers.composite(self._layers.rect(), include_result, include_sketch)
+
+    def mask_array(self) -> np.ndarray:
+        """The mask as bool (H, W): True where its coverage is above half."""
+        return self._layers.mask_array()
+
+    def plugin_inputs(self, kinds: frozenset[InputKind]) -> PluginInputs:
+        """Only the requested layers as numpy arrays; width and height always."""
+        return self._layers.plugin_inputs(kinds)
+
+    # --- tools and strokes -------------------------------------------------------------
+    @property
+    def tool(self) -> Tool:
+        return self._tool
+
+    @property
+    def brush_size(self) -> int:
+        return self._brush_size
+
+    @property
+    def brush_color(self) -> QColor:
+        return QColor(self._brush_color)
+
+    @property
+    def eraser_target(self) -> Layer:
+        return self._eraser_target
+
+    def set_tool(self, tool: Tool) -> None:
+        """Switch tools; picking the brush or mask brush also aims the eraser at its layer."""
+        if tool is Tool.BRUSH:
+            self._eraser_target = Layer.SKETCH
+        elif tool is Tool.MASK_BRUSH:
+            self._eraser_target = Layer.MASK
+        changed = tool is not self._tool
+        self._tool = tool
+        self._update_cursor()
+        if changed:
+            self.toolChanged.emit(tool)
+
+    def set_eraser_target(self, layer: Layer) -> None:
+        if layer not in ERASABLE:
+            raise ValueError(f"the eraser works on SKETCH or MASK, not {layer.name}")
+        self._eraser_target = layer
+
+    def set_brush_size(self, size: int) -> None:
+        self._brush_size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
+        self._outline.set_diameter(self._brush_size)
+
+    def set_brush_color(self, color: QColor) -> None:
+        self._brush_color = QColor(color)
+
+    def paint_stroke(
+        self, layer: Layer, points: Iterable[QPointF], size: int, color: QColor, erase: bool = False
+    ) -> bool:
+        """Paint one undoable stroke through document-space ``points``, like a mouse drag.
+
+        Returns whether any pixel of the document was touched (and a step was recorded).
+        """
+        self._begin_stroke(layer, size, color, erase)
+        assert self._stroke is not None
+        for point in points:
+            self._stroke.add_point(QPointF(point))
+        return self._finish_stroke()
+
+    def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool) -> None:
+        size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
+        self._stroke = Stroke(self._layers.item(layer), layer, size, color, erase)
+
+    def _finish_stroke(self) -> bool:
+        stroke, self._stroke = self._stroke, None
+        result = stroke.finish() if stroke is not None else None
+        if result is None:
+            return False
+        self.undo_stack.push(StrokeCommand(self._layers, result))
+        self.strokeFinished.emit(result.layer)
+        return True
+
+    def _pick(self, point: QPointF) -> None:
+        x, y = math.floor(point.x()), math.floor(point.y())
+        if not self._layers.rect().contains(x, y):
+            return
+        color = self._layers.composite(QRect(x, y, 1, 1)).pixelColor(0, 0)
+        self.set_brush_color(color)
+        self.colorPicked.emit(color)
+        self.set_tool(Tool.BRUSH)
+
+    # --- input events -------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._pan_press(event) or self._tool_press(event):
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._outline.setPos(self._to_document(event.position()))
+        self._outline.setVisible(self._tool in PAINT_TOOLS and not self._left_drag_pans())
+        if self._pan_move(event):
+            event.accept()
+        elif self._stroke is not None:
+            self._extend_stroke(event)
+            event.accept()
+        else:
+            super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if self._pan_release(event):
+            event.accept()
+        elif event.button() == Qt.MouseButton.LeftButton:  # every tool consumed the left press
+            if self._stroke is not None:
+                self._extend_stroke(event)
+                self._finish_stroke()
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def _tool_press(self, event: QMouseEvent) -> bool:
+        """Start the current tool's action on a left press; False when it is not one."""
+        if event.button() != Qt.MouseButton.LeftButton or self._stroke is not None:
+            return False
+        if self._tool is Tool.PICKER:
+            self._pick(self._to_document(event.position()))
+        elif self._tool in PAINT_TOOLS:
+            layer = {Tool.BRUSH: Layer.SKETCH, Tool.MASK_BRUSH: Layer.MASK}.get(self._tool, self._eraser_target)
+            self._begin_stroke(layer, self._brush_size, self._brush_color, self._tool is Tool.ERASER)
+            self._extend_stroke(event)
+        return True
+
+    def _extend_stroke(self, event: QMouseEvent) -> None:
+        assert self._stroke is not None
+        self._stroke.add_point(self._to_document(event.position()))
+
+    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+        if event.type() == QEvent.Type.Leave:
+            self._outline.hide()
+        return super().viewportEvent(event)
+
+    def _left_drag_pans(self) -> bool:
+        return super()._left_drag_pans() or self._tool is Tool.PAN
+
+    def _update_cursor(self) -> None:
+        super()._update_cursor()
+        if self._left_drag_pans() or self._tool not in PAINT_TOOLS:
+            self._outline.hide()
+
+    # --- drag & drop --------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+        self._accept_if_droppable(event)
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
+        self._accept_if_droppable(event)  # the scene has no drop targets; the view is one
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+        mime = event.mimeData()
+        paths = _local_paths(mime)
+        if paths:
+            self.filesDropped.emit(paths)
+        elif isinstance(image := mime.imageData(), QImage) and not image.isNull():
+            self.imageDropped.emit(image)
+        else:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+
+    def _accept_if_droppable(self, event: QDragMoveEvent) -> None:
+        if _local_paths(event.mimeData()) or event.mimeData().hasImage():
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+
+def _local_paths(mime: QMimeData) -> list[str]:
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
