@@ -1,0 +1,176 @@
+"""The ``gencanvas`` command: the GUI by default, plus headless ``generate`` and ``plugins``.
+
+``generate`` and ``plugins`` never import Qt: they run the same JobRunner as the GUI
+worker, on the same plugins, and write the same PNG metadata.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from app import __version__
+from app.core.image_io import ImageLoadError, load_image, save_image
+from app.core.jobs import Job, JobRunner, user_message, validate_params
+from app.core.metadata import GenerationMetadata
+from app.core.params import parse_cli_params, reroll_seed, seed_field_name
+from app.core.plugin_api import JobCancelled, Plugin, PluginError, PluginInputs
+from app.core.registry import default_registry
+from app.core.settings import load_settings
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gencanvas", description="GenCanvas: offline generative image editing.",
+                                     epilog="Subcommands: 'gencanvas generate --help', 'gencanvas plugins'.")
+    parser.add_argument("image", nargs="?", help="image to open as the photo layer")
+    parser.add_argument("--self-test", action="store_true", help="build the window offscreen, run every plugin once")
+    parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--version", action="version", version=f"gencanvas {__version__}")
+    return parser
+
+
+def _generate_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gencanvas generate", description="Run one plugin headless and write a PNG.")
+    parser.add_argument("--plugin", required=True, help="plugin id (see 'gencanvas plugins')")
+    parser.add_argument("--param", action="append", default=[], metavar="KEY=VALUE", help="a parameter; repeatable")
+    parser.add_argument("--image", type=Path, help="photo layer")
+    parser.add_argument("--sketch", type=Path, help="sketch layer (strokes on white or transparent)")
+    parser.add_argument("--mask", type=Path, help="mask: white where the plugin should paint")
+    parser.add_argument("--size", default="512x512", help="canvas WxH when no --image is given")
+    parser.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"], help="overrides the setting")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .webp)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _read_inputs(args: argparse.Namespace) -> PluginInputs:
+    image = load_image(args.image).rgb if args.image else None
+    if image is not None:
+        height, width = image.shape[:2]
+    else:
+        try:
+            width, height = (int(v) for v in args.size.lower().split("x"))
+        except ValueError:
+            raise PluginError(f"--size expects WxH such as 512x512, got {args.size!r}") from None
+        if not (8 <= width <= 4096 and 8 <= height <= 4096):
+            raise PluginError(f"--size must be between 8 and 4096 pixels a side, got {args.size}")
+    sketch = mask = None
+    if args.sketch:
+        sketch = _sketch_from(load_image(args.sketch).rgba)
+    if args.mask:
+        mask = load_image(args.mask).rgb.mean(axis=2) > 127
+    for name, layer in (("sketch", sketch), ("mask", mask)):
+        if layer is not None and layer.shape[:2] != (height, width):
+            raise PluginError(f"The {name} is {layer.shape[1]}×{layer.shape[0]} but the canvas is {width}×{height}.")
+    return PluginInputs(width, height, image, sketch, mask)
+
+
+def _sketch_from(rgba: np.ndarray) -> np.ndarray:
+    """Strokes on white become strokes on transparent, like the canvas's sketch layer."""
+    sketch = rgba.copy()
+    ink = 255 - rgba[..., :3].min(axis=2)
+    sketch[..., 3] = np.minimum(rgba[..., 3], np.where(ink > 8, 255, 0)).astype(np.uint8)
+    return sketch
+
+
+def _build_job(plugin_type: type[Plugin], pairs: list[str], inputs: PluginInputs) -> Job:
+    values = parse_cli_params(plugin_type.Params, pairs)
+    seed_name = seed_field_name(plugin_type.Params)
+    if seed_name and seed_name not in values:
+        values[seed_name] = reroll_seed()
+    params = validate_params(plugin_type, values)
+    seed = int(getattr(params, seed_name)) if seed_name else 0
+    return Job(plugin_type(), params, inputs, seed=seed)
+
+
+def cmd_generate(argv: list[str]) -> int:
+    from tqdm import tqdm
+
+    args = _generate_parser().parse_args(argv)
+    try:
+        plugin_type = default_registry().get(args.plugin)
+        job = _build_job(plugin_type, args.param, _read_inputs(args))
+    except (KeyError, ValueError, PluginError, ImageLoadError) as exc:
+        print(f"gencanvas: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
+        return EXIT_USAGE
+    settings = load_settings()
+    runner = JobRunner(args.device or settings.device, settings.precision)
+    with tqdm(desc=plugin_type.title, unit="step", disable=args.quiet, file=sys.stderr) as bar:
+        def sink(_frame: np.ndarray, step: int, total: int) -> None:
+            bar.total = total
+            bar.update(step - bar.n)
+
+        try:
+            pixels = runner.run(job, sink)
+        except KeyboardInterrupt:
+            job.cancel()
+            return EXIT_INTERRUPTED
+        except JobCancelled:
+            return EXIT_INTERRUPTED
+        except PluginError as exc:
+            print(f"gencanvas: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except Exception as exc:
+            print(f"gencanvas: {user_message(exc, job.plugin)}", file=sys.stderr)
+            return EXIT_FAILED
+    params = job.params.model_dump(mode="json")
+    metadata = GenerationMetadata(plugin_type.id, params, job.plugin.describe_params(job.params), __version__)
+    try:
+        save_image(args.output, pixels, metadata)
+    except (OSError, ValueError) as exc:
+        print(f"gencanvas: could not write {args.output}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    print(json.dumps({"output": str(args.output), "plugin": plugin_type.id, "params": params}))
+    return EXIT_OK
+
+
+def cmd_plugins(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="gencanvas plugins", description="List plugins and their parameters.")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    args = parser.parse_args(argv)
+    registry = default_registry()
+    plugins = registry.load_all()
+    if args.json:
+        listing = {pid: {"title": p.title, "inputs": sorted(k.value for k in p.inputs), "interactive": p.interactive,
+                         "params": p.Params.model_json_schema()} for pid, p in plugins.items()}
+        print(json.dumps(listing, indent=2))
+        return EXIT_OK
+    for plugin_id, plugin_type in plugins.items():
+        inputs = ", ".join(sorted(k.value for k in plugin_type.inputs)) or "none"
+        print(f"{plugin_id}  —  {plugin_type.title} (inputs: {inputs}{', interactive' if plugin_type.interactive else ''})")
+        for name, info in plugin_type.Params.model_fields.items():
+            schema = plugin_type.Params.model_json_schema()["properties"][name]
+            kind = schema.get("enum") or schema.get("type", "")
+            bounds = f" [{schema.get('minimum')}..{schema.get('maximum')}]" if "minimum" in schema else ""
+            print(f"    {name}={info.default!r}  {kind}{bounds}  {info.description or ''}")
+    for plugin_id, why in registry.failures.items():
+        print(f"{plugin_id}  —  failed to load: {why}", file=sys.stderr)
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "generate":
+        return cmd_generate(argv[1:])
+    if argv and argv[0] == "plugins":
+        return cmd_plugins(argv[1:])
+    args = _gui_parser().parse_args(argv)
+    if args.self_test:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from app.qt.selftest import run_self_test
+
+        return run_self_test()
+    from app.qt.app import run_gui
+
+    return run_gui(args.image, exit_when_shown=args.exit_when_shown)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

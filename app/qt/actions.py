@@ -1,0 +1,138 @@
+"""Menus, toolbar and shortcuts of the main window, declared in one place.
+
+Standard key sequences (QKeySequence.StandardKey) are used where Qt has them, so every
+platform gets its own conventions (Cmd on macOS, Ctrl elsewhere).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QColorDialog, QLabel, QToolBar
+from superqt import QLabeledSlider
+
+from app.qt.canvas import Layer, Tool
+from app.qt.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:  # pragma: no cover
+    from app.qt.main_window import MainWindow
+
+Shortcut = QKeySequence.StandardKey | str | None
+CANVAS_PRESETS = (64, 128, 256, 512, 768, 1024)
+
+TOOLS = (
+    (Tool.BRUSH, "Brush", "B"),
+    (Tool.ERASER, "Eraser", "E"),
+    (Tool.MASK_BRUSH, "Mask brush", "M"),
+    (Tool.PICKER, "Colour picker", "I"),
+    (Tool.PAN, "Pan", "H"),
+)
+
+
+def _action(window: "MainWindow", text: str, slot: Callable[[], object], shortcut: Shortcut = None) -> QAction:
+    action = QAction(text, window)
+    if shortcut:
+        action.setShortcut(QKeySequence(shortcut))
+    action.triggered.connect(lambda _checked=False: slot())
+    return action
+
+
+def _pick_brush_colour(window: "MainWindow") -> None:
+    colour = QColorDialog.getColor(window.canvas.brush_color, window, "Brush colour")
+    if colour.isValid():
+        window.canvas.set_brush_color(colour)
+
+
+def _tool_actions(window: "MainWindow", actions: dict[str, QAction]) -> QActionGroup:
+    group = QActionGroup(window)
+    for tool, text, key in TOOLS:
+        action = _action(window, text, partial(window.canvas.set_tool, tool), key)
+        action.setCheckable(True)
+        action.setChecked(tool is Tool.BRUSH)
+        group.addAction(action)
+        actions[f"tool_{tool.name.lower()}"] = action
+    window.canvas.colorPicked.connect(lambda _c: actions["tool_brush"].setChecked(True))
+    return group
+
+
+def _toolbar(window: "MainWindow", group: QActionGroup) -> None:
+    bar = QToolBar("Tools", window, objectName="toolsToolbar")
+    bar.addActions(group.actions())
+    bar.addSeparator()
+    bar.addWidget(QLabel(" Size "))
+    size = QLabeledSlider(Qt.Orientation.Horizontal, objectName="brushSize")
+    size.setRange(1, 256)
+    size.setValue(window.canvas.brush_size)
+    size.setMaximumWidth(200)
+    size.valueChanged.connect(window.canvas.set_brush_size)
+    bar.addWidget(size)
+    window.brush_size_slider = size
+    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+
+def build_menus(window: "MainWindow") -> dict[str, QAction]:
+    canvas = window.canvas
+    a: dict[str, QAction] = {}
+    a["new"] = _action(window, "&New", lambda: window.new_document(*canvas.document_size()), QKeySequence.StandardKey.New)
+    a["open"] = _action(window, "&Open…", window.open_dialog, QKeySequence.StandardKey.Open)
+    a["save"] = _action(window, "&Save", window.save, QKeySequence.StandardKey.Save)
+    a["save_as"] = _action(window, "Save &As…", window.save_as_dialog, QKeySequence.StandardKey.SaveAs)
+    a["export_result"] = _action(window, "&Export result…", lambda: window.save_as_dialog(Layer.RESULT, "Export result"), "Ctrl+E")
+    a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
+    a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), QKeySequence.StandardKey.Preferences)
+    a["quit"] = _action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+
+    a["undo"] = canvas.undo_stack.createUndoAction(window, "&Undo")
+    a["undo"].setShortcut(QKeySequence.StandardKey.Undo)
+    a["redo"] = canvas.undo_stack.createRedoAction(window, "&Redo")
+    a["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+    a["paste"] = _action(window, "&Paste image", window.paste, QKeySequence.StandardKey.Paste)
+    a["clear_sketch"] = _action(window, "Clear s&ketch", lambda: canvas.clear_layer(Layer.SKETCH))
+    a["clear_mask"] = _action(window, "Clear &mask", lambda: canvas.clear_layer(Layer.MASK), "Ctrl+Shift+M")
+    a["apply_result"] = _action(window, "&Apply result to photo", canvas.apply_result_to_photo, "Ctrl+Shift+A")
+    a["generate"] = _action(window, "&Generate", window.generation.generate, "Ctrl+G")
+    a["cancel"] = _action(window, "&Cancel job", window.generation.cancel)
+
+    a["zoom_in"] = _action(window, "Zoom &in", canvas.zoom_in, QKeySequence.StandardKey.ZoomIn)
+    a["zoom_out"] = _action(window, "Zoom &out", canvas.zoom_out, QKeySequence.StandardKey.ZoomOut)
+    a["zoom_fit"] = _action(window, "&Fit to window", canvas.zoom_to_fit, "Ctrl+0")
+    a["zoom_actual"] = _action(window, "&Actual pixels", canvas.zoom_actual, "Ctrl+1")
+    for layer in (Layer.RESULT, Layer.SKETCH, Layer.MASK):
+        toggle = QAction(f"Show {layer.name.lower()}", window, checkable=True, checked=True)
+        toggle.toggled.connect(partial(canvas.set_layer_visible, layer))
+        a[f"show_{layer.name.lower()}"] = toggle
+    a["bigger_brush"] = _action(window, "Bigger brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size * 1.25) + 1), "]")
+    a["smaller_brush"] = _action(window, "Smaller brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size / 1.25)), "[")
+    a["brush_colour"] = _action(window, "Brush &colour…", partial(_pick_brush_colour, window), "C")
+
+    tools = _tool_actions(window, a)
+    menu_bar = window.menuBar()
+    file_menu = menu_bar.addMenu("&File")
+    file_menu.addAction(a["new"])
+    sizes = file_menu.addMenu("New &canvas size")
+    for side in CANVAS_PRESETS:
+        a[f"new_{side}"] = _action(window, f"{side} × {side}", partial(window.new_document, side, side))
+        sizes.addAction(a[f"new_{side}"])
+    file_menu.addActions([a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"]])
+    file_menu.addSeparator()
+    file_menu.addActions([a["settings"], a["quit"]])
+    edit_menu = menu_bar.addMenu("&Edit")
+    edit_menu.addActions([a["undo"], a["redo"], a["paste"], a["clear_sketch"], a["clear_mask"], a["apply_result"]])
+    edit_menu.addSeparator()
+    edit_menu.addActions([a["generate"], a["cancel"]])
+    view_menu = menu_bar.addMenu("&View")
+    view_menu.addActions([a["zoom_in"], a["zoom_out"], a["zoom_fit"], a["zoom_actual"]])
+    view_menu.addSeparator()
+    view_menu.addActions([a["show_result"], a["show_sketch"], a["show_mask"]])
+    view_menu.addSeparator()
+    view_menu.addActions([window.panel_dock.toggleViewAction(), window.history_dock.toggleViewAction()])
+    tools_menu = menu_bar.addMenu("&Tools")
+    tools_menu.addActions(tools.actions())
+    tools_menu.addSeparator()
+    tools_menu.addActions([a["bigger_brush"], a["smaller_brush"], a["brush_colour"]])
+    _toolbar(window, tools)
+    canvas.setFocus()
+    return a

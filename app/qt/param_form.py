@@ -1,0 +1,213 @@
+"""A form built from a pydantic model: plugin parameters and the Settings dialog alike.
+
+Each field becomes a widget chosen from its annotation and ``widget`` hint (see
+app/core/params.py): superqt's labelled sliders for bounded numbers, spin boxes, combo
+boxes for ``Literal``, text boxes, and a seed widget with lock and re-roll.
+"""
+
+from __future__ import annotations
+
+import typing
+from pathlib import Path
+from typing import Any
+
+from dataclasses import dataclass
+from typing import Callable
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QToolButton,
+    QWidget,
+)
+from superqt import QLabeledDoubleSlider, QLabeledSlider
+
+from app.core.params import SEED_MAX, field_bounds, reroll_seed, widget_hint
+
+
+class SeedWidget(QWidget):
+    """Seed spin box, a lock, and a dice button. Unlocked seeds re-roll on every Generate."""
+
+    valueChanged = Signal(int)
+
+    def __init__(self, value: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.spin = QSpinBox(maximum=SEED_MAX, value=value)
+        self.lock = QCheckBox("Lock")
+        self.lock.setToolTip("Keep this seed for the next Generate")
+        self.dice = QToolButton(text="🎲")
+        self.dice.setToolTip("New random seed")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for widget in (self.spin, self.lock, self.dice):
+            layout.addWidget(widget)
+        self.spin.valueChanged.connect(self.valueChanged)
+        self.dice.clicked.connect(self.reroll)
+
+    @property
+    def value(self) -> int:
+        return self.spin.value()
+
+    @value.setter
+    def value(self, seed: int) -> None:
+        self.spin.setValue(seed)
+
+    def reroll(self) -> None:
+        self.spin.setValue(reroll_seed())
+
+    def seed_for_next_run(self) -> int:
+        """The seed a Generate should use: the shown one when locked, else a fresh one (then shown)."""
+        if not self.lock.isChecked():
+            self.reroll()
+        return self.value
+
+
+def _label(name: str, info: FieldInfo) -> str:
+    return info.title or name.replace("_", " ").capitalize()
+
+
+@dataclass
+class FieldEditor:
+    """One field's widget with uniform access, whatever Qt widget backs it."""
+
+    widget: QWidget
+    get: Callable[[], Any]
+    set: Callable[[Any], None]
+    changed: SignalInstance
+
+    @property
+    def value(self) -> Any:
+        return self.get()
+
+    @value.setter
+    def value(self, new: Any) -> None:
+        self.set(new)
+
+
+def _step(info: FieldInfo) -> float | None:
+    extra = info.json_schema_extra
+    return extra.get("step") if isinstance(extra, dict) else None  # type: ignore[return-value]
+
+
+def _number_editor(annotation: type, info: FieldInfo, value: Any) -> FieldEditor:
+    low, high = field_bounds(info)
+    is_int = annotation is int
+    low = low if low is not None else (-(2**31) if is_int else -1e9)
+    high = high if high is not None else (2**31 - 1 if is_int else 1e9)
+    if widget_hint(info) == "slider":
+        slider = QLabeledSlider(Qt.Orientation.Horizontal) if is_int else QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        slider.setRange(low, high)
+        if _step(info) is not None:
+            slider.setSingleStep(_step(info))
+        slider.setValue(value)
+        return FieldEditor(slider, slider.value, slider.setValue, slider.valueChanged)
+    spin = QSpinBox() if is_int else QDoubleSpinBox(decimals=3)
+    spin.setRange(low, high)
+    if _step(info) is not None:
+        spin.setSingleStep(_step(info))
+    spin.setValue(value)
+    return FieldEditor(spin, spin.value, spin.setValue, spin.valueChanged)
+
+
+def _choice_editor(choices: list[Any], value: Any) -> FieldEditor:
+    combo = QComboBox()
+    for choice in choices:
+        combo.addItem(str(choice), choice)
+    combo.setCurrentIndex(max(0, combo.findData(value)))
+    return FieldEditor(combo, combo.currentData, lambda v: combo.setCurrentIndex(max(0, combo.findData(v))), combo.currentIndexChanged)
+
+
+def _text_editor(info: FieldInfo, value: str) -> FieldEditor:
+    if widget_hint(info) == "prompt":
+        edit = QPlainTextEdit(value)
+        edit.setMaximumHeight(90)
+        return FieldEditor(edit, edit.toPlainText, edit.setPlainText, edit.textChanged)
+    line = QLineEdit(value)
+    return FieldEditor(line, line.text, line.setText, line.textChanged)
+
+
+def _path_editor(value: Path) -> FieldEditor:
+    line = QLineEdit(str(value))
+    browse = QToolButton(text="…")
+    box = QWidget()
+    layout = QHBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(line)
+    layout.addWidget(browse)
+
+    def pick() -> None:
+        folder = QFileDialog.getExistingDirectory(box, "Choose folder", line.text())
+        if folder:
+            line.setText(folder)
+
+    browse.clicked.connect(pick)
+    return FieldEditor(box, lambda: Path(line.text()), lambda v: line.setText(str(v)), line.textChanged)
+
+
+def make_editor(info: FieldInfo, value: Any) -> FieldEditor:
+    """The widget for one field, from its annotation and ``widget`` hint."""
+    annotation = info.annotation
+    if widget_hint(info) == "seed":
+        seed_widget = SeedWidget(int(value))
+        return FieldEditor(seed_widget, lambda: seed_widget.value, lambda v: setattr(seed_widget, "value", int(v)), seed_widget.valueChanged)
+    if typing.get_origin(annotation) is typing.Literal:
+        return _choice_editor(list(typing.get_args(annotation)), value)
+    if annotation is bool:
+        check = QCheckBox(checked=bool(value))
+        return FieldEditor(check, check.isChecked, check.setChecked, check.toggled)
+    if annotation in (int, float):
+        return _number_editor(annotation, info, value)
+    if annotation is str:
+        return _text_editor(info, value)
+    if annotation is Path:
+        return _path_editor(value)
+    raise TypeError(f"no editor for a field of type {annotation!r}")
+
+
+class ParamForm(QWidget):
+    """Widgets for every field of ``schema``; ``values()`` is ready for ``schema(**values)``."""
+
+    changed = Signal()
+
+    def __init__(self, schema: type[BaseModel], values: dict[str, Any] | None = None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.schema = schema
+        self._editors: dict[str, FieldEditor] = {}
+        self.seed_widget: SeedWidget | None = None
+        defaults = {name: info.get_default(call_default_factory=True) for name, info in schema.model_fields.items()}
+        current = defaults | (values or {})
+        layout = QFormLayout(self)
+        for name, info in schema.model_fields.items():
+            editor = make_editor(info, current[name])
+            editor.widget.setToolTip(info.description or "")
+            editor.widget.setObjectName(f"param_{name}")
+            editor.changed.connect(lambda *_args: self.changed.emit())
+            if isinstance(editor.widget, SeedWidget):
+                self.seed_widget = editor.widget
+            label = QLabel(_label(name, info))
+            label.setToolTip(info.description or "")
+            layout.addRow(label, editor.widget)
+            self._editors[name] = editor
+
+    def editor(self, name: str) -> FieldEditor:
+        return self._editors[name]
+
+    def values(self) -> dict[str, Any]:
+        return {name: editor.value for name, editor in self._editors.items()}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        """Apply known keys (e.g. from a history item or PNG metadata); others are ignored."""
+        for name, value in values.items():
+            if name in self._editors:
+                self._editors[name].value = value
