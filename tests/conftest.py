@@ -1,0 +1,54 @@
+"""Test-wide setup: offscreen Qt, a throw-away per-user folder, and no leaked threads."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["GENCANVAS_HOME"] = tempfile.mkdtemp(prefix="gencanvas-test-home-")
+os.environ["HF_HUB_OFFLINE"] = "1"
+
+import pytest  # noqa: E402
+
+from app.core.registry import PluginRegistry, default_registry  # noqa: E402
+from tests.fake_plugins import FAKE_PLUGINS  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running():
+    """Fail any test that leaves a generation worker thread running (and stop it)."""
+    yield
+    if "app.qt.worker" not in __import__("sys").modules:
+        return
+    from app.qt.worker import GenerationWorker
+
+    running = [w for w in list(GenerationWorker.live_workers) if w.isRunning()]
+    for worker in running:
+        worker.shutdown()
+    assert not running, f"{len(running)} GenerationWorker thread(s) left running"
+
+
+@pytest.fixture
+def registry() -> PluginRegistry:
+    """The real registry plus the fake plugins the worker and window tests drive."""
+    reg = default_registry()
+    for plugin_type in FAKE_PLUGINS:
+        reg.register(plugin_type.id, plugin_type)
+    return reg
+
+
+@pytest.fixture
+def window(qtbot, registry):
+    """The real main window with real and fake plugins; closing never asks about unsaved work."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.settings import Settings
+    from app.qt.main_window import MainWindow
+
+    win = MainWindow(registry.load_all(), Settings())
+    win.ask_unsaved = lambda _w: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    win.close()
