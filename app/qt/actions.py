@@ -82,7 +82,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     a["save_as"] = _action(window, "Save &As…", window.save_as_dialog, QKeySequence.StandardKey.SaveAs)
     a["export_result"] = _action(window, "&Export result…", lambda: window.save_as_dialog(Layer.RESULT, "Export result"), "Ctrl+E")
     a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
-    a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), QKeySequence.StandardKey.Preferences)
+    a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
     a["quit"] = _action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
 
     a["undo"] = canvas.undo_stack.createUndoAction(window, "&Undo")
