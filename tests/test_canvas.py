@@ -9,7 +9,7 @@ from PySide6.QtGui import QColor, QDropEvent, QImage, QWheelEvent
 
 from app.core.plugin_api import InputKind
 from app.qt.canvas import MAX_ZOOM, MIN_ZOOM, CanvasView, Layer, Tool
-from app.qt.image_convert import array_from_qimage
+from app.qt.image_convert import array_from_qimage, qimage_from_array
 
 W, H = 120, 90
 RED = QColor(255, 0, 0)
@@ -90,6 +90,30 @@ def test_translucent_stroke_is_even_where_segments_join(canvas):
     canvas.paint_stroke(Layer.SKETCH, [QPointF(10, 40), QPointF(40, 40), QPointF(70, 40)], 10, translucent)
     sketch = rgba(canvas, Layer.SKETCH)
     assert sketch[40, 40, 3] == sketch[40, 25, 3] == sketch[40, 55, 3]  # no darker joint
+
+
+def test_self_crossing_translucent_stroke_is_even(canvas):
+    points = [QPointF(10, 40), QPointF(70, 40), QPointF(70, 70), QPointF(40, 70), QPointF(40, 10)]
+    canvas.paint_stroke(Layer.SKETCH, points, 8, QColor(0, 0, 255, 100))
+    alpha = rgba(canvas, Layer.SKETCH)[..., 3]
+    assert alpha[40, 40] == alpha[40, 20] == alpha[20, 40]  # where the stroke crosses itself
+
+
+def test_long_stroke_over_many_tiles_undoes_exactly(qtbot):
+    view = CanvasView(700, 500)
+    qtbot.addWidget(view)
+    noise = np.random.default_rng(0).integers(0, 256, (500, 700, 4), dtype=np.uint8)
+    noise[..., 3] = 255
+    view.set_layer_image(Layer.SKETCH, qimage_from_array(noise))
+    before = rgba(view, Layer.SKETCH)
+    zigzag = [QPointF(20 + 30 * i, 30 if i % 2 else 470) for i in range(22)]
+    assert view.paint_stroke(Layer.SKETCH, zigzag, 15, QColor(255, 255, 0, 180))
+    after = rgba(view, Layer.SKETCH)
+    assert not np.array_equal(after, before)
+    view.undo_stack.undo()
+    assert np.array_equal(rgba(view, Layer.SKETCH), before)
+    view.undo_stack.redo()
+    assert np.array_equal(rgba(view, Layer.SKETCH), after)
 
 
 def test_click_paints_a_round_dab(canvas):

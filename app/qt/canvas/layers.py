@@ -5,7 +5,7 @@ the raster engine blends fastest). Each is shown by a :class:`LayerItem`, a tiny
 ``QGraphicsItem`` that paints its ``QImage`` directly instead of a ``QGraphicsPixmapItem``:
 a brush stroke paints into the image in place and then invalidates only the dirty
 rectangle, so no ``QImage -> QPixmap`` conversion of the whole layer happens per mouse
-move, and streamed preview frames are shown without a pixmap upload either.
+move, and streamed preview frames are shown without a pixmap upload or upscale.
 
 Images are implicitly shared. :meth:`LayerStack.state` and :meth:`LayerStack.restore`
 always wrap images in fresh ``QImage`` objects, so undo states share pixel data for free
@@ -18,7 +18,7 @@ import enum
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QPoint, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QPoint, QRect, QRectF, QSize, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
@@ -85,32 +85,50 @@ def conform_image(image: QImage, size: QSize, layer: Layer) -> QImage:
 
 
 class LayerItem(QGraphicsItem):
-    """Paints one layer image; smooth when zoomed out, pixel-sharp (nearest) when zoomed in."""
+    """Paints one layer image over the document rect.
 
-    def __init__(self, image: QImage) -> None:
+    The image may be smaller than the document (a streamed preview frame): it is then
+    stretched at paint time, which costs only the exposed screen area instead of a
+    full-size upscale per frame, and conformed to the document size the first time
+    anyone asks for the pixels (:meth:`image`). Rendering is smooth when zoomed out or
+    stretched, nearest-neighbour (pixel-sharp) when a document pixel covers >= 1 screen pixel.
+    """
+
+    def __init__(self, layer: Layer, size: QSize) -> None:
         super().__init__()
-        self._image = image
+        self._layer = layer
+        self._size = QSize(size)
+        self._image = blank_image(size, layer)
+        self.setZValue(layer.value)
         # exposedRect lets paint() blit only the invalidated part of a large layer.
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
     def image(self) -> QImage:
-        """The live image (strokes paint into it in place, then call ``update(rect)``)."""
+        """The live, document-sized image (strokes paint into it, then call ``update(rect)``)."""
+        if self._image.size() != self._size:
+            self._image = conform_image(self._image, self._size, self._layer)
         return self._image
 
     def set_image(self, image: QImage) -> None:
-        if image.size() != self._image.size():
-            self.prepareGeometryChange()
+        """Show ``image`` over the document; any size, in the layer format (see the class)."""
         self._image = image
         self.update()
 
+    def set_document_size(self, size: QSize) -> None:
+        self.prepareGeometryChange()
+        self._size = QSize(size)
+
     def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
-        return QRectF(self._image.rect())
+        return QRectF(QPoint(0, 0), QSizeF(self._size))
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
-        scale = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1.0)
-        exposed = option.exposedRect.intersected(self.boundingRect())
-        painter.drawImage(exposed, self._image, exposed)
+        target = option.exposedRect.intersected(self.boundingRect())
+        sx = self._image.width() / self._size.width()
+        sy = self._image.height() / self._size.height()
+        source = QRectF(target.x() * sx, target.y() * sy, target.width() * sx, target.height() * sy)
+        zoom = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, zoom < 1.0 or self._image.size() != self._size)
+        painter.drawImage(target, self._image, source)
 
 
 class LayerStack(QObject):
@@ -130,10 +148,8 @@ class LayerStack(QObject):
         self._preview_base: QImage | None = None
         self._items: dict[Layer, LayerItem] = {}
         for layer in Layer:
-            item = LayerItem(blank_image(self._size, layer))
-            item.setZValue(layer.value)
-            scene.addItem(item)
-            self._items[layer] = item
+            self._items[layer] = LayerItem(layer, self._size)
+            scene.addItem(self._items[layer])
         self._items[Layer.MASK].setOpacity(MASK_OPACITY)
         scene.setSceneRect(QRectF(0, 0, width, height))
 
@@ -168,9 +184,8 @@ class LayerStack(QObject):
             self._items[layer].set_image(QImage(image))
         if state.size != self._size:
             self._size = QSize(state.size)
-            for layer in Layer:
-                if self._items[layer].image().size() != self._size:
-                    self._items[layer].set_image(conform_image(self._items[layer].image(), self._size, layer))
+            for item in self._items.values():
+                item.set_document_size(self._size)  # layers not in ``state`` get scaled to it
             self._scene.setSceneRect(QRectF(self.rect()))
             self.resized.emit(self._size.width(), self._size.height())
 
@@ -184,10 +199,15 @@ class LayerStack(QObject):
         self._items[layer].update(QRectF(QRect(top_left, patch.size())))
 
     def show_frame(self, frame: QImage) -> None:
-        """Show a preview frame in RESULT without recording it; remembers what it covers."""
+        """Show a preview frame in RESULT without recording it; remembers what it covers.
+
+        The frame is only converted to the layer format (cheap for small frames, one
+        conversion for document-sized ones); the item stretches it over the document.
+        """
         if self._preview_base is None:
             self._preview_base = self._items[Layer.RESULT].image()
-        self._items[Layer.RESULT].set_image(conform_image(frame, self._size, Layer.RESULT))
+        fast = frame if frame.format() == LAYER_FORMAT else frame.convertToFormat(LAYER_FORMAT)
+        self._items[Layer.RESULT].set_image(fast)
 
     def discard_preview(self) -> None:
         """Put back the RESULT that was there before frames started streaming."""
@@ -203,7 +223,7 @@ class LayerStack(QObject):
         painter = QPainter(out)
         for layer, include in wanted.items():
             if include and self._items[layer].isVisible():
-                painter.drawImage(QPoint(0, 0), self._items[layer].image(), rect)
+                painter.drawImage(QPoint(0, 0), self.image(layer), rect)
         painter.end()
         return out
 

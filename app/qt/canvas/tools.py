@@ -7,18 +7,8 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import (
-    QColor,
-    QFocusEvent,
-    QImage,
-    QKeyEvent,
-    QMouseEvent,
-    QPainter,
-    QPainterPath,
-    QPen,
-    QTransform,
-    QWheelEvent,
-)
+from PySide6.QtGui import QColor, QFocusEvent, QImage, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen
+from PySide6.QtGui import QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from app.qt.canvas.layers import MASK_COLOR, Layer, LayerItem
@@ -29,6 +19,7 @@ MIN_ZOOM = 0.05
 MAX_ZOOM = 32.0
 ZOOM_STEP = 1.25  # per wheel notch / zoom_in()
 FIT_MARGIN = 8  # viewport pixels kept free around the document by zoom_to_fit()
+TILE = 128  # side of the tiles in which a stroke saves pre-stroke pixels
 
 
 class Tool(enum.Enum):
@@ -58,59 +49,77 @@ class StrokeResult:
 class Stroke:
     """One brush stroke in progress on one layer, painted live into the layer image.
 
-    The whole stroke is kept as one ``QPainterPath`` and, on every new point, the part of
-    the layer under the new segment is restored from the pre-stroke snapshot and the path
-    is stroked again clipped to that part. Stroking a single path (instead of stamping
-    segment after segment) keeps translucent colours even: joints do not darken where
-    segments overlap. The snapshot is an implicitly shared copy, so it costs one detach
-    of the layer at the first dab; only the dirty rectangle is kept for undo.
+    On every new point the area under the new segment is restored to its pre-stroke
+    pixels and all stroke segments crossing that area are stroked again, as one path.
+    With round caps and joins a polyline's stroke is exactly the union of its round-capped
+    segments, and one path is filled as one shape, so translucent colours stay even where
+    segments join or the stroke crosses itself -- without re-stroking the whole (possibly
+    long) stroke each move. Pre-stroke pixels are saved lazily in tiles the first time the
+    stroke reaches them, so a stroke never copies the whole layer; undo keeps only the
+    dirty rectangle.
     """
 
     def __init__(self, item: LayerItem, layer: Layer, size: int, color: QColor, erase: bool) -> None:
         self._item = item
         self._layer = layer
         self._erase = erase
-        self._snapshot = QImage(item.image())
         paint = QColor(0, 0, 0) if erase else MASK_COLOR if layer is Layer.MASK else QColor(color)
         self._pen = QPen(paint, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         self._margin = size / 2 + 2  # pen half-width plus antialiasing fringe
-        self._path: QPainterPath | None = None
-        self._last = QPointF()
+        self._last: QPointF | None = None
+        self._segments: list[tuple[QRectF, QPointF, QPointF]] = []  # (inflated bounds, start, end)
+        self._tiles: dict[tuple[int, int], QImage] = {}  # pre-stroke pixels by tile index
         self._dirty = QRect()
 
     def add_point(self, point: QPointF) -> None:
         """Extend the stroke to ``point`` (document coordinates) and repaint what changed."""
-        if self._path is None:
-            self._path = QPainterPath(point)
-        elif point == self._last:
+        point = QPointF(point)
+        if self._last is not None and point == self._last:
             return
-        else:
-            self._path.lineTo(point)
-        segment = QRectF(self._last if self._path.elementCount() > 1 else point, point).normalized()
-        self._last = QPointF(point)
+        start = point if self._last is None else self._last
         m = self._margin
-        area = segment.adjusted(-m, -m, m, m).toAlignedRect().intersected(self._item.image().rect())
+        bounds = QRectF(start, point).normalized().adjusted(-m, -m, m, m)
+        if self._last is not None:
+            self._segments.append((bounds, start, point))
+        self._last = point
+        area = bounds.toAlignedRect().intersected(self._item.image().rect())
         if area.isEmpty():
             return
+        self._save_tiles(area)
         self._repaint(area)
         self._dirty = self._dirty.united(area)
         self._item.update(QRectF(area))
 
     def finish(self) -> StrokeResult | None:
         """End the stroke; None when it never touched the layer (e.g. outside the document)."""
-        image = self._item.image()
-        self._snapshot, snapshot = QImage(), self._snapshot
         if self._dirty.isEmpty():
             return None
-        before, after = snapshot.copy(self._dirty), image.copy(self._dirty)
-        return StrokeResult(self._layer, self._erase, self._dirty, before, after)
+        before = self._item.image().copy(self._dirty)  # right wherever the stroke never reached
+        painter = QPainter(before)
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        painter.translate(-self._dirty.x(), -self._dirty.y())
+        self._draw_tiles(painter, self._dirty)
+        painter.end()
+        after = self._item.image().copy(self._dirty)
+        self._tiles.clear()
+        return StrokeResult(self._layer, self._erase, QRect(self._dirty), before, after)
+
+    def _save_tiles(self, area: QRect) -> None:
+        image = self._item.image()
+        for tx, ty in _tiles_under(area):
+            if (tx, ty) not in self._tiles:
+                self._tiles[tx, ty] = image.copy(tx * TILE, ty * TILE, TILE, TILE)
+
+    def _draw_tiles(self, painter: QPainter, area: QRect) -> None:
+        for key in _tiles_under(area):
+            if key in self._tiles:
+                painter.drawImage(key[0] * TILE, key[1] * TILE, self._tiles[key])
 
     def _repaint(self, area: QRect) -> None:
-        assert self._path is not None
         painter = QPainter(self._item.image())
         painter.setClipRect(area)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        painter.drawImage(area.topLeft(), self._snapshot, area)
+        self._draw_tiles(painter, area)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         mode = QPainter.CompositionMode
         painter.setCompositionMode(
@@ -118,11 +127,21 @@ class Stroke:
         )
         painter.setPen(self._pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        if self._path.elementCount() == 1:
+        if not self._segments:
             painter.drawPoint(self._last)  # a click: a round dab of the brush size
         else:
-            painter.drawPath(self._path)
+            path = QPainterPath()
+            for bounds, start, end in self._segments:
+                if bounds.intersects(area):
+                    path.moveTo(start)
+                    path.lineTo(end)
+            painter.drawPath(path)
         painter.end()
+
+
+def _tiles_under(area: QRect) -> list[tuple[int, int]]:
+    columns = range(area.left() // TILE, area.right() // TILE + 1)
+    return [(tx, ty) for ty in range(area.top() // TILE, area.bottom() // TILE + 1) for tx in columns]
 
 
 class BrushOutline(QGraphicsItem):

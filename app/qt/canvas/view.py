@@ -13,15 +13,8 @@ from PySide6.QtWidgets import QGraphicsScene, QWidget
 from app.core.plugin_api import InputKind, PluginInputs
 from app.qt.canvas.commands import StrokeCommand, replace_layers
 from app.qt.canvas.layers import Layer, LayerStack, blank_image
-from app.qt.canvas.tools import (
-    MAX_BRUSH_SIZE,
-    MIN_BRUSH_SIZE,
-    PAINT_TOOLS,
-    BrushOutline,
-    NavigationView,
-    Stroke,
-    Tool,
-)
+from app.qt.canvas.tools import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, NavigationView, Stroke
+from app.qt.canvas.tools import Tool
 
 ERASABLE = (Layer.SKETCH, Layer.MASK)
 
