@@ -218,3 +218,48 @@ def test_odd_image_results_are_scaled_to_the_document(window):
     window.new_document(128, 64)
     window.canvas.commit_result(QImage(32, 32, QImage.Format.Format_RGB32))
     assert window.canvas.layer_image(Layer.RESULT).size().toTuple() == (128, 64)
+
+
+def _odd_image(path, kind: str) -> tuple[int, int]:
+    """Write an odd image; return the (width, height) it must open at."""
+    if kind == "cmyk":
+        Image.new("CMYK", (40, 30), (255, 0, 0, 0)).save(path.with_suffix(".jpg"))
+        return 40, 30
+    if kind == "16-bit":
+        Image.fromarray(np.linspace(0, 65535, 30 * 40).reshape(30, 40).astype(np.uint16)).save(path)
+        return 40, 30
+    if kind == "palette-alpha":
+        image = Image.new("P", (40, 30), 1)
+        image.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)
+        image.info["transparency"] = 0
+        image.save(path, transparency=0)
+        return 40, 30
+    image = Image.new("RGB", (40, 30), (0, 200, 0))  # EXIF orientation 6: shown rotated
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    image.save(path.with_suffix(".jpg"), exif=exif)
+    return 30, 40
+
+
+@pytest.mark.parametrize("kind", ["cmyk", "16-bit", "palette-alpha", "exif-rotated"])
+def test_odd_images_open_as_the_photo_layer(window, tmp_path, kind):
+    path = tmp_path / "odd.png"
+    size = _odd_image(path, kind)
+    target = path if path.exists() else path.with_suffix(".jpg")
+    assert window.open_path(target), window.status.message.text()
+    assert window.canvas.document_size() == size
+    photo = array_from_qimage(window.canvas.layer_image(Layer.PHOTO), 3)
+    if kind == "cmyk":
+        assert photo[15, 20, 0] < 40 and photo[15, 20, 1] > 200  # cyan
+    if kind == "16-bit":
+        assert photo[0, 0, 0] == 0 and photo[-1, -1, 0] == 255
+    if kind == "palette-alpha":
+        assert tuple(photo[5, 5]) == (255, 0, 0)
+
+
+def test_picker_returns_to_brush_and_the_toolbar_follows(qtbot, window):
+    window.actions_by_name["tool_picker"].trigger()
+    assert window.actions_by_name["tool_picker"].isChecked()
+    center = window.canvas.mapFromScene(QPointF(10, 10))
+    qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert window.canvas.tool is Tool.BRUSH and window.actions_by_name["tool_brush"].isChecked()

@@ -54,7 +54,7 @@ def _tool_actions(window: "MainWindow", actions: dict[str, QAction]) -> QActionG
         action.setChecked(tool is Tool.BRUSH)
         group.addAction(action)
         actions[f"tool_{tool.name.lower()}"] = action
-    window.canvas.colorPicked.connect(lambda _c: actions["tool_brush"].setChecked(True))
+    window.canvas.toolChanged.connect(lambda tool: actions[f"tool_{tool.name.lower()}"].setChecked(True))
     return group
 
 

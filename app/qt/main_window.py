@@ -67,6 +67,7 @@ class MainWindow(QMainWindow):
         self.canvas.filesDropped.connect(lambda paths: self.open_path(paths[0]))
         self.canvas.imageDropped.connect(lambda image: self.set_photo(image, "Drop image"))
         self.canvas.undo_stack.cleanChanged.connect(self._update_title)
+        self.canvas.documentResized.connect(lambda _w, _h: self.canvas.zoom_to_fit())
         self.new_document(512, 512)
 
     def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -90,7 +91,7 @@ class MainWindow(QMainWindow):
         self.canvas.new_document(width, height)
         self.document_path = None
         self.result_metadata = None
-        self.canvas.zoom_to_fit()
+        self.canvas.zoom_to_fit()  # same size as before emits no resize, yet the view should fit
         self._update_title()
 
     def set_photo(self, image: QImage, text: str) -> None:
@@ -107,7 +108,6 @@ class MainWindow(QMainWindow):
             return False
         self.set_photo(qimage_from_array(loaded.rgb), f"Opened {Path(path).name}")
         self.document_path = Path(path)
-        self.canvas.zoom_to_fit()
         self._update_title()
         if loaded.metadata is not None:
             self.panel.offer_restore(loaded.metadata)
