@@ -1,0 +1,55 @@
+"""Training data for the generators: Fashion-MNIST, emoji glyphs and user image folders.
+
+Every loader returns an in-memory :class:`ImageCaptionDataset`, and a source that is
+not installed raises :class:`DataSourceMissing` with the command that installs it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from models.data.dataset import DataSourceMissing, ImageCaptionDataset
+from models.data.emoji_glyphs import DEFAULT_EMOJI_FONT, load_emoji
+from models.data.fashion_mnist import (
+    DEFAULT_FASHION_ROOT,
+    FASHION_CLASSES,
+    load_fashion_mnist,
+)
+from models.data.folder import load_image_folder
+
+__all__ = [
+    "DEFAULT_EMOJI_FONT",
+    "DEFAULT_FASHION_ROOT",
+    "FASHION_CLASSES",
+    "DataSourceMissing",
+    "ImageCaptionDataset",
+    "load_dataset",
+    "load_emoji",
+    "load_fashion_mnist",
+    "load_image_folder",
+]
+
+
+def load_dataset(
+    source: str,
+    *,
+    split: Literal["train", "test"] = "train",
+    size: int | None = None,
+    limit: int | None = None,
+) -> ImageCaptionDataset:
+    """Load a dataset by the name a CLI flag or settings field holds.
+
+    ``"fashion-mnist"`` (default size 32, honours ``split``), ``"emoji"`` (default 64) or
+    a path to an image folder (default 64). ``split`` only applies to Fashion-MNIST.
+    """
+    if source == "fashion-mnist":
+        return load_fashion_mnist(split, size=32 if size is None else size, limit=limit)
+    if source == "emoji":
+        return load_emoji(size=64 if size is None else size, limit=limit)
+    folder = Path(source).expanduser()
+    if not folder.is_dir():
+        raise DataSourceMissing(
+            f"Unknown data source {source!r}: expected 'fashion-mnist', 'emoji' or the path of an existing image folder"
+        )
+    return load_image_folder(folder, size=64 if size is None else size, limit=limit)
