@@ -1,0 +1,1 @@
+"""Text-conditional pixel-space diffusion: config, network, text encoder, sampling, files."""

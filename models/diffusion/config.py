@@ -1,0 +1,52 @@
+"""The configuration that travels with the weights, so a checkpoint rebuilds without guessing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+TEXT_DIM = 384  # all-MiniLM-L6-v2 sentence embedding
+
+PRESETS: dict[str, dict] = {
+    # block widths, blocks per level, attention levels; sized for CPU training (tiny/small) or a GPU (base).
+    "tiny": {"block_out_channels": (16, 32, 32), "layers_per_block": 1, "attention_levels": (1,)},
+    "small": {"block_out_channels": (32, 64, 64), "layers_per_block": 1, "attention_levels": (1,)},
+    "base": {"block_out_channels": (64, 128, 256), "layers_per_block": 2, "attention_levels": (1, 2)},
+}
+
+
+@dataclass
+class DiffusionConfig:
+    image_size: int = 32
+    channels: int = 1
+    block_out_channels: tuple[int, ...] = (32, 64, 64)
+    layers_per_block: int = 1
+    attention_levels: tuple[int, ...] = (1,)
+    norm_num_groups: int = 16
+    num_train_timesteps: int = 1000
+    beta_schedule: str = "squaredcos_cap_v2"
+    prediction_type: str = "epsilon"
+    text_dim: int = TEXT_DIM
+    cond_dropout: float = 0.1  # classifier-free guidance: share of captions replaced by the null embedding
+    default_guidance: float = 3.0
+    captions: list[str] = field(default_factory=list)  # training captions, shown as prompt suggestions
+
+    @classmethod
+    def from_preset(cls, preset: str, **overrides) -> "DiffusionConfig":
+        return cls(**(PRESETS[preset] | overrides))
+
+    def scheduler_config(self) -> dict:
+        return {"num_train_timesteps": self.num_train_timesteps, "beta_schedule": self.beta_schedule,
+                "prediction_type": self.prediction_type}
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "config.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path) -> "DiffusionConfig":
+        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        for key in ("block_out_channels", "attention_levels"):
+            data[key] = tuple(data[key])
+        return cls(**data)

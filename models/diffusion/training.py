@@ -1,0 +1,191 @@
+"""Training loop for the text-conditional diffusion model.
+
+Runs the same on a laptop CPU, one GPU, or several through ``accelerate launch``. It
+checkpoints on a timer and on exit so a run can be split into short sessions (a lent GPU
+call lasts at most ten minutes) and resumed exactly: model, EMA, optimiser, step, RNG.
+Checkpoints are safetensors plus an optimiser state loaded with ``weights_only=True``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from accelerate import Accelerator
+from diffusers import DDPMScheduler
+from PIL import Image
+from safetensors.torch import load_file, save_file
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.utils.data import DataLoader, TensorDataset
+from tqdm import tqdm
+
+from models.data import ImageCaptionDataset
+from models.diffusion.config import DiffusionConfig
+from models.diffusion.files import save_model
+from models.diffusion.network import TextConditionedUNet
+from models.diffusion.sampling import sample
+from models.diffusion.text import TextEncoder
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TrainOptions:
+    run_dir: Path
+    out_dir: Path
+    batch_size: int = 64
+    learning_rate: float = 2e-4
+    warmup_steps: int = 200
+    max_steps: int = 20_000
+    time_limit_min: float = 0.0  # 0 = no limit; otherwise checkpoint and stop after this long
+    ema_decay: float = 0.999
+    sample_every: int = 1000
+    checkpoint_every_min: float = 5.0
+    mixed_precision: str = "no"  # "no" | "fp16" | "bf16" (GPU)
+    seed: int = 0
+    resume: bool = True
+
+
+def encode_captions(dataset: ImageCaptionDataset) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """Encode each distinct caption once: (embedding table, index per image, distinct captions)."""
+    distinct = sorted(set(dataset.captions))
+    position = {caption: i for i, caption in enumerate(distinct)}
+    table = TextEncoder("cpu").encode(distinct)
+    index = torch.tensor([position[c] for c in dataset.captions], dtype=torch.long)
+    return table, index, distinct
+
+
+def _save_grid(images: torch.Tensor, path: Path, columns: int) -> None:
+    pixels = ((images.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
+    n, c, h, w = pixels.shape
+    rows = math.ceil(n / columns)
+    grid = torch.full((c, rows * h, columns * w), 255, dtype=torch.uint8)
+    for i, image in enumerate(pixels):
+        grid[:, (i // columns) * h : (i // columns + 1) * h, (i % columns) * w : (i % columns + 1) * w] = image
+    array = grid.permute(1, 2, 0).numpy()
+    Image.fromarray(array[..., 0] if c == 1 else array).save(path)
+
+
+class Checkpoint:
+    """model.safetensors, ema.safetensors, optimizer.pt (tensors only), state.json."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def exists(self) -> bool:
+        return (self.folder / "state.json").exists()
+
+    def save(self, model: torch.nn.Module, ema: AveragedModel, optimizer: torch.optim.Optimizer, state: dict) -> None:
+        tmp = self.folder.with_name(self.folder.name + ".tmp")
+        tmp.mkdir(parents=True, exist_ok=True)
+        save_file({k: v.contiguous().cpu() for k, v in model.state_dict().items()}, tmp / "model.safetensors")
+        save_file({k: v.contiguous().cpu() for k, v in ema.module.state_dict().items()}, tmp / "ema.safetensors")
+        torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
+        (tmp / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
+        if self.folder.exists():
+            for item in self.folder.iterdir():
+                item.unlink()
+            self.folder.rmdir()
+        tmp.rename(self.folder)  # a crash mid-save leaves the previous checkpoint intact
+
+    def load(self, model: torch.nn.Module, ema: AveragedModel, optimizer: torch.optim.Optimizer) -> dict:
+        model.load_state_dict(load_file(self.folder / "model.safetensors"))
+        ema.module.load_state_dict(load_file(self.folder / "ema.safetensors"))
+        optimizer.load_state_dict(torch.load(self.folder / "optimizer.pt", weights_only=True))
+        return json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
+
+
+def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, options: TrainOptions) -> Path:
+    """Train (or resume) and export the EMA weights to ``options.out_dir``; returns that folder."""
+    accelerator = Accelerator(mixed_precision=options.mixed_precision)
+    torch.manual_seed(options.seed + accelerator.process_index)
+    table, caption_index, distinct = encode_captions(dataset)
+    config.captions = distinct
+    model = TextConditionedUNet(config)
+    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(options.ema_decay), use_buffers=True)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=0.0)
+    checkpoint = Checkpoint(options.run_dir / "checkpoint")
+    state = {"step": 0, "seconds": 0.0, "losses": []}
+    if options.resume and checkpoint.exists():
+        state = checkpoint.load(model, ema, optimizer)
+        log.info("resumed from step %s", state["step"])
+    loader = DataLoader(TensorDataset(dataset.images, caption_index), batch_size=options.batch_size,
+                        shuffle=True, drop_last=True, num_workers=0)
+    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+    ema.to(accelerator.device)
+    table = table.to(accelerator.device)
+    noise_scheduler = DDPMScheduler(**config.scheduler_config())
+    lr_at = lambda step: options.learning_rate * min(1.0, (step + 1) / options.warmup_steps)  # noqa: E731
+
+    session_started = last_checkpoint = time.monotonic()
+    started = session_started - state["seconds"]  # total training time carries across resumes
+    running = []
+    progress = tqdm(total=options.max_steps, initial=state["step"], desc="diffusion", disable=not accelerator.is_main_process)
+
+    def save_checkpoint() -> None:
+        state["seconds"] = time.monotonic() - started
+        if accelerator.is_main_process:
+            checkpoint.save(accelerator.unwrap_model(model), ema, optimizer, state)
+
+    stop = False
+    while not stop:
+        for images, index in loader:
+            x0 = images.float() / 127.5 - 1
+            noise = torch.randn_like(x0)
+            t = torch.randint(0, config.num_train_timesteps, (x0.shape[0],), device=x0.device)
+            noisy = noise_scheduler.add_noise(x0, noise, t)
+            text = accelerator.unwrap_model(model).drop_text(table[index], config.cond_dropout)
+            for group in optimizer.param_groups:
+                group["lr"] = lr_at(state["step"])
+            with accelerator.autocast():
+                loss = torch.nn.functional.mse_loss(model(noisy, t, text).float(), noise)
+            accelerator.backward(loss)
+            accelerator.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+            ema.update_parameters(accelerator.unwrap_model(model))
+            state["step"] += 1
+            running.append(loss.item())
+            progress.update(1)
+            if state["step"] % 100 == 0:
+                state["losses"].append([state["step"], float(np.mean(running))])
+                progress.set_postfix(loss=f"{np.mean(running):.4f}")
+                running.clear()
+            if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
+                _sample_grid(ema.module, table, options.run_dir / f"samples-{state['step']:06d}.png")
+            session_minutes = (time.monotonic() - session_started) / 60
+            if state["step"] >= options.max_steps or (options.time_limit_min and session_minutes >= options.time_limit_min):
+                stop = True
+                break
+            if (time.monotonic() - last_checkpoint) / 60 >= options.checkpoint_every_min:
+                save_checkpoint()
+                last_checkpoint = time.monotonic()
+    progress.close()
+    save_checkpoint()
+    if accelerator.is_main_process:
+        export(ema.module, options.out_dir, state, accelerator)
+    return options.out_dir
+
+
+def _sample_grid(model: TextConditionedUNet, table: torch.Tensor, path: Path) -> None:
+    """Four samples of each of the first ten captions, same seed every time: progress you can see."""
+    columns = min(len(table), 10)
+    text = table[torch.arange(columns * 4) % columns]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    generator = torch.Generator(table.device).manual_seed(0)
+    images = sample(model.eval(), text, sampler="dpm++", steps=20, guidance=model.config.default_guidance, generator=generator)
+    _save_grid(images, path, columns=columns)
+
+
+def export(model: TextConditionedUNet, out_dir: Path, state: dict, accelerator: Accelerator) -> None:
+    save_model(model, out_dir)
+    record = {"steps": state["step"], "train_seconds": round(state["seconds"], 1), "losses": state["losses"],
+              "device": str(accelerator.device), "processes": accelerator.num_processes,
+              "mixed_precision": accelerator.mixed_precision}
+    (out_dir / "training.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
