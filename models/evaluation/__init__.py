@@ -1,0 +1,36 @@
+"""Measuring generators: a domain classifier as feature extractor, and FD / KID / class agreement.
+
+The CLI that ties them together is ``python -m models.evaluate`` (models/evaluate.py).
+"""
+
+from models.evaluation.classifier import (
+    ClassifierConfig,
+    DomainClassifier,
+    kmeans,
+    load_classifier,
+    pseudo_labels,
+    save_classifier,
+    train_classifier,
+)
+from models.evaluation.metrics import (
+    class_agreement,
+    extract_features,
+    frechet_distance,
+    frechet_distance_from_moments,
+    kernel_inception_distance,
+)
+
+__all__ = [
+    "ClassifierConfig",
+    "DomainClassifier",
+    "class_agreement",
+    "extract_features",
+    "frechet_distance",
+    "frechet_distance_from_moments",
+    "kernel_inception_distance",
+    "kmeans",
+    "load_classifier",
+    "pseudo_labels",
+    "save_classifier",
+    "train_classifier",
+]
