@@ -8,10 +8,12 @@ import tempfile
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["GENCANVAS_HOME"] = tempfile.mkdtemp(prefix="gencanvas-test-home-")
 os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # tiny test models gain nothing from threads; 2-core CI loses a lot
 
 import pytest  # noqa: E402
 
 from app.core.registry import PluginRegistry, default_registry  # noqa: E402
+from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: E402,F401
 from tests.fake_plugins import FAKE_PLUGINS  # noqa: E402
 
 

@@ -20,6 +20,8 @@ ENTRY_POINT_GROUP = "gencanvas.plugins"
 
 BUILTIN_PLUGINS: dict[str, str] = {
     "inpaint-classical": "plugins.inpaint_classical:ClassicalInpaint",
+    "diffusion-txt2img": "plugins.diffusion_txt2img:DiffusionTextToImage",
+    "diffusion-inpaint": "plugins.diffusion_inpaint:DiffusionInpaint",
 }
 
 

@@ -1,0 +1,62 @@
+"""What the two diffusion plugins share: finding bundled models, loading them once, pixels.
+
+Torch is imported inside the functions that need it, so importing this module (which the
+panel does to read the parameter schemas) stays instant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from app.core.plugin_api import PluginError, RunContext
+from app.core.resources import resource_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+TRAIN_HINT = "python -m models.train diffusion --data fashion-mnist --out resources/weights/fashion"
+
+
+def weights_root() -> Path:
+    return resource_path("weights")
+
+
+def available_models() -> tuple[str, ...]:
+    """Bundled diffusion models: folders under resources/weights whose config names a diffusion net."""
+    root = weights_root()
+    found = sorted(p.parent.name for p in root.glob("*/config.json") if '"num_train_timesteps"' in p.read_text("utf-8"))
+    return tuple(found) or ("fashion",)
+
+
+def load_diffusion(ctx: RunContext, name: str) -> Any:
+    """The model ``name`` on the job's device, from the worker's cache after the first load."""
+    from models.diffusion.files import load_model
+
+    folder = weights_root() / name
+    if not (folder / "model.safetensors").exists():
+        raise PluginError(f"The diffusion model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}")
+    return ctx.models.get(("diffusion", name, str(ctx.device)), lambda: load_model(folder, ctx.device))
+
+
+def encode_prompts(ctx: RunContext, prompts: list[str]) -> "torch.Tensor":
+    """Sentence embeddings on the job's device; the encoder and its prompt cache live in the model cache."""
+    from models.diffusion.text import TextEncoder
+
+    encoder = ctx.models.get(("minilm", str(ctx.device)), lambda: TextEncoder(ctx.device))
+    return encoder.encode(prompts)
+
+
+def to_rgb_uint8(images: "torch.Tensor") -> np.ndarray:
+    """(N, C, H, W) in [-1, 1] → one RGB uint8 image, tiled in a near-square grid when N > 1."""
+    pixels = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
+    pixels = np.repeat(pixels, 3, axis=1) if pixels.shape[1] == 1 else pixels
+    n, _, h, w = pixels.shape
+    columns = int(np.ceil(np.sqrt(n)))
+    rows = int(np.ceil(n / columns))
+    grid = np.full((rows * h, columns * w, 3), 255, np.uint8)
+    for i, image in enumerate(pixels.transpose(0, 2, 3, 1)):
+        grid[(i // columns) * h : (i // columns + 1) * h, (i % columns) * w : (i % columns + 1) * w] = image
+    return grid

@@ -1,0 +1,82 @@
+"""Diffusion model pieces: samplers, files, text encoder, and a tiny train/resume run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from models.diffusion.config import DiffusionConfig
+from models.diffusion.files import load_model, save_model
+from models.diffusion.network import TextConditionedUNet
+from models.diffusion.sampling import SAMPLERS, inpaint, sample
+from models.diffusion.text import TextEncoder
+
+FASHION = Path("/usr/share/datasets/fashion-mnist")
+
+
+@pytest.fixture(scope="module")
+def tiny() -> TextConditionedUNet:
+    torch.manual_seed(0)
+    return TextConditionedUNet(DiffusionConfig.from_preset("tiny", image_size=16, channels=1)).eval()
+
+
+@pytest.mark.parametrize("sampler", sorted(SAMPLERS))
+def test_every_sampler_streams_x0_and_is_seeded(tiny, sampler):
+    text = torch.randn(2, 384)
+    seen = []
+    first = sample(tiny, text, sampler=sampler, steps=4, generator=torch.Generator().manual_seed(3),
+                   on_step=lambda i, n, x0: seen.append((i, n, x0.abs().max().item())))
+    second = sample(tiny, text, sampler=sampler, steps=4, generator=torch.Generator().manual_seed(3))
+    assert first.shape == (2, 1, 16, 16) and first.abs().max() <= 1
+    assert [(i, n) for i, n, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)] and all(m <= 1 for *_, m in seen)
+    torch.testing.assert_close(first, second)
+
+
+def test_repaint_keeps_known_pixels_exactly(tiny):
+    known = torch.rand(1, 1, 16, 16) * 2 - 1
+    keep = torch.ones_like(known)
+    keep[..., 4:12, 4:12] = 0
+    out = inpaint(tiny, torch.randn(1, 384), known, keep, steps=6, jump_length=2, resamples=2,
+                  generator=torch.Generator().manual_seed(0))
+    assert torch.equal(out[keep.bool()], known[keep.bool()])
+    assert not torch.equal(out[~keep.bool()], known[~keep.bool()])
+
+
+def test_files_round_trip_bit_exact(tiny, tmp_path):
+    save_model(tiny, tmp_path / "m")
+    loaded = load_model(tmp_path / "m")
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["image_size"] == 16
+    x, t, text = torch.randn(1, 1, 16, 16), torch.tensor([10]), torch.randn(1, 384)
+    torch.testing.assert_close(loaded(x, t, text), tiny(x, t, text), rtol=0, atol=0)
+    with pytest.raises(FileNotFoundError, match="not a GenCanvas diffusion model"):
+        load_model(tmp_path / "nothing")
+
+
+def test_text_encoder_is_offline_cached_and_meaningful(monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    encoder = TextEncoder()
+    vectors = encoder.encode(["ankle boot", "sneaker", "dress", "ankle boot"])
+    assert vectors.shape == (4, 384)
+    torch.testing.assert_close(vectors[0], vectors[3])
+    boot_sneaker, boot_dress = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert boot_sneaker > boot_dress, "shoes are closer to shoes than to dresses"
+    assert len(encoder._cache) == 3
+
+
+@pytest.mark.skipif(not FASHION.exists(), reason="needs the dataset-fashion-mnist Debian package")
+def test_train_checkpoint_resume_and_export(tmp_path):
+    from models.train import main
+
+    common = ["diffusion", "--data", "fashion-mnist", "--limit", "64", "--preset", "tiny", "--batch-size", "8",
+              "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), "--sample-every", "3"]
+    assert main([*common, "--max-steps", "4"]) == 0
+    first = json.loads((tmp_path / "out" / "training.json").read_text())
+    assert first["steps"] == 4 and (tmp_path / "run" / "samples-000003.png").exists()
+    assert main([*common, "--max-steps", "6"]) == 0  # resumes from the checkpoint, does not start over
+    second = json.loads((tmp_path / "out" / "training.json").read_text())
+    assert second["steps"] == 6
+    model = load_model(tmp_path / "out")
+    assert model.config.captions[:2] == ["ankle boot", "bag"]
