@@ -34,11 +34,10 @@ StepCallback = Callable[[int, int, torch.Tensor], None]
 def make_scheduler(name: str, config: DiffusionConfig) -> SchedulerMixin:
     if name not in SAMPLERS:
         raise ValueError(f"unknown sampler {name!r}; choose from {', '.join(SAMPLERS)}")
-    extra = {
-        "dpm++": {"algorithm_type": "dpmsolver++"},
-        # The cosine schedule's last sigma is ~1e4: starting Euler there overflows; "leading" starts lower.
-        "euler-a": {"timestep_spacing": "leading"},
-    }.get(name, {})
+    # The cosine schedule's last step has alpha_bar ~ 0 (sigma ~ 1e4, lambda ~ -inf): samplers that
+    # start exactly there overflow. "leading" spacing starts one stride lower, as DDIM does by default.
+    extra = {"dpm++": {"algorithm_type": "dpmsolver++", "timestep_spacing": "leading"},
+             "euler-a": {"timestep_spacing": "leading"}}.get(name, {})
     return SAMPLERS[name](**config.scheduler_config(), **extra)
 
 

@@ -21,7 +21,7 @@ from accelerate import Accelerator
 from diffusers import DDPMScheduler
 from PIL import Image
 from safetensors.torch import load_file, save_file
-from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
@@ -50,6 +50,17 @@ class TrainOptions:
     mixed_precision: str = "no"  # "no" | "fp16" | "bf16" (GPU)
     seed: int = 0
     resume: bool = True
+
+
+def ema_with_warmup(decay: float):
+    """EMA whose decay ramps up as (1+n)/(10+n): early averages follow the model instead of
+    keeping the random initial weights for thousands of steps (short CPU runs need this)."""
+
+    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], updates: torch.Tensor) -> None:
+        n = float(updates)
+        torch._foreach_lerp_(averaged, current, 1 - min(decay, (1 + n) / (10 + n)))
+
+    return update
 
 
 def encode_captions(dataset: ImageCaptionDataset) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
@@ -108,12 +119,13 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
     table, caption_index, distinct = encode_captions(dataset)
     config.captions = distinct
     model = TextConditionedUNet(config)
-    ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(options.ema_decay), use_buffers=True)
+    ema = AveragedModel(model, multi_avg_fn=ema_with_warmup(options.ema_decay), use_buffers=True)
     optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=0.0)
     checkpoint = Checkpoint(options.run_dir / "checkpoint")
     state = {"step": 0, "seconds": 0.0, "losses": []}
     if options.resume and checkpoint.exists():
         state = checkpoint.load(model, ema, optimizer)
+        ema.n_averaged.fill_(state.get("ema_updates", 0))  # 0: an EMA without history restarts from the model
         log.info("resumed from step %s", state["step"])
     loader = DataLoader(TensorDataset(dataset.images, caption_index), batch_size=options.batch_size,
                         shuffle=True, drop_last=True, num_workers=0)
@@ -130,6 +142,7 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
 
     def save_checkpoint() -> None:
         state["seconds"] = time.monotonic() - started
+        state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
             checkpoint.save(accelerator.unwrap_model(model), ema, optimizer, state)
 
