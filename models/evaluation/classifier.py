@@ -15,11 +15,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
 from torch import nn
 from tqdm import tqdm
 
 from models.data.dataset import ImageCaptionDataset
+from models.weight_files import load_state, save_state
 
 FEATURE_DIM = 128
 WIDTHS = (32, 64, 128)
@@ -78,19 +78,16 @@ class DomainClassifier(nn.Module):
 def save_classifier(model: DomainClassifier, folder: Path) -> None:
     """Write ``config.json`` + ``model.safetensors`` (never a pickle: weights must be safe to open)."""
     folder = Path(folder)
+    save_state(model, folder)
     model.config.save(folder)
-    state = {k: v.detach().contiguous().cpu() for k, v in model.state_dict().items()}
-    save_file(state, folder / "model.safetensors", metadata={"format": "pt"})
 
 
 def load_classifier(folder: Path, device: torch.device | str = "cpu") -> DomainClassifier:
     """The classifier saved in ``folder``, in eval mode on ``device``."""
     folder = Path(folder)
-    missing = [name for name in ("config.json", "model.safetensors") if not (folder / name).exists()]
-    if missing:
-        raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: not a GenCanvas domain classifier folder")
+    state = load_state(folder, "domain classifier")
     model = DomainClassifier(ClassifierConfig.load(folder))
-    model.load_state_dict(load_file(folder / "model.safetensors"))
+    model.load_state_dict(state)
     return model.to(device).eval()
 
 
