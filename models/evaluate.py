@@ -20,10 +20,6 @@ import torch
 
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images"
 HOLDOUT_FRACTION, HOLDOUT_SEED = 0.2, 0  # sets without a test split: this random share is held out
-LICENCES = {
-    "fashion-mnist": "Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017), © Zalando SE, MIT licence",
-    "emoji": "glyphs of Noto Color Emoji (Google), SIL Open Font License 1.1",
-}
 
 
 def split_data(source: str, *, size: int | None, limit: int | None):
@@ -64,6 +60,7 @@ def _command(argv: list[str]) -> str:
 
 
 def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
+    from models.data import licence_of
     from models.evaluation import save_classifier, train_classifier
 
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
@@ -80,7 +77,7 @@ def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
 Feature extractor for FD / KID / class agreement in `python -m models.evaluate diffusion`
 (its 128-d feature layer replaces Inception-v3, which knows nothing of this domain).
 
-- **Data**: {args.data} — {LICENCES.get(args.data, "your own images; their licence applies")}
+- **Data**: {args.data} — {licence_of(args.data)}
 - **Split**: trained on {len(train)} images, tested on {note}
 - **Targets**: {labels}
 - **Network**: 3 conv blocks (32/64/128, BatchNorm, GELU, max-pool) + one 128-wide conv → 4×4 average pool → 128-d GELU feature layer → {model.config.num_classes}-way head; {sum(p.numel() for p in model.parameters()):,} parameters, {model.config.in_channels}×{model.config.image_size}×{model.config.image_size} inputs in [-1, 1]

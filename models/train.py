@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import sys
 from pathlib import Path
 
@@ -45,6 +46,7 @@ def run_diffusion(args: argparse.Namespace) -> int:
         run_dir=args.run_dir or Path("runs") / args.out.name, out_dir=args.out, batch_size=args.batch_size,
         learning_rate=args.lr, max_steps=args.max_steps, time_limit_min=args.time_limit,
         sample_every=args.sample_every, mixed_precision=args.mixed_precision, seed=args.seed, resume=not args.no_resume,
+        command=args.command,
     )
     train_diffusion(dataset, config, options)
     print(f"wrote {args.out}")
@@ -56,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="model", required=True)
     _diffusion_parser(sub)
     args = parser.parse_args(argv)
+    args.command = "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     return {"diffusion": run_diffusion}[args.model](args)
 

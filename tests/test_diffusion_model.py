@@ -80,6 +80,8 @@ def test_train_checkpoint_resume_and_export(tmp_path):
     assert second["steps"] == 6
     model = load_model(tmp_path / "out")
     assert model.config.captions[:2] == ["ankle boot", "bag"]
+    card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
+    assert "MIT licence" in card and "--max-steps 6" in card and "6 steps" in card
 
 
 @pytest.mark.parametrize("sampler", sorted(SAMPLERS))

@@ -18,7 +18,21 @@ from models.data.fashion_mnist import (
 )
 from models.data.folder import load_image_folder
 
+# Where each bundled source comes from and under which licence (quoted in model cards).
+LICENCES = {
+    "fashion-mnist": "Fashion-MNIST (Xiao, Rasul & Vollgraf, 2017), © Zalando SE, MIT licence",
+    "emoji": "glyphs of Noto Color Emoji (Google), SIL Open Font License 1.1",
+}
+
+
+def licence_of(source: str) -> str:
+    """Licence line for a source name or a dataset name derived from it ("fashion-mnist-train")."""
+    return next((text for key, text in LICENCES.items() if source.startswith(key)), "your own images; their licence applies")
+
+
 __all__ = [
+    "LICENCES",
+    "licence_of",
     "DEFAULT_EMOJI_FONT",
     "DEFAULT_FASHION_ROOT",
     "FASHION_CLASSES",

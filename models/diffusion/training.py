@@ -26,6 +26,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
 from models.data import ImageCaptionDataset
+from models.diffusion.card import write_card
 from models.diffusion.config import DiffusionConfig
 from models.diffusion.files import save_model
 from models.diffusion.network import TextConditionedUNet
@@ -50,6 +51,7 @@ class TrainOptions:
     mixed_precision: str = "no"  # "no" | "fp16" | "bf16" (GPU)
     seed: int = 0
     resume: bool = True
+    command: str = ""  # recorded in the model card
 
 
 def ema_with_warmup(decay: float):
@@ -182,7 +184,9 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
     progress.close()
     save_checkpoint()
     if accelerator.is_main_process:
-        export(ema.module, options.out_dir, state, accelerator)
+        record = export(ema.module, options.out_dir, state, accelerator)
+        write_card(options.out_dir, source=dataset.name, images=len(dataset), config=config, record=record,
+                   command=options.command)
     return options.out_dir
 
 
@@ -196,9 +200,12 @@ def _sample_grid(model: TextConditionedUNet, table: torch.Tensor, path: Path) ->
     _save_grid(images, path, columns=columns)
 
 
-def export(model: TextConditionedUNet, out_dir: Path, state: dict, accelerator: Accelerator) -> None:
+def export(model: TextConditionedUNet, out_dir: Path, state: dict, accelerator: Accelerator) -> dict:
+    """Save the EMA weights and ``training.json`` (steps, time, loss curve, hardware); return that record."""
     save_model(model, out_dir)
     record = {"steps": state["step"], "train_seconds": round(state["seconds"], 1), "losses": state["losses"],
               "device": str(accelerator.device), "processes": accelerator.num_processes,
-              "mixed_precision": accelerator.mixed_precision}
+              "mixed_precision": accelerator.mixed_precision,
+              "parameters": sum(p.numel() for p in model.parameters())}
     (out_dir / "training.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
+    return record

@@ -1,0 +1,39 @@
+"""The model card written next to exported diffusion weights: what, from which data, how made."""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+from models.data import licence_of
+from models.diffusion.config import DiffusionConfig
+
+
+def write_card(folder: Path, *, source: str, images: int, config: DiffusionConfig, record: dict, command: str) -> Path:
+    """MODEL_CARD.md; the evaluation table is appended under its heading by the person who ran it."""
+    losses = record["losses"]
+    final_loss = f"{losses[-1][1]:.4f}" if losses else "n/a"
+    parameters = record.get("parameters", "n/a")
+    text = f"""# Diffusion model: {folder.name}
+
+Text-conditional pixel-space diffusion (diffusers `UNet2DModel` conditioned on all-MiniLM-L6-v2 sentence
+embeddings through its time embedding; classifier-free guidance with a learned null embedding).
+
+- **Data**: {source} ({images} training images) — {licence_of(source)}
+- **Captions**: {len(config.captions)} distinct ({", ".join(config.captions[:10])}{"…" if len(config.captions) > 10 else ""})
+- **Network**: {config.image_size}×{config.image_size}×{config.channels}, block widths {list(config.block_out_channels)},
+  {config.layers_per_block} block(s) per level, attention at levels {list(config.attention_levels)}; {parameters} parameters
+- **Schedule**: {config.num_train_timesteps} steps, {config.beta_schedule}, {config.prediction_type} prediction;
+  default guidance {config.default_guidance}
+- **Command**: `{command}`
+- **Training**: {record["steps"]} steps, {record["train_seconds"] / 60:.1f} min on {record["device"]}
+  ({platform.processor() or platform.machine()}, {record["processes"]} process(es), mixed precision {record["mixed_precision"]}); final loss {final_loss}
+- **Weights**: EMA of the training weights, `model.safetensors`; configuration `config.json`
+
+## Evaluation
+
+Not evaluated yet: run `python -m models.evaluate diffusion --model {folder} ...` and paste its `results.md` here.
+"""
+    path = folder / "MODEL_CARD.md"
+    path.write_text(text, encoding="utf-8")
+    return path
