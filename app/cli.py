@@ -16,7 +16,7 @@ import numpy as np
 
 from app import __version__
 from app.core.image_io import ImageLoadError, load_image, save_image
-from app.core.jobs import Job, JobRunner, user_message, validate_params
+from app.core.jobs import Job, JobRunner, job_for, user_message, validate_params
 from app.core.metadata import GenerationMetadata
 from app.core.params import parse_cli_params, reroll_seed, seed_field_name
 from app.core.plugin_api import JobCancelled, Plugin, PluginError, PluginInputs
@@ -85,9 +85,7 @@ def _build_job(plugin_type: type[Plugin], pairs: list[str], inputs: PluginInputs
     seed_name = seed_field_name(plugin_type.Params)
     if seed_name and seed_name not in values:
         values[seed_name] = reroll_seed()
-    params = validate_params(plugin_type, values)
-    seed = int(getattr(params, seed_name)) if seed_name else 0
-    return Job(plugin_type(), params, inputs, seed=seed)
+    return job_for(plugin_type(), validate_params(plugin_type, values), inputs)
 
 
 def cmd_generate(argv: list[str]) -> int:

@@ -16,6 +16,7 @@ from typing import Any, Callable, Generic, TypeVar
 import numpy as np
 from pydantic import ValidationError
 
+from app.core.params import seed_field_name
 from app.core.plugin_api import (
     FrameSink,
     JobCancelled,
@@ -82,6 +83,12 @@ def validate_params(plugin_type: type[Plugin], values: dict[str, Any]) -> Params
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in exc.errors())
         raise PluginError(f"Invalid parameters for {plugin_type.title}: {problems}") from exc
+
+
+def job_for(plugin: Plugin, params: ParamsBase, inputs: PluginInputs) -> Job:
+    """A job whose seed is the parameters' seed field (0 for plugins without randomness)."""
+    seed_name = seed_field_name(type(params))
+    return Job(plugin, params, inputs, seed=int(getattr(params, seed_name)) if seed_name else 0)
 
 
 def check_inputs(plugin: Plugin, inputs: PluginInputs) -> None:

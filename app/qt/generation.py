@@ -16,9 +16,8 @@ from PySide6.QtWidgets import QWidget
 from superqt.utils import qdebounced
 
 from app import __version__
-from app.core.jobs import Job, JobRunner, check_inputs, validate_params
+from app.core.jobs import Job, JobRunner, check_inputs, job_for, validate_params
 from app.core.metadata import GenerationMetadata
-from app.core.params import seed_field_name
 from app.core.plugin_api import Plugin, PluginError
 from app.core.settings import Settings
 from app.qt.canvas import CanvasView
@@ -94,13 +93,11 @@ class GenerationController(QObject):
         try:
             params = validate_params(plugin_type, values)
             inputs = self.canvas.plugin_inputs(plugin_type.inputs)
-            job = Job(self._plugin(plugin_type), params, inputs)
+            job = job_for(self._plugin(plugin_type), params, inputs)
             check_inputs(job.plugin, inputs)
         except PluginError as exc:
             self._report_error(str(exc), popup=popup_errors)
             return None
-        seed_name = seed_field_name(plugin_type.Params)
-        job.seed = int(getattr(params, seed_name)) if seed_name else 0
         self._jobs[job.id] = job
         self._current_id = job.id
         self.worker.submit(job)
