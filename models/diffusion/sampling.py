@@ -36,8 +36,12 @@ def make_scheduler(name: str, config: DiffusionConfig) -> SchedulerMixin:
         raise ValueError(f"unknown sampler {name!r}; choose from {', '.join(SAMPLERS)}")
     # The cosine schedule's last step has alpha_bar ~ 0 (sigma ~ 1e4, lambda ~ -inf): samplers that
     # start exactly there overflow. "leading" spacing starts one stride lower, as DDIM does by default.
+    # DDPM/DDIM clip x0 to [-1, 1] by default; with guidance that clipping erases the prompt's
+    # effect early on (class agreement fell from 90 % to 27 % with DDIM), so it is off.
     extra = {"dpm++": {"algorithm_type": "dpmsolver++", "timestep_spacing": "leading"},
-             "euler-a": {"timestep_spacing": "leading"}}.get(name, {})
+             "euler-a": {"timestep_spacing": "leading"},
+             "ddim": {"clip_sample": False},
+             "ddpm": {"clip_sample": False}}.get(name, {})
     return SAMPLERS[name](**config.scheduler_config(), **extra)
 
 
