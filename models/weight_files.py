@@ -13,11 +13,11 @@ from safetensors.torch import load_file, save_file
 WEIGHT_FILES = ("config.json", "model.safetensors")
 
 
-def save_state(module: torch.nn.Module, folder: Path) -> None:
-    """Write ``module``'s weights as ``folder/model.safetensors`` (the caller writes config.json)."""
+def save_state(module: torch.nn.Module, folder: Path, filename: str = "model.safetensors") -> None:
+    """Write ``module``'s weights as ``folder/filename`` (the caller writes config.json)."""
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}
-    save_file(state, folder / "model.safetensors", metadata={"format": "pt"})
+    save_file(state, folder / filename, metadata={"format": "pt"})
 
 
 def load_state(folder: Path, kind: str) -> dict[str, torch.Tensor]:

@@ -51,12 +51,7 @@ def encode_prompts(ctx: RunContext, prompts: list[str]) -> "torch.Tensor":
 
 def to_rgb_uint8(images: "torch.Tensor") -> np.ndarray:
     """(N, C, H, W) in [-1, 1] → one RGB uint8 image, tiled in a near-square grid when N > 1."""
-    pixels = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
-    pixels = np.repeat(pixels, 3, axis=1) if pixels.shape[1] == 1 else pixels
-    n, _, h, w = pixels.shape
-    columns = int(np.ceil(np.sqrt(n)))
-    rows = int(np.ceil(n / columns))
-    grid = np.full((rows * h, columns * w, 3), 255, np.uint8)
-    for i, image in enumerate(pixels.transpose(0, 2, 3, 1)):
-        grid[(i // columns) * h : (i // columns + 1) * h, (i % columns) * w : (i % columns + 1) * w] = image
-    return grid
+    from models.diffusion.images import image_grid
+
+    grid = image_grid(images)
+    return np.repeat(grid, 3, axis=2) if grid.shape[2] == 1 else grid

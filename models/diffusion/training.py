@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import torch
 from accelerate import Accelerator
 from diffusers import DDPMScheduler
 from PIL import Image
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
@@ -29,9 +28,11 @@ from models.data import ImageCaptionDataset
 from models.diffusion.card import write_card
 from models.diffusion.config import DiffusionConfig
 from models.diffusion.files import save_model
+from models.diffusion.images import image_grid
 from models.diffusion.network import TextConditionedUNet
 from models.diffusion.sampling import sample
 from models.diffusion.text import TextEncoder
+from models.weight_files import save_state
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +76,8 @@ def encode_captions(dataset: ImageCaptionDataset) -> tuple[torch.Tensor, torch.T
 
 
 def _save_grid(images: torch.Tensor, path: Path, columns: int) -> None:
-    pixels = ((images.float().cpu().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
-    n, c, h, w = pixels.shape
-    rows = math.ceil(n / columns)
-    grid = torch.full((c, rows * h, columns * w), 255, dtype=torch.uint8)
-    for i, image in enumerate(pixels):
-        grid[:, (i // columns) * h : (i // columns + 1) * h, (i % columns) * w : (i % columns + 1) * w] = image
-    array = grid.permute(1, 2, 0).numpy()
-    Image.fromarray(array[..., 0] if c == 1 else array).save(path)
+    grid = image_grid(images, columns)
+    Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).save(path)
 
 
 class Checkpoint:
@@ -97,8 +92,8 @@ class Checkpoint:
     def save(self, model: torch.nn.Module, ema: AveragedModel, optimizer: torch.optim.Optimizer, state: dict) -> None:
         tmp = self.folder.with_name(self.folder.name + ".tmp")
         tmp.mkdir(parents=True, exist_ok=True)
-        save_file({k: v.contiguous().cpu() for k, v in model.state_dict().items()}, tmp / "model.safetensors")
-        save_file({k: v.contiguous().cpu() for k, v in ema.module.state_dict().items()}, tmp / "ema.safetensors")
+        save_state(model, tmp)
+        save_state(ema.module, tmp, "ema.safetensors")
         torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
         (tmp / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
         if self.folder.exists():
