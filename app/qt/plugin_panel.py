@@ -76,7 +76,9 @@ class PluginPanel(QWidget):
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.stack = QStackedWidget()
         scroll = QScrollArea(widgetResizable=True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # forms fit the width
         scroll.setWidget(self.stack)
+        self.setMinimumWidth(340)  # room for a label, a slider and its value
         self.live = QCheckBox("Live: re-run as I draw and change parameters")
         self.generate_button = QPushButton("Generate", objectName="generateButton")
         self.generate_button.setShortcut("Ctrl+Return")
