@@ -44,7 +44,7 @@ REGISTRY = default_registry()
 
 
 @pytest.fixture(params=REGISTRY.ids())
-def plugin_type(request, tiny_diffusion, tiny_vae) -> type[Plugin]:
+def plugin_type(request, tiny_diffusion, tiny_vae, tiny_pix2pix) -> type[Plugin]:
     """Every registered plugin; model-based ones run on tiny random weights here."""
     return REGISTRY.get(request.param)
 

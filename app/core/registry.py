@@ -24,6 +24,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "diffusion-inpaint": "plugins.diffusion_inpaint:DiffusionInpaint",
     "vae-interpolate": "plugins.vae_interpolate:VAEInterpolate",
     "vae-latent-grid": "plugins.vae_latent_grid:VAELatentGrid",
+    "sketch-to-photo": "plugins.pix2pix_sketch:SketchToPhoto",
 }
 
 
