@@ -16,7 +16,13 @@ from pydantic import Field
 from app.core.animation import tile
 from app.core.params import model_choice, seed, slider, spin
 from app.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
-from plugins.vae_support import available_models, encode_canvas, frames_to_rgb, load_vae_model, seeded_latent
+from plugins.vae_support import (
+    available_models,
+    encode_canvas,
+    frames_to_rgb,
+    load_vae_model,
+    seeded_latent,
+)
 
 MODELS = available_models()
 

@@ -15,7 +15,12 @@ from pydantic import Field
 from app.core.animation import tile
 from app.core.params import model_choice, seed, slider
 from app.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
-from plugins.vae_support import available_models, frames_to_rgb, load_vae_model, seeded_latent
+from plugins.vae_support import (
+    available_models,
+    frames_to_rgb,
+    load_vae_model,
+    seeded_latent,
+)
 
 MODELS = available_models()
 

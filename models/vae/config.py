@@ -9,8 +9,9 @@ from pathlib import Path
 PRESETS: dict[str, dict] = {
     # channel widths per stride-2 stage and latent size; "tiny" is for tests, the rest train on a CPU.
     "tiny": {"widths": (8, 16), "latent_dim": 4},
-    "small": {"widths": (32, 64, 128), "latent_dim": 16},
-    "base": {"widths": (32, 64, 128, 256), "latent_dim": 32},
+    "small": {"widths": (32, 64, 128), "latent_dim": 16},  # 32×32 (Fashion-MNIST)
+    "medium": {"widths": (16, 32, 64, 128), "latent_dim": 32},  # 64×64 on a CPU (emoji)
+    "base": {"widths": (32, 64, 128, 256), "latent_dim": 32},  # 64×64 on a GPU
 }
 
 

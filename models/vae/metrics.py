@@ -62,7 +62,7 @@ def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed:
     noise = torch.randint(0, 256, tuple(real.shape), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8)
     return {"fd_samples": frechet_distance(fake_features, real_features),
             "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
-            "fd_n": int(len(real)), "classifier": classifier_folder.name}
+            "fd_n": len(real), "classifier": classifier_folder.name}
 
 
 def describe(metrics: dict[str, float]) -> str:

@@ -23,7 +23,7 @@ from tqdm import tqdm
 
 from models.data import ImageCaptionDataset
 from models.diffusion.images import image_grid
-from models.diffusion.training import Checkpoint, ema_with_warmup
+from models.training_state import Checkpoint, ema_with_warmup
 from models.vae.card import write_card
 from models.vae.config import VAEConfig
 from models.vae.files import save_vae
