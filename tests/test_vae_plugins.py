@@ -89,3 +89,20 @@ def test_latent_grid_grows_row_by_row_and_centres_on_the_origin(tiny_vae):
     np.testing.assert_array_equal(frames[-1][0], result)
     middle = split(result, 9)[4]
     np.testing.assert_array_equal(middle, decoded(tiny_vae, "fashion", torch.zeros(4), 1))
+
+
+def test_cli_writes_the_walk_as_an_animated_gif_and_a_png_strip(tiny_vae, tmp_path, capsys):
+    from PIL import Image
+
+    from app.cli import main
+
+    Image.fromarray(canvas()).save(tmp_path / "photo.png")
+    common = ["generate", "--plugin", "vae-interpolate", "--image", str(tmp_path / "photo.png"), "-q",
+              "--param", "model=fashion", "--param", "frames=4", "--param", "upscale=1", "--param", "seed=2"]
+    assert main([*common, "-o", str(tmp_path / "walk.gif")]) == 0
+    with Image.open(tmp_path / "walk.gif") as image:
+        assert image.n_frames == 4 and image.size == (16, 16)
+    assert main([*common, "--animate", "-o", str(tmp_path / "walk.png")]) == 0
+    with Image.open(tmp_path / "walk.png") as image:
+        assert image.size == (64, 16)
+    assert '"plugin": "vae-interpolate"' in capsys.readouterr().out
