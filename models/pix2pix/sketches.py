@@ -73,16 +73,16 @@ def layer_to_sketch(sketch: np.ndarray, size: int) -> np.ndarray:
     guarantees that it fully covers one model pixel wherever it lies, so lines arrive one to two
     model pixels wide and dark, which is what the training sketches look like.
     """
-    alpha = sketch[..., 3:4].astype(np.float32) / 255.0
-    rgb = sketch[..., :3].astype(np.float32)
-    paper = 255.0 * (1.0 - alpha) + rgb * alpha
+    layer = np.ascontiguousarray(sketch)  # "over white" with OpenCV's SIMD ops: numpy on strided channels is 10x slower
+    alpha = cv2.cvtColor(cv2.extractChannel(layer, 3), cv2.COLOR_GRAY2RGB)
+    paper = cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(cv2.cvtColor(layer, cv2.COLOR_RGBA2RGB)), alpha, scale=1 / 255))
     side = max(sketch.shape[:2])
-    canvas = np.full((side, side, 3), 255.0, np.float32)  # pad to a square so the aspect ratio survives
-    top, left = (side - sketch.shape[0]) // 2, (side - sketch.shape[1]) // 2
-    canvas[top : top + sketch.shape[0], left : left + sketch.shape[1]] = paper
+    top, left = (side - sketch.shape[0]) // 2, (side - sketch.shape[1]) // 2  # pad to a square: aspect survives
+    canvas = cv2.copyMakeBorder(paper, top, side - sketch.shape[0] - top, left, side - sketch.shape[1] - left,
+                                cv2.BORDER_CONSTANT, value=(255, 255, 255))
     scale = side / size
     if scale > 1.5:
         k = int(np.ceil(2 * scale)) - 1
         canvas = cv2.erode(canvas, np.ones((k, k), np.uint8))  # darker wins: strokes grow on white paper
     interpolation = cv2.INTER_AREA if scale > 1 else cv2.INTER_LINEAR
-    return np.clip(cv2.resize(canvas, (size, size), interpolation=interpolation), 0, 255).round().astype(np.uint8)
+    return cv2.resize(canvas, (size, size), interpolation=interpolation)
