@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import torch
@@ -31,6 +30,3 @@ def load_generator(folder: Path, device: torch.device | str = "cpu") -> UNetGene
     model.load_state_dict(state)
     return model.to(device).eval()
 
-
-def read_json(path: Path) -> dict:
-    return json.loads(Path(path).read_text(encoding="utf-8")) if Path(path).exists() else {}

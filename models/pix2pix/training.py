@@ -30,6 +30,7 @@ from models.pix2pix.config import Pix2PixConfig
 from models.pix2pix.files import save_generator
 from models.pix2pix.network import PatchDiscriminator, UNetGenerator
 from models.pix2pix.pairs import SketchPairs
+from models.training_state import ema_with_warmup
 from models.weight_files import save_state
 
 log = logging.getLogger(__name__)
@@ -52,19 +53,9 @@ class TrainOptions:
     command: str = ""  # recorded in the model card
 
 
-def ema_with_warmup(decay: float):
-    """EMA whose decay ramps up as (1+n)/(10+n), as in the diffusion trainer (kept here so training
-    pix2pix does not import diffusers): short CPU runs would otherwise export the random init."""
-
-    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], updates: torch.Tensor) -> None:
-        n = float(updates)
-        torch._foreach_lerp_(averaged, current, 1 - min(decay, (1 + n) / (10 + n)))
-
-    return update
-
-
 class Checkpoint:
-    """generator/critic/ema .safetensors, optimizers.pt (tensors only), state.json; replaced atomically."""
+    """Like models.training_state.Checkpoint, for two networks and two optimisers:
+    generator/critic/ema .safetensors, optimizers.pt (tensors only), state.json; replaced atomically."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
