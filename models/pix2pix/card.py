@@ -57,7 +57,7 @@ strokes in the brush colour as colour hints. Output: the picture, {config.image_
 - **Command**: `{command}`
 - **Training**: {record["steps"]} steps of batch {record["batch_size"]}, {record["train_seconds"] / 60:.1f} min on
   {_hardware(record["device"])}, {record["processes"]} process(es), mixed precision {record["mixed_precision"]};
-  final losses (mean of the last 50 steps): {final}
+  final losses (mean of the last 50 steps, L1 on pixels in [-1, 1]): {final}
 - **Weights**: exponential moving average of the generator, `model.safetensors`; configuration `config.json`
 {"- **CPU-sized**: no GPU was available, so this is a small network trained for minutes, not the paper's hours; expect blurry, approximate colours. The same command with `--preset base` and `accelerate launch` is the GPU recipe." if on_cpu else ""}
 

@@ -18,7 +18,7 @@ import torch
 
 from models.data import ImageCaptionDataset
 from models.pix2pix.card import metrics_table
-from models.pix2pix.metrics import evaluate_pairs, held_out_pairs, translate
+from models.pix2pix.metrics import TOLERANCE, evaluate_pairs, held_out_pairs, translate
 from models.pix2pix.network import UNetGenerator
 from models.pix2pix.pairs import to_rgb
 
@@ -59,7 +59,9 @@ def fd_table(rows: list[dict]) -> str:
 
 def results_markdown(metrics: dict, note: str, fd: list[dict] | None, fd_note: str, command: str) -> str:
     fd_text = fd_table(fd) if fd else f"No Fréchet distance: {fd_note}."
-    return (f"{metrics['n']} held-out images ({note}), one synthetic sketch each (fixed seed {metrics['sketch_seed']}).\n"
+    return (f"{metrics['n']} held-out images ({note}), one synthetic sketch each (fixed seed {metrics['sketch_seed']}, "
+            "same styles and colour-hint share as training). Edge scores: edges re-extracted from the output with colour "
+            f"Canny, matched to the sketch's centre lines within {TOLERANCE} px; the true images' score is the reference.\n\n"
             f"Command: `{command}`\n\n{metrics_table(metrics)}\n\n{fd_note if fd else ''}\n\n{fd_text}\n")
 
 
@@ -79,6 +81,8 @@ def evaluate(generator: UNetGenerator, train: ImageCaptionDataset, test: ImageCa
         return metrics, None, "no domain classifier given (--classifier)"
     if reason := classifier_fit(classifier, generator):
         return metrics, None, reason
-    note = (f"FD on the 128-d features of the domain classifier; n = {len(test)} per set, so compare rows with each "
-            "other rather than with FID values from the literature.")
+    accuracy = classifier.config.test_accuracy
+    trained = f" (test accuracy {accuracy:.1%} on {classifier.config.num_classes} classes)" if accuracy is not None else ""
+    note = (f"FD on the 128-d features of the domain classifier{trained}; n = {len(test)} per set, so compare rows with "
+            "each other rather than with FID values from the literature.")
     return metrics, frechet_rows(generator, classifier, train, test, seed), note
