@@ -47,8 +47,10 @@ def prior_samples(model: ConvVAE, n: int, seed: int = 0) -> torch.Tensor:
     return torch.cat([to_uint8(model.decode(chunk)) for chunk in z.split(256)])
 
 
-def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed: int = 0) -> dict[str, float] | None:
-    """FD of prior samples vs ``real`` (and the train-free noise ceiling) on the domain classifier; None if unusable."""
+def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed: int = 0,
+              train: torch.Tensor | None = None) -> dict[str, float] | None:
+    """FD of prior samples vs ``real`` on the domain classifier, beside the noise ceiling and, given as many
+    ``train`` images, the real-vs-real floor (FD is biased by n, so only same-n numbers compare); None if unusable."""
     from models.evaluation import extract_features, frechet_distance, load_classifier
 
     if not (classifier_folder / "model.safetensors").exists():
@@ -60,9 +62,12 @@ def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed:
     real_features = extract_features(classifier, real)[0]
     fake_features = extract_features(classifier, prior_samples(model, len(real), seed))[0]
     noise = torch.randint(0, 256, tuple(real.shape), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8)
-    return {"fd_samples": frechet_distance(fake_features, real_features),
-            "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
-            "fd_n": len(real), "classifier": classifier_folder.name}
+    result = {"fd_samples": frechet_distance(fake_features, real_features),
+              "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
+              "fd_n": len(real), "classifier": classifier_folder.name}
+    if train is not None:
+        result["fd_floor"] = frechet_distance(extract_features(classifier, train[: len(real)])[0], real_features)
+    return result
 
 
 def describe(metrics: dict[str, float]) -> str:
@@ -71,7 +76,8 @@ def describe(metrics: dict[str, float]) -> str:
              f"- KL to the prior: {metrics['kl']:.2f} nats/image; negative ELBO (β = 1): {metrics['neg_elbo']:.1f} nats/image"]
     if "fd_samples" in metrics:
         lines.append(f"- FD of {metrics['fd_n']} prior samples vs held-out images on the `{metrics['classifier']}` classifier: "
-                     f"{metrics['fd_samples']:.2f} (uniform noise: {metrics['fd_noise']:.2f}; lower is better)")
+                     f"{metrics['fd_samples']:.2f} (real training images: {metrics.get('fd_floor', float('nan')):.2f}, "
+                     f"uniform noise: {metrics['fd_noise']:.2f}; lower is better)")
     return "\n".join(lines)
 
 

@@ -140,7 +140,8 @@ def export(model: ConvVAE, train: ImageCaptionDataset, test: ImageCaptionDataset
     save_preview(model, test.images, out / "samples.png")
     metrics = reconstruction_metrics(model, test.images)
     if options.classifier is not None:
-        metrics |= sample_fd(model, test.images, options.classifier, options.seed) or {}
+        floor = train.subset(len(test), options.seed).images
+        metrics |= sample_fd(model, test.images, options.classifier, options.seed, train=floor) or {}
     record = {"steps": state["step"], "train_seconds": round(state["seconds"], 1), "losses": state["losses"],
               "batch_size": options.batch_size, "device": str(accelerator.device), "processes": accelerator.num_processes,
               "ema": True, "parameters": sum(p.numel() for p in model.parameters()), "metrics": as_json_ready(metrics)}
