@@ -128,3 +128,23 @@ def test_train_cli_knows_the_vae_subcommand(capsys):
     with pytest.raises(SystemExit):
         main(["vae", "--help"])
     assert "--beta" in capsys.readouterr().out
+
+
+def test_sample_fd_reports_floor_and_ceiling_and_refuses_a_mismatched_classifier(tmp_path):
+    from models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
+    from models.vae.metrics import reconstruction_metrics, sample_fd
+
+    torch.manual_seed(0)
+    save_classifier(DomainClassifier(ClassifierConfig(in_channels=1, image_size=16)), tmp_path / "grey16")
+    save_classifier(DomainClassifier(ClassifierConfig(in_channels=3, image_size=16)), tmp_path / "rgb16")
+    model = tiny(channels=1)
+    generator = torch.Generator().manual_seed(0)
+    real = torch.randint(0, 256, (12, 1, 16, 16), generator=generator, dtype=torch.uint8)
+    train = torch.randint(0, 256, (20, 1, 16, 16), generator=generator, dtype=torch.uint8)
+    fd = sample_fd(model, real, tmp_path / "grey16", train=train)
+    assert fd["fd_n"] == 12 and {"fd_samples", "fd_noise", "fd_floor"} <= fd.keys()
+    assert all(fd[k] >= 0 for k in ("fd_samples", "fd_noise", "fd_floor"))
+    assert sample_fd(model, real, tmp_path / "rgb16") is None  # channels differ: no number rather than a wrong one
+    assert sample_fd(model, real, tmp_path / "absent") is None
+    metrics = reconstruction_metrics(model, real)
+    assert metrics["n"] == 12 and 0 < metrics["mse"] < 1 and metrics["kl"] >= 0
