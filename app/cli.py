@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from app import __version__
+from app.core.animation import export_sequence, frames_of_result
 from app.core.image_io import ImageLoadError, load_image, save_image
 from app.core.jobs import Job, JobRunner, job_for, user_message, validate_params
 from app.core.metadata import GenerationMetadata
@@ -45,7 +46,9 @@ def _generate_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mask", type=Path, help="mask: white where the plugin should paint")
     parser.add_argument("--size", default="512x512", help="canvas WxH when no --image is given")
     parser.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"], help="overrides the setting")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .webp)")
+    parser.add_argument("-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .webp; .gif animates)")
+    parser.add_argument("--animate", action="store_true",
+                        help="write the result's frames (e.g. vae-interpolate) as an animated .gif/.webp or a .png strip")
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -121,7 +124,10 @@ def cmd_generate(argv: list[str]) -> int:
     params = job.params.model_dump(mode="json")
     metadata = GenerationMetadata(plugin_type.id, params, job.plugin.describe_params(job.params), __version__)
     try:
-        save_image(args.output, pixels, metadata)
+        if args.animate or args.output.suffix.lower() == ".gif":
+            export_sequence(args.output, frames_of_result(pixels, params), metadata=metadata)
+        else:
+            save_image(args.output, pixels, metadata)
     except (OSError, ValueError) as exc:
         print(f"gencanvas: could not write {args.output}: {exc}", file=sys.stderr)
         return EXIT_FAILED

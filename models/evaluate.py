@@ -184,6 +184,28 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     return 0
 
 
+def run_pix2pix(args: argparse.Namespace, argv: list[str]) -> int:
+    from models.evaluation import load_classifier
+    from models.pix2pix.evaluation import evaluate, results_markdown, update_card
+    from models.pix2pix.files import load_generator
+
+    generator = load_generator(args.model, args.device)
+    train, test, note = split_data(args.data, size=generator.config.image_size, limit=args.limit)
+    test = test.subset(args.n, args.seed)
+    classifier = load_classifier(args.classifier, args.device) if args.classifier else None
+    metrics, fd, fd_note = evaluate(generator, train, test, classifier, args.seed)
+    info = {"model": str(args.model), "classifier": str(args.classifier), "data": args.data, "test_set": note,
+            "hardware": hardware(args.device), "command": _command(argv), **metrics, "fd": fd, "fd_note": fd_note}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
+    section = results_markdown(metrics, note, fd, fd_note, info["command"])
+    (args.out / "results.md").write_text(f"# pix2pix evaluation: {args.model}\n\n{section}", encoding="utf-8")
+    if args.update_card:
+        update_card(args.model, section)
+    print(section)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(prog="python -m models.evaluate", description=__doc__.splitlines()[0])
@@ -204,7 +226,14 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--guidance", type=float, help="default: the model's own")
     d.add_argument("--batch-size", type=int, default=250)
     d.add_argument("--out", type=Path, required=True, help="folder for results.json and results.md")
-    for p in (c, d):
+    x = sub.add_parser("pix2pix", help="L1 / PSNR / edge F1 / FD of a sketch-to-photo model on held-out images")
+    x.add_argument("--model", type=Path, required=True, help="pix2pix model folder")
+    x.add_argument("--classifier", type=Path, help="domain classifier folder for FD (optional)")
+    x.add_argument("--data", required=True, help=DATA_HELP)
+    x.add_argument("--n", type=int, default=200, help="held-out images scored")
+    x.add_argument("--out", type=Path, required=True, help="folder for results.json and results.md")
+    x.add_argument("--update-card", action="store_true", help="also replace the model card's Evaluation section")
+    for p in (c, d, x):
         p.add_argument("--limit", type=int, help="load only the first N images of each split (quick runs)")
         p.add_argument("--device", default="cpu", help="cpu, cuda, ...")
         p.add_argument("--seed", type=int, default=0)
@@ -212,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    return {"classifier": run_classifier, "diffusion": run_diffusion}[args.command](args, argv)
+    return {"classifier": run_classifier, "diffusion": run_diffusion, "pix2pix": run_pix2pix}[args.command](args, argv)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ import shlex
 import sys
 from pathlib import Path
 
+from models.pix2pix import command as pix2pix_command
+from models.vae import command as vae_command
+
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from sidecar .txt files)"
 
 
@@ -57,10 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.train", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="model", required=True)
     _diffusion_parser(sub)
+    vae_command.add_parser(sub)
+    pix2pix_command.add_parser(sub)
     args = parser.parse_args(argv)
     args.command = "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return {"diffusion": run_diffusion}[args.model](args)
+    return {"diffusion": run_diffusion, "vae": vae_command.run, "pix2pix": pix2pix_command.run}[args.model](args)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,9 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "inpaint-classical": "plugins.inpaint_classical:ClassicalInpaint",
     "diffusion-txt2img": "plugins.diffusion_txt2img:DiffusionTextToImage",
     "diffusion-inpaint": "plugins.diffusion_inpaint:DiffusionInpaint",
+    "vae-interpolate": "plugins.vae_interpolate:VAEInterpolate",
+    "vae-latent-grid": "plugins.vae_latent_grid:VAELatentGrid",
+    "sketch-to-photo": "plugins.pix2pix_sketch:SketchToPhoto",
 }
 
 

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QLabel, QToolBar
 from superqt import QLabeledSlider
 
+from app.qt.animation_export import export_animation_dialog
 from app.qt.canvas import Layer, Tool
 from app.qt.settings_dialog import SettingsDialog
 
@@ -82,6 +83,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     a["save_as"] = _action(window, "Save &As…", window.save_as_dialog, QKeySequence.StandardKey.SaveAs)
     a["export_result"] = _action(window, "&Export result…", lambda: window.save_as_dialog(Layer.RESULT, "Export result"), "Ctrl+E")
     a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
+    a["export_animation"] = _action(window, "Export a&nimation…", partial(export_animation_dialog, window))
     a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
     a["quit"] = _action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
 
@@ -116,7 +118,7 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     for side in CANVAS_PRESETS:
         a[f"new_{side}"] = _action(window, f"{side} × {side}", partial(window.new_document, side, side))
         sizes.addAction(a[f"new_{side}"])
-    file_menu.addActions([a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"]])
+    file_menu.addActions([a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"], a["export_animation"]])
     file_menu.addSeparator()
     file_menu.addActions([a["settings"], a["quit"]])
     edit_menu = menu_bar.addMenu("&Edit")

@@ -12,6 +12,7 @@ import logging
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox
@@ -48,6 +49,7 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.document_path: Path | None = None
         self.result_metadata: GenerationMetadata | None = None
+        self.result_pixels: np.ndarray | None = None  # the last result as the plugin made it (File › Export animation)
         self.plugin_failures: dict[str, str] = {}
         self.ask_unsaved: Callable[[QMainWindow], QMessageBox.StandardButton] = ask_unsaved_dialog
 
@@ -91,12 +93,14 @@ class MainWindow(QMainWindow):
         self.canvas.new_document(width, height)
         self.document_path = None
         self.result_metadata = None
+        self.result_pixels = None
         self.canvas.zoom_to_fit()  # same size as before emits no resize, yet the view should fit
         self._update_title()
 
     def set_photo(self, image: QImage, text: str) -> None:
         self.canvas.replace_photo(image)
         self.result_metadata = None
+        self.result_pixels = None
         self.status.idle(f"{text}: {image.width()}×{image.height()}")
 
     def open_path(self, path: str | Path) -> bool:
@@ -164,11 +168,13 @@ class MainWindow(QMainWindow):
     # ---- results and history ----
     def _on_result(self, entry: HistoryEntry) -> None:
         self.result_metadata = entry.metadata
+        self.result_pixels = entry.pixels
 
     def restore_history_entry(self, entry: HistoryEntry) -> None:
         """Show the entry's image as the result and put its parameters back in the panel."""
         self.canvas.commit_result(entry.image, text="Restore from history")
         self.result_metadata = entry.metadata
+        self.result_pixels = entry.pixels
         self.panel.restore(entry.metadata.plugin_id, entry.metadata.params)
 
     def apply_settings(self, settings: Settings) -> None:

@@ -19,7 +19,6 @@ import torch
 from accelerate import Accelerator
 from diffusers import DDPMScheduler
 from PIL import Image
-from safetensors.torch import load_file
 from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
@@ -32,7 +31,7 @@ from models.diffusion.images import image_grid
 from models.diffusion.network import TextConditionedUNet
 from models.diffusion.sampling import sample
 from models.diffusion.text import TextEncoder
-from models.weight_files import save_state
+from models.training_state import Checkpoint, ema_with_warmup
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +54,6 @@ class TrainOptions:
     command: str = ""  # recorded in the model card
 
 
-def ema_with_warmup(decay: float):
-    """EMA whose decay ramps up as (1+n)/(10+n): early averages follow the model instead of
-    keeping the random initial weights for thousands of steps (short CPU runs need this)."""
-
-    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], updates: torch.Tensor) -> None:
-        n = float(updates)
-        torch._foreach_lerp_(averaged, current, 1 - min(decay, (1 + n) / (10 + n)))
-
-    return update
-
-
 def encode_captions(dataset: ImageCaptionDataset) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
     """Encode each distinct caption once: (embedding table, index per image, distinct captions)."""
     distinct = sorted(set(dataset.captions))
@@ -78,35 +66,6 @@ def encode_captions(dataset: ImageCaptionDataset) -> tuple[torch.Tensor, torch.T
 def _save_grid(images: torch.Tensor, path: Path, columns: int) -> None:
     grid = image_grid(images, columns)
     Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).save(path)
-
-
-class Checkpoint:
-    """model.safetensors, ema.safetensors, optimizer.pt (tensors only), state.json."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def exists(self) -> bool:
-        return (self.folder / "state.json").exists()
-
-    def save(self, model: torch.nn.Module, ema: AveragedModel, optimizer: torch.optim.Optimizer, state: dict) -> None:
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        save_state(model, tmp)
-        save_state(ema.module, tmp, "ema.safetensors")
-        torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
-        (tmp / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
-        if self.folder.exists():
-            for item in self.folder.iterdir():
-                item.unlink()
-            self.folder.rmdir()
-        tmp.rename(self.folder)  # a crash mid-save leaves the previous checkpoint intact
-
-    def load(self, model: torch.nn.Module, ema: AveragedModel, optimizer: torch.optim.Optimizer) -> dict:
-        model.load_state_dict(load_file(self.folder / "model.safetensors"))
-        ema.module.load_state_dict(load_file(self.folder / "ema.safetensors"))
-        optimizer.load_state_dict(torch.load(self.folder / "optimizer.pt", weights_only=True))
-        return json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
 
 
 def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, options: TrainOptions) -> Path:

@@ -1,0 +1,75 @@
+"""Latent interpolation speed: milliseconds per frame on the shipped VAEs, and what training cost.
+
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/vae_frames.py [--frames 32] [--repeats 5] [--device cpu]
+
+"decode" is the network alone (one latent → one image); "plugin" is the whole
+``vae-interpolate`` run through the job runner divided by its frame count: slerp path,
+decode, upscale ×4, streaming each frame and tiling the result sheet, as the GUI and CLI
+run it. Training minutes and steps come from each model's training.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import torch  # noqa: E402
+
+from app.core.jobs import Job, JobRunner  # noqa: E402
+from app.core.plugin_api import PluginInputs  # noqa: E402
+from benchmarks._report import report  # noqa: E402
+from models.vae.files import load_vae  # noqa: E402
+from plugins.vae_interpolate import InterpolateParams, VAEInterpolate  # noqa: E402
+from plugins.vae_support import PREFIX, available_models, weights_root  # noqa: E402
+
+
+def median_seconds(fn, repeats: int) -> float:
+    fn()  # warm-up: first-call allocations and lazy initialisation
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--frames", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--device", default="cpu")
+    args = parser.parse_args()
+    runner = JobRunner(device=args.device)
+    rows = []
+    for name in available_models():
+        folder = weights_root() / f"{PREFIX}{name}"
+        if not (folder / "model.safetensors").exists():
+            print(f"skipping {name}: no weights in {folder}")
+            continue
+        model = load_vae(folder, args.device)
+        latent = torch.randn(1, model.config.latent_dim, device=args.device)
+        with torch.no_grad():
+            decode = median_seconds(lambda: model.decode(latent), args.repeats * 10)
+        params = InterpolateParams(model=name, frames=args.frames, seed=1, end_seed=2)
+        inputs = PluginInputs(64, 64, image=torch.zeros(64, 64, 3, dtype=torch.uint8).numpy())
+        run = lambda: runner.run(Job(VAEInterpolate(), params, inputs, seed=1), lambda f, s, t: f.copy())  # noqa: E731
+        plugin = median_seconds(run, args.repeats) / args.frames
+        training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
+        c = model.config
+        rows.append([name, f"{c.image_size}×{c.image_size}×{c.channels}", c.latent_dim, f"{decode * 1000:.2f}",
+                     f"{plugin * 1000:.2f}", training["steps"], f"{training['train_seconds'] / 60:.1f}"])
+    report(f"vae_frames_{args.device}", ["model", "image", "latent", "decode ms/frame", "plugin ms/frame",
+                                         "training steps", "training min"], rows,
+           {"frames": args.frames, "repeats": args.repeats, "torch_threads": torch.get_num_threads()})
+    print(f"\nmedian of {args.repeats} runs of {args.frames} frames (decode: of {args.repeats * 10}), "
+          f"device {args.device}, {torch.get_num_threads()} torch thread(s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""The model card written next to exported VAE weights: what, from which data, how made, how good."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.data import licence_of
+from models.evaluate import hardware
+from models.vae.config import VAEConfig
+from models.vae.metrics import describe
+
+
+def write_card(folder: Path, *, source: str, images: int, test_note: str, config: VAEConfig, record: dict,
+               command: str, metrics: dict) -> Path:
+    losses = record["losses"]
+    final = f"{losses[-1][1]:.1f}" if losses else "n/a"
+    cpu = record["device"] == "cpu"
+    text = f"""# VAE: {folder.name}
+
+Convolutional variational autoencoder for latent interpolation (plugin `vae-interpolate`): stride-2 conv
+encoder → Gaussian posterior (mu, log-variance) → transposed-conv decoder with a Bernoulli likelihood on pixels.
+
+- **Data**: {source} ({images} training images) — {licence_of(source)}
+- **Held out for metrics**: {test_note}
+- **Network**: {config.image_size}×{config.image_size}×{config.channels}, widths {list(config.widths)}, latent {config.latent_dim}-d,
+  β = {config.beta}; {record.get("parameters", "n/a")} parameters
+- **Command**: `{command}`
+- **Training**: {record["steps"]} steps (batch {record["batch_size"]}), {record["train_seconds"] / 60:.1f} min on {record["device"]}
+  ({hardware(record["device"])}, {record["processes"]} process(es)); final training loss {final} nats/image
+- **Weights**: {"EMA of the training weights" if record.get("ema") else "training weights"}, `model.safetensors`; configuration `config.json`
+{"- **CPU-sized**: trained briefly on a shared CPU with one thread; a GPU run with more steps would reconstruct sharper." if cpu else ""}
+
+## Evaluation
+
+{describe(metrics)}
+"""
+    path = folder / "MODEL_CARD.md"
+    path.write_text(text, encoding="utf-8")
+    return path
