@@ -66,7 +66,9 @@ def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed:
               "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
               "fd_n": len(real), "classifier": classifier_folder.name}
     if train is not None:
-        result["fd_floor"] = frechet_distance(extract_features(classifier, train[: len(real)])[0], real_features)
+        # A random draw: folder and emoji sets are sorted by name, so their first images are not typical.
+        pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[: len(real)]
+        result["fd_floor"] = frechet_distance(extract_features(classifier, train[pick])[0], real_features)
     return result
 
 
