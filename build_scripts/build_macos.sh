@@ -34,8 +34,12 @@ if [ -n "$IDENTITY" ]; then
     # libraries (torch/lib/*.dylib, Qt frameworks, .so extension modules) carry the hardened
     # runtime and a timestamp, which notarization requires. `codesign --deep` is not enough:
     # it skips libraries outside the standard bundle folders.
-    find "$APP/Contents" -type f \( -name "*.dylib" -o -name "*.so" -o -perm -u+x \) -print0 |
-        xargs -0 -n 50 codesign --force --timestamp --options runtime --sign "$IDENTITY"
+    # Deepest paths first; only Mach-O files (scripts and data must not be signed in place).
+    find "$APP/Contents" -type f -print0 | xargs -0 file --no-pad -F $'\t' | awk -F'\t' '/Mach-O/ {print $1}' |
+        awk '{print gsub("/", "/") "\t" $0}' | sort -rn | cut -f2- |
+        while IFS= read -r binary; do
+            codesign --force --timestamp --options runtime --sign "$IDENTITY" "$binary"
+        done
     codesign --force --timestamp --options runtime --entitlements "$ENTITLEMENTS" --sign "$IDENTITY" "$APP"
     codesign --verify --strict --verbose=2 "$APP"
 else
