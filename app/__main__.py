@@ -1,5 +1,13 @@
+"""``python -m app`` and the frozen bundle's entry script (build_scripts/gencanvas.spec)."""
+
+import multiprocessing
 import sys
 
-from app.cli import main
+if __name__ == "__main__":
+    # In a frozen bundle a child process started by multiprocessing re-runs this executable;
+    # freeze_support() turns it into the child instead of opening a second window.
+    multiprocessing.freeze_support()
 
-sys.exit(main())
+    from app.cli import main
+
+    sys.exit(main())
