@@ -15,6 +15,7 @@ import pytest  # noqa: E402
 from app.core.registry import PluginRegistry, default_registry  # noqa: E402
 from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: E402,F401
 from tests.fake_plugins import FAKE_PLUGINS  # noqa: E402
+from tests.stylegan_fixtures import tiny_stylegan, tiny_stylegan_root  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "inpaint-classical": "plugins.inpaint_classical:ClassicalInpaint",
     "diffusion-txt2img": "plugins.diffusion_txt2img:DiffusionTextToImage",
     "diffusion-inpaint": "plugins.diffusion_inpaint:DiffusionInpaint",
+    "stylegan-edit": "plugins.stylegan_edit:StyleGANEdit",
 }
 
 

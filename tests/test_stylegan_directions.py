@@ -1,0 +1,86 @@
+"""Edit directions: PCA (GANSpace), labelled (InterFaceGAN), files, projection into w."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from models.stylegan.config import StyleGANConfig
+from models.stylegan.directions import (
+    Directions,
+    apply_edit,
+    combine,
+    labelled_directions,
+    logistic_direction,
+    pca_directions,
+    sample_w,
+)
+from models.stylegan.network import Generator
+
+
+def tiny() -> Generator:
+    torch.manual_seed(0)
+    G = Generator(StyleGANConfig.from_preset("tiny", image_size=16)).eval().requires_grad_(False)
+    G.mapping.w_avg.copy_(sample_w(G, 500).mean(0))
+    return G
+
+
+def test_pca_directions_are_orthonormal_and_scaled_by_the_spread_of_w():
+    torch.manual_seed(0)
+    w = torch.randn(4000, 6) * torch.tensor([5.0, 3.0, 1.0, 0.5, 0.2, 0.1])
+    directions = pca_directions(w, 3)
+    assert directions.names == ["pc1", "pc2", "pc3"]
+    torch.testing.assert_close(directions.vectors @ directions.vectors.T, torch.eye(3), atol=1e-5, rtol=0)
+    assert abs(float(directions.vectors[0, 0])) > 0.99  # the widest axis comes first
+    torch.testing.assert_close(directions.scales, torch.tensor([5.0, 3.0, 1.0]), rtol=0.05, atol=0)
+
+
+def test_logistic_direction_recovers_a_known_boundary():
+    torch.manual_seed(0)
+    w = torch.randn(2000, 16)
+    truth = torch.nn.functional.normalize(torch.randn(16), dim=0)
+    vector, accuracy = logistic_direction(w, (w @ truth) > 0.3)
+    assert float(vector @ truth) > 0.9 and accuracy > 0.9
+
+
+def test_labelled_directions_skip_classes_with_too_few_samples():
+    torch.manual_seed(0)
+    w = torch.randn(500, 8)
+    labels = (w[:, 0] > 0).long()
+    labels[:3] = 2
+    directions = labelled_directions(w, labels, ["a", "b", "rare"], ["b", "rare"])
+    assert directions.names == ["b"] and "skipped" in directions.notes["rare"]
+    assert float(directions.vectors[0, 0]) > 0.9
+
+
+def test_directions_round_trip_through_files_and_edit_only_the_layer_range(tmp_path):
+    torch.manual_seed(0)
+    w = torch.randn(300, 8)
+    directions = combine(pca_directions(w, 2), Directions(["x"], torch.eye(8)[:1], torch.tensor([2.0]), ["label"]))
+    directions.save(tmp_path)
+    loaded = Directions.load(tmp_path)
+    assert loaded.names == ["pc1", "pc2", "x"] and loaded.kinds == ["pca", "pca", "label"]
+    torch.testing.assert_close(loaded.vectors, directions.vectors)
+    offset = loaded.offset({"x": 1.5})
+    torch.testing.assert_close(offset, torch.eye(8)[0] * 3.0)
+    ws = torch.zeros(1, 6, 8)
+    edited = apply_edit(ws, offset, 2, 3)
+    assert edited[0, 2:4].abs().sum() > 0 and edited[0, :2].abs().sum() == 0 and edited[0, 4:].abs().sum() == 0
+    with pytest.raises(KeyError, match="unknown directions"):
+        loaded.offset({"nope": 1.0})
+
+
+def test_projection_reproduces_a_generated_image_better_than_the_average():
+    from models.stylegan.projection import project, projection_loss
+
+    G = tiny()
+    with torch.no_grad():
+        target = G.synthesis(G.ws_from_z(torch.randn(1, G.config.z_dim, generator=torch.Generator().manual_seed(5))), "const")
+        start = projection_loss(G.synthesis(G.mapping.w_avg[None, None].expand(1, G.num_ws, -1), "const"), target)
+    frames = []
+    ws = project(G, target, steps=40, on_step=lambda step, total, image: frames.append((step, total, image.shape)))
+    with torch.no_grad():
+        end = projection_loss(G.synthesis(ws, "const"), target)
+    assert ws.shape == (1, G.num_ws, G.config.w_dim)
+    assert float(end) < 0.5 * float(start)
+    assert [f[0] for f in frames] == list(range(5, 41, 5)) and frames[0][2] == target.shape
