@@ -36,6 +36,7 @@ MODELS = available_models()
 DIRECTIONS = direction_names(MODELS)
 LAYERS = max_layers(MODELS)
 SLIDER_RANGE = 5.0  # standard deviations of w along a direction
+NOISE_MODES = {"off": "none", "fixed": "const"}
 
 
 def _direction_field(name: str) -> Any:
@@ -55,6 +56,8 @@ StyleGANEditParams = create_model(
     **{name: (float, _direction_field(name)) for name in DIRECTIONS},
     layer_start=(int, slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)")),
     layer_end=(int, slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")),
+    noise=(Literal["off", "fixed"],
+           Field("off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)")),
     projection_steps=(int, slider(150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image")),
 )
 
@@ -88,7 +91,7 @@ class StyleGANEdit(Plugin):
                 total = params.projection_steps + 1
             values = {name: getattr(params, name) for name in directions.names if getattr(params, name, 0.0)}
             ws = apply_edit(ws, directions.offset(values), start, end)
-            frame = to_rgb_uint8(G.synthesis(ws, noise_mode="const"))
+            frame = to_rgb_uint8(G.synthesis(ws, noise_mode=NOISE_MODES[params.noise]))
         ctx.emit(frame, total, total)
         return frame
 
@@ -108,8 +111,8 @@ class StyleGANEdit(Plugin):
         total = params.projection_steps + 1
 
         def run_projection() -> Any:
-            return project(G, target, steps=params.projection_steps,
+            return project(G, target, steps=params.projection_steps, noise_mode=NOISE_MODES[params.noise],
                            on_step=lambda step, _n, image: ctx.emit(to_rgb_uint8(image), step, total))
 
-        key = ("stylegan-projection", params.model, str(ctx.device), digest, params.projection_steps)
+        key = ("stylegan-projection", params.model, str(ctx.device), digest, params.projection_steps, params.noise)
         return ctx.models.get(key, run_projection)

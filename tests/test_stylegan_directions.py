@@ -43,14 +43,14 @@ def test_logistic_direction_recovers_a_known_boundary():
     assert float(vector @ truth) > 0.9 and accuracy > 0.9
 
 
-def test_labelled_directions_skip_classes_with_too_few_samples():
+def test_labelled_directions_rank_samples_by_classifier_score():
     torch.manual_seed(0)
-    w = torch.randn(500, 8)
-    labels = (w[:, 0] > 0).long()
-    labels[:3] = 2
-    directions = labelled_directions(w, labels, ["a", "b", "rare"], ["b", "rare"])
-    assert directions.names == ["b"] and "skipped" in directions.notes["rare"]
-    assert float(directions.vectors[0, 0]) > 0.9
+    w = torch.randn(800, 8)
+    scores = torch.stack([-w[:, 0], w[:, 0] + 0.3 * torch.randn(800), torch.zeros(800) - 5], dim=1).log_softmax(1)
+    directions = labelled_directions(w, scores, ["a", "b", "rare"], ["b"])
+    assert directions.names == ["b"] and directions.kinds == ["label"]
+    assert float(directions.vectors[0, 0]) > 0.9 and directions.notes["b"]["balanced_accuracy"] > 0.9
+    assert directions.notes["b"]["mean_probability_top"] > directions.notes["b"]["mean_probability_bottom"]
 
 
 def test_directions_round_trip_through_files_and_edit_only_the_layer_range(tmp_path):

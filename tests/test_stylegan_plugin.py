@@ -87,12 +87,14 @@ def test_layer_range_limits_the_edit_and_empty_range_is_an_error(runner):
         run(runner, layer_start=5, layer_end=2)
 
 
-def test_seed_and_truncation_change_the_image(runner):
+def test_seed_truncation_and_noise_change_the_image(runner):
     a, _ = run(runner, seed=1)
     b, _ = run(runner, seed=2)
     flat, _ = run(runner, seed=1, truncation=0.0)
     flat2, _ = run(runner, seed=2, truncation=0.0)
     assert np.abs(a - b).mean() > 0 and np.array_equal(flat, flat2)
+    noisy, _ = run(runner, seed=1, noise="fixed")
+    assert np.abs(noisy - a).mean() > 0 and np.array_equal(noisy, run(runner, seed=1, noise="fixed")[0])
 
 
 def test_projection_streams_once_then_edits_from_the_cache(runner):

@@ -132,21 +132,29 @@ def logistic_direction(w: torch.Tensor, positive: torch.Tensor, *, steps: int = 
     return vector / vector.norm(), float((tp + tn) / 2)
 
 
-def labelled_directions(w: torch.Tensor, labels: torch.Tensor, names: list[str], wanted: list[str],
-                        min_positives: int = 20) -> Directions:
-    """One direction per wanted class name, fitted one-vs-rest; classes with too few samples are skipped."""
+def labelled_directions(w: torch.Tensor, scores: torch.Tensor, names: list[str], wanted: list[str],
+                        share: float = 0.25) -> Directions:
+    """One direction per wanted class, from classifier scores (N, K) of the samples generated from ``w``.
+
+    As InterFaceGAN: the ``share`` of samples scoring highest for the class are positives, the
+    ``share`` scoring lowest negatives, the middle is left out. Ranking (not arg-max labels)
+    still works when a young generator's samples rarely win a class outright.
+    """
     kept, vectors, scales, notes = [], [], [], {}
+    count = max(2, int(len(w) * share))
     for name in wanted:
-        positive = labels == names.index(name)
-        count = int(positive.sum())
-        if count < min_positives or count > len(w) - min_positives:
-            notes[name] = {"skipped": f"{count} of {len(w)} samples labelled {name!r}"}
-            continue
-        vector, accuracy = logistic_direction(w, positive)
+        score = scores[:, names.index(name)]
+        order = score.argsort()
+        picked = torch.cat([order[:count], order[-count:]])
+        positive = torch.zeros(len(w), dtype=torch.bool)
+        positive[order[-count:]] = True
+        vector, accuracy = logistic_direction(w[picked], positive[picked])
         kept.append(name)
         vectors.append(vector)
         scales.append(((w - w.mean(0)) @ vector).std())
-        notes[name] = {"positives": count, "samples": len(w), "balanced_accuracy": round(accuracy, 3)}
+        notes[name] = {"samples": len(w), "top_and_bottom": count, "balanced_accuracy": round(accuracy, 3),
+                       "mean_probability_top": round(float(score[order[-count:]].exp().mean()), 3),
+                       "mean_probability_bottom": round(float(score[order[:count]].exp().mean()), 3)}
     vectors_t = torch.stack(vectors) if vectors else torch.zeros(0, w.shape[1])
     scales_t = torch.stack(scales) if scales else torch.zeros(0)
     return Directions(kept, vectors_t, scales_t, ["label"] * len(kept), notes)

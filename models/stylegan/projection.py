@@ -27,7 +27,7 @@ def projection_loss(image: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
 
 
 def project(G: Generator, target: torch.Tensor, *, steps: int = 100, lr: float = 0.1, w_plus_share: float = 0.4,
-            seed: int = 0, on_step: StepCallback | None = None, every: int = 5) -> torch.Tensor:
+            seed: int = 0, noise_mode: str = "const", on_step: StepCallback | None = None, every: int = 5) -> torch.Tensor:
     """(1, num_ws, w_dim) styles reproducing ``target`` (1, C, H, W) in [-1, 1]; ``on_step`` sees progress."""
     if target.shape[1:] != (G.config.channels_out, G.config.image_size, G.config.image_size):
         raise ValueError(f"target {tuple(target.shape)} does not match the generator's output")
@@ -49,7 +49,7 @@ def project(G: Generator, target: torch.Tensor, *, steps: int = 100, lr: float =
             noise_scale = w_std * 0.05 * max(0.0, 1 - t / 0.75) ** 2
             noise = torch.randn(w.shape, generator=generator).to(device) * noise_scale
             ws = (w + noise).expand(1, G.num_ws, -1)
-            image = G.synthesis(ws, noise_mode="const")
+            image = G.synthesis(ws, noise_mode=noise_mode)
             loss = projection_loss(image, target)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
