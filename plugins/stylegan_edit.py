@@ -26,14 +26,15 @@ from app.core.plugin_api import (
 )
 from plugins.stylegan_support import (
     available_models,
-    direction_names,
+    direction_owners,
     load_stylegan,
     max_layers,
     to_rgb_uint8,
 )
 
 MODELS = available_models()
-DIRECTIONS = direction_names(MODELS)
+OWNERS = direction_owners(MODELS)
+DIRECTIONS = tuple(OWNERS)
 LAYERS = max_layers(MODELS)
 SLIDER_RANGE = 5.0  # standard deviations of w along a direction
 NOISE_MODES = {"off": "none", "fixed": "const"}
@@ -41,7 +42,9 @@ NOISE_MODES = {"off": "none", "fixed": "const"}
 
 def _direction_field(name: str) -> Any:
     what = f"principal component {name[2:]} of w" if name.startswith("pc") else f"towards '{name}' (labelled direction)"
-    return slider(0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1, description=f"Move {what}, in standard deviations")
+    only = "" if len(OWNERS[name]) == len(MODELS) else f"; only {', '.join(OWNERS[name])}"
+    return slider(0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1,
+                  description=f"Move {what}, in standard deviations{only}")
 
 
 StyleGANEditParams = create_model(

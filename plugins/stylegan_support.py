@@ -30,15 +30,18 @@ def available_models() -> tuple[str, ...]:
     return tuple(found) or ("stylegan-emoji",)
 
 
-def direction_names(models: tuple[str, ...]) -> tuple[str, ...]:
-    """Union of the models' direction names, principal components first (one slider each)."""
-    names: list[str] = []
+def direction_owners(models: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each direction name (principal components first) → the models that ship it; one slider per name."""
+    owners: dict[str, list[str]] = {}
     for model in models:
         path = weights_root() / model / "directions.json"
         if path.exists():
-            names += [n for n in json.loads(path.read_text("utf-8"))["names"] if n not in names]
-    names = names or list(DEFAULT_DIRECTIONS)
-    return tuple(sorted(names, key=lambda n: (not n.startswith("pc"), names.index(n))))
+            for name in json.loads(path.read_text("utf-8"))["names"]:
+                owners.setdefault(name, []).append(model)
+    if not owners:
+        owners = {name: list(models) for name in DEFAULT_DIRECTIONS}
+    order = list(owners)
+    return dict(sorted(owners.items(), key=lambda item: (not item[0].startswith("pc"), order.index(item[0]))))
 
 
 def max_layers(models: tuple[str, ...]) -> int:

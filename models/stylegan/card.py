@@ -30,7 +30,7 @@ discriminator with minibatch standard deviation.
   {record["device"]} ({platform.processor() or platform.machine()}, {record["processes"]} process(es)); last losses {final}
 - **Weights**: EMA generator `model.safetensors`, `config.json`; default truncation ψ={config.default_truncation}
 - **Sized for a CPU**: no GPU was available, so the network and the run are CPU-sized; samples are
-  recognisable blobs of emoji colour and shape, not crisp glyphs. A GPU run of the same command with
+  the domain's coarse shapes and colours, not crisp detail. A GPU run of the same command with
   `--preset base` and more steps is the way to better images.
 """
     path = folder / "MODEL_CARD.md"
