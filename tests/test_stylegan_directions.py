@@ -84,3 +84,25 @@ def test_projection_reproduces_a_generated_image_better_than_the_average():
     assert ws.shape == (1, G.num_ws, G.config.w_dim)
     assert float(end) < 0.5 * float(start)
     assert [f[0] for f in frames] == list(range(5, 41, 5)) and frames[0][2] == target.shape
+
+
+@pytest.mark.real_weights
+@pytest.mark.parametrize("name", ["sneaker", "bag"])
+def test_shipped_fashion_direction_raises_the_classifier_probability_of_its_class(name):
+    """On the shipped weights: moving along a labelled direction makes the class more likely, monotonically."""
+    from app.core.resources import resource_path
+    from models.evaluation import load_classifier
+    from models.stylegan.files import load_generator
+
+    folder, classifier_folder = resource_path("weights", "stylegan-fashion"), resource_path("weights", "fashion-classifier")
+    if not (folder / "directions.json").exists() or not (classifier_folder / "model.safetensors").exists():
+        pytest.skip("shipped StyleGAN fashion weights or classifier absent")
+    G, directions = load_generator(folder), Directions.load(folder)
+    classifier = load_classifier(classifier_folder)
+    index = classifier.config.class_names.index(name)
+    with torch.no_grad():
+        ws = G.ws_from_z(torch.randn(100, G.config.z_dim, generator=torch.Generator().manual_seed(7)), 0.7)
+        probabilities = [float(classifier(G.synthesis(apply_edit(ws, directions.offset({name: v}), 0, G.num_ws - 1),
+                                                      "none").clamp(-1, 1)).softmax(1)[:, index].mean())
+                         for v in (-3.0, 0.0, 3.0, 5.0)]
+    assert probabilities == sorted(probabilities) and probabilities[-1] - probabilities[0] > 0.1, probabilities
