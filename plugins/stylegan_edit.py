@@ -52,7 +52,7 @@ StyleGANEditParams = create_model(
     __base__=ParamsBase,
     model=(Literal[MODELS], model_choice(MODELS[0], description="Bundled StyleGAN model")),  # type: ignore[valid-type]
     source=(Literal["seed", "canvas image"],
-            Field("seed", description="Edit a random face of the model, or the canvas photo projected into w")),
+            Field("seed", description="Edit a random sample of the model (seed), or the canvas photo projected into w")),
     seed=(int, seed(0)),
     truncation=(float, slider(0.7, ge=0.0, le=1.5, step=0.05,
                               description="Pull the seed's w towards the average: lower is tamer (seed only)")),
