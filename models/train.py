@@ -1,4 +1,4 @@
-"""Training CLI: ``python -m models.train diffusion --data fashion-mnist|emoji|DIR ...``.
+"""Training CLI: ``python -m models.train diffusion|stylegan --data fashion-mnist|emoji|DIR ...``.
 
 Works under ``accelerate launch`` unchanged (multi-GPU); ``--time-limit`` stops and
 checkpoints before a short GPU session ends, and a rerun with the same ``--run-dir`` resumes.
@@ -56,16 +56,58 @@ def run_diffusion(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stylegan_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("stylegan", help="StyleGAN-like generator (then: python -m models.stylegan.directions)")
+    p.add_argument("--data", required=True, help=DATA_HELP)
+    p.add_argument("--size", type=int, help="image size, 4·2^k (default: 32 for fashion-mnist, 64 otherwise)")
+    p.add_argument("--limit", type=int, help="use only the first N training images")
+    p.add_argument("--preset", choices=["tiny", "small", "base"], default="small", help="network size")
+    p.add_argument("--out", type=Path, required=True, help="where to write config.json + model.safetensors")
+    p.add_argument("--run-dir", type=Path, help="checkpoints and sample grids (default: runs/<out name>)")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=0.002)
+    p.add_argument("--r1-gamma", type=float, default=0.2)
+    p.add_argument("--augment", default="color,translation,cutout", help="DiffAugment policy ('none' to disable)")
+    p.add_argument("--max-steps", type=int, default=100_000)
+    p.add_argument("--time-limit", type=float, default=0.0, help="minutes for this session (0: none)")
+    p.add_argument("--sample-every", type=int, default=500)
+    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default="no")
+    p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+    p.add_argument("--seed", type=int, default=0)
+
+
+def run_stylegan(args: argparse.Namespace) -> int:
+    from models.data import load_dataset
+    from models.stylegan.config import StyleGANConfig
+    from models.stylegan.training import GANTrainOptions, train_stylegan
+
+    dataset = load_dataset(args.data, split="train", size=args.size, limit=args.limit)
+    config = StyleGANConfig.from_preset(args.preset, image_size=dataset.size, channels_out=dataset.channels,
+                                        r1_gamma=args.r1_gamma, augment=args.augment)
+    options = GANTrainOptions(
+        run_dir=args.run_dir or Path("runs") / args.out.name, out_dir=args.out, batch_size=args.batch_size,
+        learning_rate=args.lr, max_steps=args.max_steps, time_limit_min=args.time_limit,
+        sample_every=args.sample_every, mixed_precision=args.mixed_precision, seed=args.seed,
+        resume=not args.no_resume, command=args.command,
+    )
+    train_stylegan(dataset, config, options)
+    print(f"wrote {args.out}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m models.train", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="model", required=True)
     _diffusion_parser(sub)
     vae_command.add_parser(sub)
     pix2pix_command.add_parser(sub)
+    _stylegan_parser(sub)
     args = parser.parse_args(argv)
     args.command = "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return {"diffusion": run_diffusion, "vae": vae_command.run, "pix2pix": pix2pix_command.run}[args.model](args)
+    commands = {"diffusion": run_diffusion, "vae": vae_command.run, "pix2pix": pix2pix_command.run,
+                "stylegan": run_stylegan}
+    return commands[args.model](args)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: 
 from tests.fake_plugins import FAKE_PLUGINS  # noqa: E402
 from tests.pix2pix_fixtures import tiny_pix2pix, tiny_pix2pix_root  # noqa: E402,F401
 from tests.vae_fixtures import tiny_vae, tiny_vae_root  # noqa: E402,F401
+from tests.stylegan_fixtures import tiny_stylegan, tiny_stylegan_root  # noqa: E402,F401
 
 
 @pytest.fixture(autouse=True)

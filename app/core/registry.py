@@ -25,6 +25,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "vae-interpolate": "plugins.vae_interpolate:VAEInterpolate",
     "vae-latent-grid": "plugins.vae_latent_grid:VAELatentGrid",
     "sketch-to-photo": "plugins.pix2pix_sketch:SketchToPhoto",
+    "stylegan-edit": "plugins.stylegan_edit:StyleGANEdit",
 }
 
 

@@ -1,0 +1,121 @@
+"""Latent editing with the StyleGAN-like generator: sliders along directions in w, live.
+
+Each run maps the seed (or the projected canvas image) to w, adds the slider offsets on
+the chosen layer range and renders one 64×64 frame — a few milliseconds on a CPU, so the
+panel re-renders while a slider is dragged (latest request wins). Projecting the canvas
+image is an optimisation that streams its progress once; its w is cached by image
+content, so moving sliders afterwards is as quick as with a seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any, Literal
+
+import numpy as np
+from pydantic import Field, create_model
+
+from app.core.params import model_choice, seed, slider
+from app.core.plugin_api import (
+    InputKind,
+    ParamsBase,
+    Plugin,
+    PluginError,
+    PluginInputs,
+    RunContext,
+)
+from plugins.stylegan_support import (
+    available_models,
+    direction_owners,
+    load_stylegan,
+    max_layers,
+    to_rgb_uint8,
+)
+
+MODELS = available_models()
+OWNERS = direction_owners(MODELS)
+DIRECTIONS = tuple(OWNERS)
+LAYERS = max_layers(MODELS)
+SLIDER_RANGE = 5.0  # standard deviations of w along a direction
+NOISE_MODES = {"off": "none", "fixed": "const"}
+
+
+def _direction_field(name: str) -> Any:
+    what = f"principal component {name[2:]} of w" if name.startswith("pc") else f"towards '{name}' (labelled direction)"
+    only = "" if len(OWNERS[name]) == len(MODELS) else f"; only {', '.join(OWNERS[name])}"
+    return slider(0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1,
+                  description=f"Move {what}, in standard deviations{only}")
+
+
+StyleGANEditParams = create_model(
+    "StyleGANEditParams",
+    __base__=ParamsBase,
+    model=(Literal[MODELS], model_choice(MODELS[0], description="Bundled StyleGAN model")),  # type: ignore[valid-type]
+    source=(Literal["seed", "canvas image"],
+            Field("seed", description="Edit a random sample of the model (seed), or the canvas photo projected into w")),
+    seed=(int, seed(0)),
+    truncation=(float, slider(0.7, ge=0.0, le=1.5, step=0.05,
+                              description="Pull the seed's w towards the average: lower is tamer (seed only)")),
+    **{name: (float, _direction_field(name)) for name in DIRECTIONS},
+    layer_start=(int, slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)")),
+    layer_end=(int, slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")),
+    noise=(Literal["off", "fixed"],
+           Field("off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)")),
+    projection_steps=(int, slider(150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image")),
+)
+
+
+class StyleGANEdit(Plugin):
+    id = "stylegan-edit"
+    title = "Latent edit (StyleGAN)"
+    description = ("Move a generated emoji — or your canvas image, projected into the model — along learned "
+                   "directions. Re-renders live while you drag.")
+    inputs = frozenset({InputKind.IMAGE})
+    Params = StyleGANEditParams
+    interactive = True
+
+    def run(self, inputs: PluginInputs, params: Any, ctx: RunContext) -> np.ndarray:
+        import torch
+
+        from models.stylegan.directions import apply_edit
+
+        loaded = load_stylegan(ctx, params.model)
+        G, directions = loaded.generator, loaded.directions
+        start, end = params.layer_start, min(params.layer_end, G.num_ws - 1)
+        if start > end:
+            raise PluginError(f"The layer range is empty: start {start} is after end {end} (this model has {G.num_ws} layers).")
+        with torch.no_grad():
+            if params.source == "seed":
+                z = torch.randn(1, G.config.z_dim, generator=torch.Generator().manual_seed(ctx.seed)).to(ctx.device)
+                ws = G.ws_from_z(z, params.truncation)
+                total = 1
+            else:
+                ws = self._projected(inputs, params, ctx, G)
+                total = params.projection_steps + 1
+            values = {name: getattr(params, name) for name in directions.names if getattr(params, name, 0.0)}
+            ws = apply_edit(ws, directions.offset(values), start, end)
+            frame = to_rgb_uint8(G.synthesis(ws, noise_mode=NOISE_MODES[params.noise]))
+        ctx.emit(frame, total, total)
+        return frame
+
+    def _projected(self, inputs: PluginInputs, params: Any, ctx: RunContext, G: Any) -> Any:
+        """The canvas image's w, projected once per (model, image content, steps) and then cached."""
+        import torch
+        from PIL import Image
+
+        from models.stylegan.projection import project
+
+        image = inputs.require(InputKind.IMAGE)
+        size, channels = G.config.image_size, G.config.channels_out
+        small = Image.fromarray(image).convert("L" if channels == 1 else "RGB").resize((size, size), Image.Resampling.BOX)
+        pixels = np.array(small, dtype=np.uint8).reshape(size, size, channels)  # a writable copy for torch
+        digest = hashlib.sha1(pixels.tobytes()).hexdigest()
+        target = torch.from_numpy(pixels).permute(2, 0, 1)[None].float().div(127.5).sub(1).to(ctx.device)
+        total = params.projection_steps + 1
+
+        def run_projection() -> Any:
+            return project(G, target, steps=params.projection_steps, noise_mode=NOISE_MODES[params.noise],
+                           on_step=lambda step, _n, image: ctx.emit(to_rgb_uint8(image), step, total))
+
+        key = ("stylegan-projection", params.model, str(ctx.device), digest, params.projection_steps, params.noise)
+        return ctx.models.get(key, run_projection)

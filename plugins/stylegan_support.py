@@ -1,0 +1,84 @@
+"""What the StyleGAN plugin needs around the model: finding bundled folders, their direction
+names (read from json, so building the slider form never imports torch), loading once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.core.plugin_api import PluginError, RunContext
+from app.core.resources import resource_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+TRAIN_HINT = ("python -m models.train stylegan --data emoji --out resources/weights/stylegan-emoji, then "
+              "python -m models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji")
+DEFAULT_DIRECTIONS = ("pc1", "pc2", "pc3", "pc4", "pc5")
+
+
+def weights_root() -> Path:
+    return resource_path("weights")
+
+
+def available_models() -> tuple[str, ...]:
+    """Bundled StyleGAN models: folders under resources/weights whose config says so."""
+    found = sorted(p.parent.name for p in weights_root().glob("*/config.json") if '"architecture": "stylegan"' in p.read_text("utf-8"))
+    return tuple(found) or ("stylegan-emoji",)
+
+
+def direction_owners(models: tuple[str, ...]) -> dict[str, list[str]]:
+    """Each direction name (principal components first) → the models that ship it; one slider per name."""
+    owners: dict[str, list[str]] = {}
+    for model in models:
+        path = weights_root() / model / "directions.json"
+        if path.exists():
+            for name in json.loads(path.read_text("utf-8"))["names"]:
+                owners.setdefault(name, []).append(model)
+    if not owners:
+        owners = {name: list(models) for name in DEFAULT_DIRECTIONS}
+    order = list(owners)
+    return dict(sorted(owners.items(), key=lambda item: (not item[0].startswith("pc"), order.index(item[0]))))
+
+
+def max_layers(models: tuple[str, ...]) -> int:
+    """Style inputs of the deepest bundled model (the layer-range sliders' upper bound)."""
+    counts = []
+    for model in models:
+        path = weights_root() / model / "config.json"
+        if path.exists():
+            counts.append(2 * len(json.loads(path.read_text("utf-8"))["channels"]))
+    return max(counts, default=10)
+
+
+@dataclass
+class LoadedStyleGAN:
+    generator: Any  # models.stylegan.network.Generator
+    directions: Any  # models.stylegan.directions.Directions
+
+
+def load_stylegan(ctx: RunContext, name: str) -> LoadedStyleGAN:
+    """Generator and directions on the job's device, from the worker's cache after the first load."""
+    folder = weights_root() / name
+    if not (folder / "model.safetensors").exists():
+        raise PluginError(f"The StyleGAN model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}")
+
+    def load() -> LoadedStyleGAN:
+        from models.stylegan.directions import Directions
+        from models.stylegan.files import load_generator
+
+        generator = load_generator(folder, ctx.device)
+        if not (folder / "directions.json").exists():
+            raise PluginError(f"{folder} has no directions; compute them with: {TRAIN_HINT.split(', then ')[1]}")
+        return LoadedStyleGAN(generator, Directions.load(folder).to(ctx.device))
+
+    return ctx.models.get(("stylegan", name, str(ctx.device)), load)
+
+
+def to_rgb_uint8(images: torch.Tensor) -> Any:
+    """(1, C, H, W) in [-1, 1] → (H, W, 3) uint8; grey models are repeated to RGB."""
+    pixels = ((images[0].detach().float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+    return pixels.repeat(3, axis=2) if pixels.shape[2] == 1 else pixels

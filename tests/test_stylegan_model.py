@@ -1,0 +1,132 @@
+"""The StyleGAN-like model: modulated convolution, mapping/synthesis, mixing, truncation, augment, training."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+
+from models.stylegan.augment import diff_augment
+from models.stylegan.config import StyleGANConfig
+from models.stylegan.layers import modulated_conv2d
+from models.stylegan.network import Discriminator, Generator
+
+
+def tiny(size: int = 16, channels: int = 3) -> Generator:
+    torch.manual_seed(0)
+    return Generator(StyleGANConfig.from_preset("tiny", image_size=size, channels_out=channels)).eval()
+
+
+def test_fused_grouped_and_activation_scaled_modulation_agree():
+    torch.manual_seed(0)
+    x, weight, styles = torch.randn(3, 8, 6, 6), torch.randn(5, 8, 3, 3), torch.randn(3, 8)
+    for demodulate in (True, False):
+        plain = modulated_conv2d(x, weight, styles, demodulate=demodulate)
+        fused = modulated_conv2d(x, weight, styles, demodulate=demodulate, fused=True)
+        torch.testing.assert_close(plain, fused, rtol=1e-4, atol=1e-5)
+
+
+def test_demodulation_makes_the_output_scale_independent_of_the_style_scale():
+    torch.manual_seed(0)
+    x, weight, styles = torch.randn(2, 8, 6, 6), torch.randn(5, 8, 3, 3), torch.rand(2, 8) + 0.5
+    torch.testing.assert_close(modulated_conv2d(x, weight, styles), modulated_conv2d(x, weight, styles * 7.0))
+
+
+def test_generator_shapes_and_style_layer_count():
+    G = tiny(32, channels=1)
+    assert G.num_ws == 8 and G.config.channels == (32, 32, 16, 16)
+    with torch.no_grad():
+        images = G(torch.randn(3, G.config.z_dim))
+    assert images.shape == (3, 1, 32, 32) and torch.isfinite(images).all()
+    with pytest.raises(ValueError, match="image_size"):
+        StyleGANConfig(image_size=48, channels=(8, 8, 8))
+
+
+def test_truncation_zero_gives_the_average_w_and_one_keeps_w():
+    G = tiny()
+    G.mapping.w_avg.normal_()
+    z = torch.randn(4, G.config.z_dim)
+    with torch.no_grad():
+        ws0 = G.ws_from_z(z, psi=0.0)
+        ws1 = G.ws_from_z(z, psi=1.0)
+    torch.testing.assert_close(ws0, G.mapping.w_avg.expand_as(ws0))
+    torch.testing.assert_close(ws1[:, 0], G.mapping(z))
+
+
+def test_style_mixing_takes_later_layers_from_the_second_code():
+    G = tiny()
+    z1, z2 = torch.randn(2, G.config.z_dim), torch.randn(2, G.config.z_dim)
+    with torch.no_grad():
+        ws = G.ws_from_z(z1, mix_z=z2, mix_from=3)
+        torch.testing.assert_close(ws[:, :3], G.mapping(z1)[:, None].expand(-1, 3, -1))
+        torch.testing.assert_close(ws[:, 3:], G.mapping(z2)[:, None].expand(-1, G.num_ws - 3, -1))
+
+
+def test_w_avg_tracks_the_mapping_output_during_training():
+    G = tiny()
+    before = G.mapping.w_avg.clone()
+    G.mapping(torch.randn(8, G.config.z_dim), update_w_avg=True)
+    assert not torch.equal(before, G.mapping.w_avg)
+
+
+def test_constant_noise_is_deterministic_and_random_noise_is_not():
+    G = tiny()
+    for conv in G.synthesis.convs:
+        conv.noise_strength.data.fill_(0.5)
+    ws = G.ws_from_z(torch.randn(1, G.config.z_dim))
+    with torch.no_grad():
+        assert torch.equal(G.synthesis(ws, "const"), G.synthesis(ws, "const"))
+        assert not torch.equal(G.synthesis(ws, "random"), G.synthesis(ws, "random"))
+
+
+def test_diffaugment_keeps_shape_passes_gradients_and_rejects_unknown_policies():
+    x = torch.randn(4, 3, 16, 16, requires_grad=True)
+    out = diff_augment(x, "color,translation,cutout")
+    assert out.shape == x.shape
+    out.sum().backward()
+    assert x.grad is not None and x.grad.abs().sum() > 0
+    assert torch.equal(diff_augment(x, "none"), x)
+    with pytest.raises(ValueError, match="unknown augmentation"):
+        diff_augment(x, "rotate")
+
+
+def test_discriminator_scores_each_image():
+    config = StyleGANConfig.from_preset("tiny", image_size=16)
+    assert Discriminator(config)(torch.randn(6, 3, 16, 16)).shape == (6,)
+
+
+def test_training_exports_checkpoints_and_resumes(tmp_path):
+    from models.data import ImageCaptionDataset
+    from models.stylegan.files import load_generator
+    from models.stylegan.training import GANTrainOptions, train_stylegan
+
+    images = torch.randint(0, 256, (8, 3, 16, 16), dtype=torch.uint8)
+    dataset = ImageCaptionDataset(images, [f"img {i}" for i in range(8)], name="emoji-test")
+    config = StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2)
+    options = GANTrainOptions(run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=3,
+                              sample_every=2, command="test")
+    train_stylegan(dataset, config, options)
+    assert {"config.json", "model.safetensors", "MODEL_CARD.md", "training.json", "samples.png"} <= {
+        p.name for p in (tmp_path / "out").iterdir()}
+    assert (tmp_path / "run" / "samples-000002.png").exists()
+    options.max_steps = 5
+    train_stylegan(dataset, StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2), options)
+    record = json.loads((tmp_path / "out" / "training.json").read_text())
+    assert record["steps"] == 5 and record["images_seen"] == 20
+    G = load_generator(tmp_path / "out")
+    assert G(torch.randn(1, G.config.z_dim)).shape == (1, 3, 16, 16)
+    assert "SIL Open Font License" in (tmp_path / "out" / "MODEL_CARD.md").read_text()
+
+
+def test_training_cli_runs_a_few_fashion_mnist_steps(tmp_path):
+    from models.data import DEFAULT_FASHION_ROOT
+    from models.train import main
+
+    if not DEFAULT_FASHION_ROOT.exists():
+        pytest.skip("Fashion-MNIST is not installed")
+    out = tmp_path / "fashion"
+    assert main(["stylegan", "--data", "fashion-mnist", "--limit", "16", "--preset", "tiny", "--batch-size", "4",
+                 "--max-steps", "2", "--out", str(out), "--run-dir", str(tmp_path / "run")]) == 0
+    config = StyleGANConfig.load(out)
+    assert config.image_size == 32 and config.channels_out == 1
