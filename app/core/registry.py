@@ -22,6 +22,10 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "inpaint-classical": "plugins.inpaint_classical:ClassicalInpaint",
     "diffusion-txt2img": "plugins.diffusion_txt2img:DiffusionTextToImage",
     "diffusion-inpaint": "plugins.diffusion_inpaint:DiffusionInpaint",
+    "sd-txt2img": "plugins.sd_txt2img:SDTextToImage",
+    "sd-img2img": "plugins.sd_img2img:SDImageToImage",
+    "sd-inpaint": "plugins.sd_inpaint:SDInpaint",
+    "sd-controlnet": "plugins.sd_controlnet:SDControlNet",
 }
 
 

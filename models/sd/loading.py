@@ -9,6 +9,7 @@ modules (``from_pipe``), so switching tools never loads the weights twice.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -44,16 +45,23 @@ def _tokenizers(config: Path, configs: Path, family: str) -> dict[str, Any]:
     return found
 
 
+def _quiet(load: Any, *args: Any, **kwargs: Any) -> Any:
+    """Call a diffusers loader without its ``torch_dtype`` rename warning (kept for older diffusers)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*torch_dtype.*", category=FutureWarning)
+        return load(*args, **kwargs)
+
+
 def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
     """The base (text-to-image) pipeline of a checkpoint file or diffusers folder, on the CPU."""
     cls = _pipeline_classes(info.family)["txt2img"]
     extra = {} if info.family == "sdxl" else {"safety_checker": None, "feature_extractor": None,
                                                 "requires_safety_checker": False}
     if info.fmt == "diffusers":
-        return cls.from_pretrained(str(info.path), torch_dtype=dtype, local_files_only=True, **extra)
+        return _quiet(cls.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True, **extra)
     read_shapes(info.path, allow_ckpt)  # refuses pickles without the opt-in, before diffusers opens them
     config = configs / info.config_name
-    return cls.from_single_file(str(info.path), config=str(config), torch_dtype=dtype, local_files_only=True,
+    return _quiet(cls.from_single_file, str(info.path), config=str(config), torch_dtype=dtype, local_files_only=True,
                                 **_tokenizers(config, configs, info.family), **extra)
 
 
@@ -61,9 +69,9 @@ def load_controlnet(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool
     from diffusers import ControlNetModel
 
     if info.fmt == "diffusers":
-        return ControlNetModel.from_pretrained(str(info.path), torch_dtype=dtype, local_files_only=True)
+        return _quiet(ControlNetModel.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     read_shapes(info.path, allow_ckpt)
-    return ControlNetModel.from_single_file(str(info.path), config=str(configs / info.config_name),
+    return _quiet(ControlNetModel.from_single_file, str(info.path), config=str(configs / info.config_name),
                                             torch_dtype=dtype, local_files_only=True)
 
 
@@ -72,9 +80,9 @@ def load_vae(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = Fals
     from diffusers import AutoencoderKL
 
     if info.fmt == "diffusers":
-        return AutoencoderKL.from_pretrained(str(info.path), torch_dtype=dtype, local_files_only=True)
+        return _quiet(AutoencoderKL.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     read_shapes(info.path, allow_ckpt)
-    return AutoencoderKL.from_single_file(str(info.path), config=str(configs / info.config_name),
+    return _quiet(AutoencoderKL.from_single_file, str(info.path), config=str(configs / info.config_name),
                                           torch_dtype=dtype, local_files_only=True)
 
 
@@ -84,18 +92,21 @@ def load_taesd(info: ModelInfo, configs: Path, dtype: Any) -> Any:
     from safetensors.torch import load_file
 
     if info.fmt == "diffusers":
-        return AutoencoderTiny.from_pretrained(str(info.path), torch_dtype=dtype, local_files_only=True)
+        return _quiet(AutoencoderTiny.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     model = AutoencoderTiny.from_config(AutoencoderTiny.load_config(str(configs / info.config_name)))
     model.load_state_dict(load_file(str(info.path)))
     return model.to(dtype=dtype).eval()
 
 
-def task_pipeline(base: Any, task: str, family: str, controlnet: Any = None) -> Any:
-    """The pipeline for ``task`` sharing ``base``'s modules (no copy of the weights)."""
+def task_pipeline(base: Any, task: str, family: str, controlnet: Any = None, vae: Any = None) -> Any:
+    """The pipeline for ``task`` sharing ``base``'s modules (no copy of the weights).
+
+    ``vae`` replaces the checkpoint's VAE in this view only; the base keeps its own.
+    """
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {TASKS}")
     cls = _pipeline_classes(family)[task]
-    if type(base) is cls:
-        return base
-    extra = {"controlnet": controlnet} if task == "controlnet" else {}
-    return cls.from_pipe(base, **extra)
+    extra = ({"controlnet": controlnet} if task == "controlnet" else {}) | ({"vae": vae} if vae is not None else {})
+    pipe = cls.from_pipe(base, **extra)
+    pipe.set_progress_bar_config(disable=True)
+    return pipe

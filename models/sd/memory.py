@@ -18,6 +18,7 @@ WEIGHTS_GIB = {"sd15": 2.0, "sd2": 2.6, "sdxl": 6.6}
 ACTIVATIONS_GIB = {"sd15": 1.5, "sd2": 2.2, "sdxl": 3.5}
 NATIVE_SIDE = {"sd15": 512, "sd2": 768, "sdxl": 1024}
 CONTROLNET_GIB = {"sd15": 0.7, "sd2": 0.7, "sdxl": 2.5}
+UNET_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -54,15 +55,16 @@ def choose_plan(free_bytes: int | None, family: str, width: int, height: int, *,
     """The fastest level expected to fit ``free_bytes`` of GPU memory (None: CPU, no limits applied)."""
     if free_bytes is None:
         return LEVELS[0]
-    need = estimate_gib(family, width, height, controlnet=controlnet, bytes_per_value=bytes_per_value) * GIB
+    half = bytes_per_value / 2
+    weights = (WEIGHTS_GIB[family] + (CONTROLNET_GIB[family] if controlnet else 0.0)) * half
+    activations = ACTIVATIONS_GIB[family] * width * height / NATIVE_SIDE[family] ** 2 * half
     margin = 1.15  # allocator fragmentation and cuDNN workspaces
-    if need * margin <= free_bytes:
-        return LEVELS[0]
-    weights = (WEIGHTS_GIB[family] + (CONTROLNET_GIB[family] if controlnet else 0.0)) * GIB * bytes_per_value / 2
-    if (weights + need / 4) * margin <= free_bytes:  # slicing + tiling cut the activation peak roughly 4x
-        return LEVELS[1]
-    if (max(WEIGHTS_GIB[family] * 0.6, 1.0) * GIB + need / 4) <= free_bytes:  # only the UNet resident
-        return LEVELS[2]
+    needs = (weights + activations,  # everything resident
+             weights + activations / 4,  # slicing + tiling cut the activation peak about 4x
+             UNET_SHARE * weights + activations / 4)  # model offload: only the UNet (the largest part) resident
+    for plan, need in zip(LEVELS, needs):
+        if need * margin * GIB <= free_bytes:
+            return plan
     return LEVELS[3]
 
 
