@@ -18,7 +18,8 @@ from plugins.sd_support import CONTROLNETS, SDParams, SDRun, describe, pil, to_c
 
 class SDControlNetParams(SDParams):
     controlnet: Literal[CONTROLNETS] = model_choice(  # type: ignore[valid-type]
-        "auto", description="ControlNet from your models folder (scribble, lineart or canny)")
+        "auto", description="ControlNet from your models folder (scribble, lineart or canny)"
+    )
     conditioning_scale: float = slider(1.0, ge=0.0, le=2.0, step=0.05, description="How strictly to follow the sketch")
 
 
@@ -39,7 +40,9 @@ class SDControlNet(Plugin):
     def unavailable(cls) -> str | None:
         if reason := sd_support.unavailable():
             return reason
-        return None if sd_support.pick(sd_support.scan(), "controlnet", "auto") else "no ControlNet in the models folder"
+        return (
+            None if sd_support.pick(sd_support.scan(), "controlnet", "auto") else "no ControlNet in the models folder"
+        )
 
     def describe_params(self, params: SDControlNetParams) -> str:
         return describe(params, f", ControlNet: {params.controlnet}, Control scale: {params.conditioning_scale}")
@@ -48,6 +51,10 @@ class SDControlNet(Plugin):
         sketch = inputs.require(InputKind.SKETCH)
         job = SDRun(ctx, params, "controlnet", controlnet=params.controlnet)
         width, height = working_size(inputs.width, inputs.height, job.native)
-        call = {"image": pil(control_image(sketch), (width, height)), "width": width, "height": height,
-                "controlnet_conditioning_scale": params.conditioning_scale}
+        call = {
+            "image": pil(control_image(sketch), (width, height)),
+            "width": width,
+            "height": height,
+            "controlnet_conditioning_scale": params.conditioning_scale,
+        }
         return to_canvas(job.generate(call, width, height), inputs.width, inputs.height)

@@ -11,8 +11,9 @@ from plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, workin
 
 
 class SDImageToImageParams(SDParams):
-    strength: float = slider(0.6, ge=0.05, le=1.0, step=0.05,
-                             description="How much to change: low keeps the photo, 1 ignores it")
+    strength: float = slider(
+        0.6, ge=0.05, le=1.0, step=0.05, description="How much to change: low keeps the photo, 1 ignores it"
+    )
 
 
 class SDImageToImage(Plugin):

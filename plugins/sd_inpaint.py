@@ -40,8 +40,13 @@ class SDInpaint(Plugin):
         job = SDRun(ctx, params, "inpaint", inpaint=True)
         width, height = working_size(inputs.width, inputs.height, job.native)
         mask_image = pil(mask.astype(np.uint8) * 255, (width, height), Image.Resampling.NEAREST)
-        call = {"image": pil(photo, (width, height)), "mask_image": mask_image, "strength": params.strength,
-                "width": width, "height": height}
+        call = {
+            "image": pil(photo, (width, height)),
+            "mask_image": mask_image,
+            "strength": params.strength,
+            "width": width,
+            "height": height,
+        }
         filled = to_canvas(job.generate(call, width, height), inputs.width, inputs.height)
         result = photo.copy()
         result[mask] = filled[mask]

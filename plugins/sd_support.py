@@ -50,9 +50,11 @@ def _names(kind: str) -> tuple[str, ...]:
 
 
 def no_checkpoint_message() -> str:
-    return (f"No Stable Diffusion checkpoint found in {models_folder()}. Put a .safetensors checkpoint (SD 1.5, "
-            f"SD 2.x or SDXL) or a diffusers folder there (checkpoints/, controlnet/ and vae/ subfolders work too), "
-            f"or point {SETTING_HINT} at the folder of another tool.")
+    return (
+        f"No Stable Diffusion checkpoint found in {models_folder()}. Put a .safetensors checkpoint (SD 1.5, "
+        f"SD 2.x or SDXL) or a diffusers folder there (checkpoints/, controlnet/ and vae/ subfolders work too), "
+        f"or point {SETTING_HINT} at the folder of another tool."
+    )
 
 
 CHECKPOINTS = ("auto", *_names("checkpoint"))
@@ -65,24 +67,30 @@ class SDParams(ParamsBase):
 
     prompt: str = prompt_text("a photograph of a lighthouse on a cliff at sunset", description="What to draw")
     negative_prompt: str = prompt_text("blurry, low quality", description="What to steer away from")
-    model: Literal[CHECKPOINTS] = model_choice("auto", description="Checkpoint from your models folder (auto: the first that fits)")  # type: ignore[valid-type]
+    model: Literal[CHECKPOINTS] = model_choice(
+        "auto", description="Checkpoint from your models folder (auto: the first that fits)"
+    )  # type: ignore[valid-type]
     vae: Literal[VAES] = Field("checkpoint", description="VAE: the checkpoint's own, or a standalone one")  # type: ignore[valid-type]
     scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc"] = Field("dpm++", description="Sampler")
     steps: int = slider(25, ge=1, le=150, description="Denoising steps")
     guidance: float = slider(7.0, ge=1.0, le=20.0, step=0.5, description="How strongly to follow the prompt")
     preview: Literal["auto", "linear", "off"] = Field(
-        "auto", description="Live preview: TAESD when in your folder, else a fast colour approximation")
+        "auto", description="Live preview: TAESD when in your folder, else a fast colour approximation"
+    )
     seed: int = seed(0)
 
 
 def describe(params: SDParams, extra: str = "") -> str:
     negative = f"\nNegative prompt: {params.negative_prompt}" if params.negative_prompt else ""
-    return (f"{params.prompt}{negative}\nSteps: {params.steps}, Sampler: {params.scheduler}, CFG scale: {params.guidance}, "
-            f"Seed: {params.seed}, Model: {params.model}, VAE: {params.vae}{extra}")
+    return (
+        f"{params.prompt}{negative}\nSteps: {params.steps}, Sampler: {params.scheduler}, CFG scale: {params.guidance}, "
+        f"Seed: {params.seed}, Model: {params.model}, VAE: {params.vae}{extra}"
+    )
 
 
-def pick(models: list[ModelInfo], kind: str, name: str, *, family: str | None = None,
-         inpaint: bool | None = None) -> ModelInfo | None:
+def pick(
+    models: list[ModelInfo], kind: str, name: str, *, family: str | None = None, inpaint: bool | None = None
+) -> ModelInfo | None:
     """The named model, or for "auto" the first of the kind (preferring ``inpaint`` and ``family``)."""
     candidates = [m for m in models if m.kind == kind]
     if name not in ("auto", "checkpoint"):
@@ -108,23 +116,31 @@ def working_size(width: int, height: int, native: int, multiple: int = 64) -> tu
 class SDRun:
     """One job's models, resolved and loaded (cached across jobs by the worker)."""
 
-    def __init__(self, ctx: RunContext, params: SDParams, task: str, *, inpaint: bool = False,
-                 controlnet: str | None = None) -> None:
+    def __init__(
+        self, ctx: RunContext, params: SDParams, task: str, *, inpaint: bool = False, controlnet: str | None = None
+    ) -> None:
         models = scan()
         self.ctx, self.params, self.task = ctx, params, task
         self.info = pick(models, "checkpoint", params.model, inpaint=inpaint if task == "inpaint" else False)
         if self.info is None:
-            raise PluginError(no_checkpoint_message() if params.model == "auto"
-                              else f"The model '{params.model}' is no longer in {models_folder()} ({SETTING_HINT}).")
+            raise PluginError(
+                no_checkpoint_message()
+                if params.model == "auto"
+                else f"The model '{params.model}' is no longer in {models_folder()} ({SETTING_HINT})."
+            )
         if self.info.inpaint and task != "inpaint":
-            raise PluginError(f"'{self.info.name}' is an inpainting checkpoint: use it with Inpaint (Stable Diffusion).")
+            raise PluginError(
+                f"'{self.info.name}' is an inpainting checkpoint: use it with Inpaint (Stable Diffusion)."
+            )
         self.family = self.info.family
         self.controlnet_info = None
         if controlnet is not None:
             self.controlnet_info = pick(models, "controlnet", controlnet, family=self.family)
             if self.controlnet_info is None:
-                raise PluginError(f"No {self.family.upper()} ControlNet (scribble, lineart or canny) found in "
-                                  f"{models_folder()}; put one in its controlnet/ subfolder ({SETTING_HINT}).")
+                raise PluginError(
+                    f"No {self.family.upper()} ControlNet (scribble, lineart or canny) found in "
+                    f"{models_folder()}; put one in its controlnet/ subfolder ({SETTING_HINT})."
+                )
         self.vae_info = None if params.vae == "checkpoint" else pick(models, "vae", params.vae)
         self.taesd_info = pick(models, "taesd", "auto", family=self.family) if params.preview == "auto" else None
         self.pipe = self._pipeline()
@@ -139,21 +155,31 @@ class SDRun:
 
         root, dtype, allow = configs_root(), self.ctx.dtype, ckpt_allowed()
         try:
-            base = self._cached(("base", str(self.info.path)),
-                                lambda: loading.load_checkpoint(self.info, root, dtype, allow))
+            base = self._cached(
+                ("base", str(self.info.path)), lambda: loading.load_checkpoint(self.info, root, dtype, allow)
+            )
             control = vae = None
             if self.controlnet_info is not None:
-                control = self._cached(("controlnet", str(self.controlnet_info.path)),
-                                       lambda: loading.load_controlnet(self.controlnet_info, root, dtype, allow))
+                control = self._cached(
+                    ("controlnet", str(self.controlnet_info.path)),
+                    lambda: loading.load_controlnet(self.controlnet_info, root, dtype, allow),
+                )
             if self.vae_info is not None:
-                vae = self._cached(("vae", str(self.vae_info.path)), lambda: loading.load_vae(self.vae_info, root, dtype, allow))
+                vae = self._cached(
+                    ("vae", str(self.vae_info.path)), lambda: loading.load_vae(self.vae_info, root, dtype, allow)
+                )
         except PluginError:
             raise
         except Exception as exc:
             if is_out_of_memory(exc):
                 raise
             raise PluginError(f"Could not load '{self.info.name}': {type(exc).__name__}: {exc}") from exc
-        key = (self.task, str(self.info.path), str(getattr(self.controlnet_info, "path", "")), str(getattr(self.vae_info, "path", "")))
+        key = (
+            self.task,
+            str(self.info.path),
+            str(getattr(self.controlnet_info, "path", "")),
+            str(getattr(self.vae_info, "path", "")),
+        )
         return self._cached(("task", *key), lambda: loading.task_pipeline(base, self.task, self.family, control, vae))
 
     def previewer(self) -> Callable[[Any], np.ndarray] | None:
@@ -164,8 +190,10 @@ class SDRun:
             return None
         taesd = None
         if self.taesd_info is not None:
-            taesd = self._cached(("taesd", str(self.taesd_info.path)),
-                                 lambda: load_taesd(self.taesd_info, configs_root(), self.ctx.dtype))
+            taesd = self._cached(
+                ("taesd", str(self.taesd_info.path)),
+                lambda: load_taesd(self.taesd_info, configs_root(), self.ctx.dtype),
+            )
             taesd.to(self.ctx.device)
         return make_previewer(self.family, taesd)
 
@@ -184,16 +212,30 @@ class SDRun:
             else:
                 self.ctx.emit(preview(x0), step, total)
 
-        call = {"prompt": self.params.prompt, "negative_prompt": self.params.negative_prompt or None,
-                "num_inference_steps": self.params.steps, "guidance_scale": self.params.guidance,
-                "generator": self.ctx.generator(), **call}
-        plan = memory.choose_plan(memory.free_gpu_bytes(self.ctx.device), self.family, width, height,
-                                  controlnet=self.controlnet_info is not None)
+        call = {
+            "prompt": self.params.prompt,
+            "negative_prompt": self.params.negative_prompt or None,
+            "num_inference_steps": self.params.steps,
+            "guidance_scale": self.params.guidance,
+            "generator": self.ctx.generator(),
+            **call,
+        }
+        plan = memory.choose_plan(
+            memory.free_gpu_bytes(self.ctx.device),
+            self.family,
+            width,
+            height,
+            controlnet=self.controlnet_info is not None,
+        )
         for attempt in range(2):
             try:
                 memory.apply_plan(self.pipe, plan, self.ctx.device)
-                latents = sample_latents(self.pipe, call | {"generator": self.ctx.generator()},
-                                         scheduler=self.params.scheduler, on_step=on_step)
+                latents = sample_latents(
+                    self.pipe,
+                    call | {"generator": self.ctx.generator()},
+                    scheduler=self.params.scheduler,
+                    on_step=on_step,
+                )
                 self.ctx.check_cancelled()  # a cancel during the last step skips the decode
                 image = decode_latents(self.pipe, latents)
                 break

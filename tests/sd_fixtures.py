@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 
-BPE = Path(__file__).resolve().parents[1] / "resources" / "sd_configs" / "clip_tokenizer" / "bpe_simple_vocab_16e6.txt.gz"
+BPE = (
+    Path(__file__).resolve().parents[1] / "resources" / "sd_configs" / "clip_tokenizer" / "bpe_simple_vocab_16e6.txt.gz"
+)
 
 
 @dataclass
@@ -27,7 +29,14 @@ class TinySD:
 
 
 def build_tiny_sd(base: Path) -> TinySD:
-    from models.sd.random_init import TINY_CONTROLNET, TINY_TAESD, random_model, random_pipeline, tiny_configs, write_configs
+    from models.sd.random_init import (
+        TINY_CONTROLNET,
+        TINY_TAESD,
+        random_model,
+        random_pipeline,
+        tiny_configs,
+        write_configs,
+    )
     from tests.sd_ldm_export import save_ldm_checkpoint, save_ldm_vae
 
     root, configs, scratch = base / "models", base / "configs", base / "scratch"
@@ -47,7 +56,11 @@ def build_tiny_sd(base: Path) -> TinySD:
     (root / "vae").mkdir()
     save_ldm_vae(pipes["sd15"].vae, root / "vae" / "tiny-vae.safetensors")
     random_model(TINY_TAESD, seed=2).save_pretrained(root / "vae_approx" / "taesd")
-    for name, data in (("controlnet-sd15", TINY_CONTROLNET), ("vae-sd", dict(pipes["sd15"].vae.config)), ("taesd", TINY_TAESD)):
+    for name, data in (
+        ("controlnet-sd15", TINY_CONTROLNET),
+        ("vae-sd", dict(pipes["sd15"].vae.config)),
+        ("taesd", TINY_TAESD),
+    ):
         write_configs(configs / name, {"config.json": data})
     pipes["controlnet"] = controlnet
     shutil.rmtree(scratch)

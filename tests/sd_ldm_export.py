@@ -14,18 +14,30 @@ from pathlib import Path
 from typing import Any
 
 UNET_PREFIX, VAE_PREFIX, CLIP_PREFIX = "model.diffusion_model.", "first_stage_model.", "cond_stage_model.transformer."
-UNET_DIRECT = {"time_embedding.linear_1": "time_embed.0", "time_embedding.linear_2": "time_embed.2",
-               "conv_in": "input_blocks.0.0", "conv_norm_out": "out.0", "conv_out": "out.2",
-               "add_embedding.linear_1": "label_emb.0.0", "add_embedding.linear_2": "label_emb.0.2"}
-RESNET = (("norm1", "in_layers.0"), ("conv1", "in_layers.2"), ("norm2", "out_layers.0"), ("conv2", "out_layers.3"),
-          ("time_emb_proj", "emb_layers.1"), ("conv_shortcut", "skip_connection"))
+UNET_DIRECT = {
+    "time_embedding.linear_1": "time_embed.0",
+    "time_embedding.linear_2": "time_embed.2",
+    "conv_in": "input_blocks.0.0",
+    "conv_norm_out": "out.0",
+    "conv_out": "out.2",
+    "add_embedding.linear_1": "label_emb.0.0",
+    "add_embedding.linear_2": "label_emb.0.2",
+}
+RESNET = (
+    ("norm1", "in_layers.0"),
+    ("conv1", "in_layers.2"),
+    ("norm2", "out_layers.0"),
+    ("conv2", "out_layers.3"),
+    ("time_emb_proj", "emb_layers.1"),
+    ("conv_shortcut", "skip_connection"),
+)
 VAE_ATTN = (("group_norm", "norm"), ("to_q", "q"), ("to_k", "k"), ("to_v", "v"), ("to_out.0", "proj_out"))
 
 
 def _resnet_tail(tail: str) -> str:
     for new, old in RESNET:
         if tail.startswith(new + "."):
-            return old + tail[len(new):]
+            return old + tail[len(new) :]
     return tail
 
 
@@ -40,7 +52,11 @@ def unet_to_ldm(state: dict[str, Any], layers_per_block: int) -> dict[str, Any]:
         elif m := re.match(r"down_blocks\.(\d+)\.(resnets|attentions)\.(\d+)\.(.*)", key):
             b, part, j, tail = int(m[1]), m[2], int(m[3]), m[4]
             index = 1 + b * step + j
-            out[f"input_blocks.{index}.0.{_resnet_tail(tail)}" if part == "resnets" else f"input_blocks.{index}.1.{tail}"] = value
+            out[
+                f"input_blocks.{index}.0.{_resnet_tail(tail)}"
+                if part == "resnets"
+                else f"input_blocks.{index}.1.{tail}"
+            ] = value
         elif m := re.match(r"down_blocks\.(\d+)\.downsamplers\.0\.conv\.(.*)", key):
             out[f"input_blocks.{(int(m[1]) + 1) * step}.0.op.{m[2]}"] = value
         elif m := re.match(r"mid_block\.resnets\.(\d+)\.(.*)", key):
@@ -50,7 +66,11 @@ def unet_to_ldm(state: dict[str, Any], layers_per_block: int) -> dict[str, Any]:
         elif m := re.match(r"up_blocks\.(\d+)\.(resnets|attentions)\.(\d+)\.(.*)", key):
             b, part, j, tail = int(m[1]), m[2], int(m[3]), m[4]
             index = b * step + j
-            out[f"output_blocks.{index}.0.{_resnet_tail(tail)}" if part == "resnets" else f"output_blocks.{index}.1.{tail}"] = value
+            out[
+                f"output_blocks.{index}.0.{_resnet_tail(tail)}"
+                if part == "resnets"
+                else f"output_blocks.{index}.1.{tail}"
+            ] = value
         elif m := re.match(r"up_blocks\.(\d+)\.upsamplers\.0\.conv\.(.*)", key):
             b = int(m[1])
             out[f"output_blocks.{b * step + layers_per_block}.{2 if b in up_with_attention else 1}.conv.{m[2]}"] = value
@@ -67,7 +87,7 @@ def vae_to_ldm(state: dict[str, Any], num_blocks: int) -> dict[str, Any]:
             tail = m[2]
             for new, old in VAE_ATTN:
                 if tail.startswith(new + "."):
-                    tail = old + tail[len(new):]
+                    tail = old + tail[len(new) :]
             if value.ndim == 2:  # diffusers' linear projections were 1x1 convolutions
                 value = value[:, :, None, None]
             key = f"{m[1]}.mid.attn_1.{tail}"
@@ -89,11 +109,17 @@ def save_ldm_checkpoint(pipe: Any, path: Path) -> Path:
     """An SD 1.x-layout single file (UNet, VAE, CLIP text encoder) of ``pipe``."""
     from safetensors.torch import save_file
 
-    state = {UNET_PREFIX + k: v for k, v in unet_to_ldm(pipe.unet.state_dict(), pipe.unet.config.layers_per_block).items()}
-    state |= {VAE_PREFIX + k: v for k, v in vae_to_ldm(pipe.vae.state_dict(), len(pipe.vae.config.down_block_types)).items()}
+    state = {
+        UNET_PREFIX + k: v for k, v in unet_to_ldm(pipe.unet.state_dict(), pipe.unet.config.layers_per_block).items()
+    }
+    state |= {
+        VAE_PREFIX + k: v for k, v in vae_to_ldm(pipe.vae.state_dict(), len(pipe.vae.config.down_block_types)).items()
+    }
     # Real checkpoints name the text encoder "text_model.*" (newer transformers drop that level).
-    state |= {CLIP_PREFIX + (k if k.startswith("text_model.") else "text_model." + k): v
-              for k, v in pipe.text_encoder.state_dict().items()}
+    state |= {
+        CLIP_PREFIX + (k if k.startswith("text_model.") else "text_model." + k): v
+        for k, v in pipe.text_encoder.state_dict().items()
+    }
     save_file({k: v.contiguous() for k, v in state.items()}, str(path))
     return path
 
@@ -102,6 +128,8 @@ def save_ldm_vae(vae: Any, path: Path) -> Path:
     """A standalone VAE file in the LDM layout (as fine-tuned VAEs are distributed)."""
     from safetensors.torch import save_file
 
-    save_file({k: v.contiguous() for k, v in vae_to_ldm(vae.state_dict(), len(vae.config.down_block_types)).items()},
-              str(path))
+    save_file(
+        {k: v.contiguous() for k, v in vae_to_ldm(vae.state_dict(), len(vae.config.down_block_types)).items()},
+        str(path),
+    )
     return path

@@ -17,9 +17,11 @@ from models.sd.preview import linear_preview, make_previewer
 def loaded(tiny_sd_models):
     models = {m.name: m for m in scan_models(tiny_sd_models.root)}
     configs = tiny_sd_models.configs
-    return {"sd15": load_checkpoint(models["a-tiny-sd15"], configs, torch.float32),
-            "sdxl": load_checkpoint(models["tiny-sdxl"], configs, torch.float32),
-            "taesd": load_taesd(models["taesd"], configs, torch.float32)}
+    return {
+        "sd15": load_checkpoint(models["a-tiny-sd15"], configs, torch.float32),
+        "sdxl": load_checkpoint(models["tiny-sdxl"], configs, torch.float32),
+        "taesd": load_taesd(models["taesd"], configs, torch.float32),
+    }
 
 
 CALL = {"prompt": "a red house", "num_inference_steps": 2, "height": 64, "width": 64}
@@ -28,8 +30,12 @@ CALL = {"prompt": "a red house", "num_inference_steps": 2, "height": 64, "width"
 @pytest.mark.parametrize("family", ["sd15", "sdxl"])
 def test_two_steps_stream_predicted_clean_latents(loaded, family):
     seen = []
-    latents = sample_latents(loaded[family], CALL | {"generator": torch.Generator().manual_seed(0)}, scheduler="euler",
-                             on_step=lambda step, total, x0: seen.append((step, total, x0.clone())))
+    latents = sample_latents(
+        loaded[family],
+        CALL | {"generator": torch.Generator().manual_seed(0)},
+        scheduler="euler",
+        on_step=lambda step, total, x0: seen.append((step, total, x0.clone())),
+    )
     assert [(s, t) for s, t, _ in seen] == [(1, 2), (2, 2)]
     assert all(x0.shape == latents.shape for _, _, x0 in seen)
     assert not torch.equal(seen[0][2], seen[1][2])
@@ -83,17 +89,20 @@ def test_task_pipelines_share_the_base_weights(loaded):
 GIB = memory.GIB
 
 
-@pytest.mark.parametrize(("free_gib", "family", "side", "level"), [
-    (None, "sdxl", 1024, 0),  # CPU: no GPU limit applies
-    (40, "sdxl", 1024, 0),
-    (10, "sdxl", 1024, 1),
-    (7.5, "sdxl", 1024, 2),
-    (1.5, "sdxl", 1024, 3),
-    (8, "sd15", 512, 0),
-    (3.5, "sd15", 512, 1),
-    (2.5, "sd15", 512, 2),
-    (0.5, "sd15", 512, 3),
-])
+@pytest.mark.parametrize(
+    ("free_gib", "family", "side", "level"),
+    [
+        (None, "sdxl", 1024, 0),  # CPU: no GPU limit applies
+        (40, "sdxl", 1024, 0),
+        (10, "sdxl", 1024, 1),
+        (7.5, "sdxl", 1024, 2),
+        (1.5, "sdxl", 1024, 3),
+        (8, "sd15", 512, 0),
+        (3.5, "sd15", 512, 1),
+        (2.5, "sd15", 512, 2),
+        (0.5, "sd15", 512, 3),
+    ],
+)
 def test_memory_plan_follows_free_vram(free_gib, family, side, level):
     free = None if free_gib is None else int(free_gib * GIB)
     assert memory.choose_plan(free, family, side, side).level == level

@@ -28,27 +28,56 @@ def shapes(*keys: str, in_channels: int = 4) -> dict[str, tuple[int, ...]]:
     return {k: (320, in_channels, 3, 3) if k.endswith("input_blocks.0.0.weight") else (8,) for k in keys}
 
 
-@pytest.mark.parametrize(("keys", "expected"), [
-    (shapes("model.diffusion_model.input_blocks.0.0.weight", "cond_stage_model.transformer.text_model.x"), ("checkpoint", "sd15", False)),
-    (shapes("model.diffusion_model.input_blocks.0.0.weight", "cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight"),
-     ("checkpoint", "sd2", False)),
-    (shapes("model.diffusion_model.input_blocks.0.0.weight", "model.diffusion_model.label_emb.0.0.weight",
-            "conditioner.embedders.1.model.ln_final.weight"), ("checkpoint", "sdxl", False)),
-    (shapes("model.diffusion_model.input_blocks.0.0.weight", in_channels=9), ("checkpoint", "sd15", True)),
-    (shapes("control_model.input_hint_block.0.weight", "control_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight"),
-     ("controlnet", "sd15", False)),
-    (shapes("first_stage_model.encoder.down.0.block.0.conv1.weight", "first_stage_model.decoder.up.0.block.0.conv1.weight"),
-     ("vae", "sd15", False)),
-    (shapes("encoder.layers.0.weight", "decoder.layers.0.weight"), ("taesd", "sd15", False)),
-    (shapes("lora_unet_down_blocks_0.alpha"), None),
-])
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [
+        (
+            shapes("model.diffusion_model.input_blocks.0.0.weight", "cond_stage_model.transformer.text_model.x"),
+            ("checkpoint", "sd15", False),
+        ),
+        (
+            shapes(
+                "model.diffusion_model.input_blocks.0.0.weight",
+                "cond_stage_model.model.transformer.resblocks.0.attn.in_proj_weight",
+            ),
+            ("checkpoint", "sd2", False),
+        ),
+        (
+            shapes(
+                "model.diffusion_model.input_blocks.0.0.weight",
+                "model.diffusion_model.label_emb.0.0.weight",
+                "conditioner.embedders.1.model.ln_final.weight",
+            ),
+            ("checkpoint", "sdxl", False),
+        ),
+        (shapes("model.diffusion_model.input_blocks.0.0.weight", in_channels=9), ("checkpoint", "sd15", True)),
+        (
+            shapes(
+                "control_model.input_hint_block.0.weight",
+                "control_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight",
+            ),
+            ("controlnet", "sd15", False),
+        ),
+        (
+            shapes(
+                "first_stage_model.encoder.down.0.block.0.conv1.weight",
+                "first_stage_model.decoder.up.0.block.0.conv1.weight",
+            ),
+            ("vae", "sd15", False),
+        ),
+        (shapes("encoder.layers.0.weight", "decoder.layers.0.weight"), ("taesd", "sd15", False)),
+        (shapes("lora_unet_down_blocks_0.alpha"), None),
+    ],
+)
 def test_classify_keys(keys, expected):
     assert classify_keys(keys) == expected
 
 
 def test_sdxl_controlnet_is_told_apart_by_its_context_width():
-    keys = {"controlnet_cond_embedding.conv_in.weight": (16, 3, 3, 3),
-            "down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight": (640, 2048)}
+    keys = {
+        "controlnet_cond_embedding.conv_in.weight": (16, 3, 3, 3),
+        "down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k.weight": (640, 2048),
+    }
     assert classify_keys(keys) == ("controlnet", "sdxl", False)
 
 
@@ -113,6 +142,26 @@ def test_no_socket_is_opened_while_scanning_loading_and_sampling(tiny_sd_models,
         assert _equal_weights(getattr(inpaint, part), getattr(original["sd15-inpaint"], part))
     assert _equal_weights(vae, original["sd15"].vae) and _equal_weights(control, original["controlnet"])
     assert folder.unet.config.addition_embed_type == "text_time" and taesd.config.latent_channels == 4
-    latents = sample_latents(single, {"prompt": "a cat", "num_inference_steps": 1, "height": 64, "width": 64},
-                             scheduler="euler", on_step=None)
+    latents = sample_latents(
+        single,
+        {"prompt": "a cat", "num_inference_steps": 1, "height": 64, "width": 64},
+        scheduler="euler",
+        on_step=None,
+    )
     assert latents.shape == (1, 4, 32, 32) and np.isfinite(latents.numpy()).all()
+
+
+def test_scanning_a_full_folder_does_not_import_torch(tiny_sd_models):
+    """The drop-downs are filled while the window starts, before torch may be imported."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys\nfrom models.sd.importer import scan_models\n"
+        f"found = scan_models({str(tiny_sd_models.root)!r})\n"
+        "print(len(found), 'torch' in sys.modules)"
+    )
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.split() == ["7", "False"], proc.stderr

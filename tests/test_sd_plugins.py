@@ -90,8 +90,14 @@ def test_working_size_keeps_aspect_at_native_area():
 
 
 # Parameter counts of the published models: the shipped configs must rebuild them exactly.
-PARAMS = {("sd15", "unet"): 859_520_964, ("sd15", "vae"): 83_653_863, ("sd15", "text_encoder"): 123_060_480,
-          ("sd2", "unet"): 865_910_724, ("sdxl", "unet"): 2_567_463_684, ("sdxl", "text_encoder_2"): 694_659_840}
+PARAMS = {
+    ("sd15", "unet"): 859_520_964,
+    ("sd15", "vae"): 83_653_863,
+    ("sd15", "text_encoder"): 123_060_480,
+    ("sd2", "unet"): 865_910_724,
+    ("sdxl", "unet"): 2_567_463_684,
+    ("sdxl", "text_encoder_2"): 694_659_840,
+}
 
 
 @pytest.mark.parametrize(("family", "part"), list(PARAMS))

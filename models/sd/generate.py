@@ -20,8 +20,13 @@ def make_scheduler(pipe: Any, name: str) -> Any:
     """A fresh scheduler of the chosen kind built from the checkpoint's own training schedule."""
     import diffusers as d
 
-    classes = {"dpm++": d.DPMSolverMultistepScheduler, "euler": d.EulerDiscreteScheduler,
-               "euler-a": d.EulerAncestralDiscreteScheduler, "ddim": d.DDIMScheduler, "unipc": d.UniPCMultistepScheduler}
+    classes = {
+        "dpm++": d.DPMSolverMultistepScheduler,
+        "euler": d.EulerDiscreteScheduler,
+        "euler-a": d.EulerAncestralDiscreteScheduler,
+        "ddim": d.DDIMScheduler,
+        "unipc": d.UniPCMultistepScheduler,
+    }
     if name not in classes:
         raise ValueError(f"unknown scheduler {name!r}; expected one of {SCHEDULERS}")
     base = getattr(pipe, "_gencanvas_scheduler_config", None)
@@ -47,8 +52,9 @@ def sample_latents(pipe: Any, call: dict[str, Any], *, scheduler: str, on_step: 
         return tensors
 
     with torch.inference_mode():
-        out = pipe(**call, output_type="latent", callback_on_step_end=callback,
-                   callback_on_step_end_tensor_inputs=["latents"])
+        out = pipe(
+            **call, output_type="latent", callback_on_step_end=callback, callback_on_step_end_tensor_inputs=["latents"]
+        )
     return out.images
 
 

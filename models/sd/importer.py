@@ -58,17 +58,28 @@ class UnsafeCheckpointError(Exception):
     """A pickle checkpoint met without the user's opt-in."""
 
 
+def safetensors_header(path: Path) -> dict[str, tuple[int, ...]]:
+    """Key → shape from a safetensors header: 8-byte length, then JSON (no torch, no weights read).
+
+    Parsed by hand so scanning the folder while the window starts never imports torch.
+    """
+    with open(path, "rb") as handle:
+        size = int.from_bytes(handle.read(8), "little")
+        if not 2 <= size <= 100_000_000:
+            raise ValueError(f"not a safetensors file (header length {size})")
+        header = json.loads(handle.read(size))
+    return {key: tuple(meta["shape"]) for key, meta in header.items() if key != "__metadata__"}
+
+
 def read_shapes(path: Path, allow_ckpt: bool = False) -> dict[str, tuple[int, ...]]:
     """Key → shape of every tensor in a weights file; safetensors without reading the weights."""
     if path.suffix == ".safetensors":
-        from safetensors import safe_open
-
-        with safe_open(str(path), framework="pt") as handle:
-            return {key: tuple(handle.get_slice(key).get_shape()) for key in handle.keys()}
+        return safetensors_header(path)
     if not allow_ckpt:
         raise UnsafeCheckpointError(
             f"{path.name} is a pickle checkpoint (.ckpt/.pt/.bin), which can run code when opened. "
-            "Convert it to .safetensors, or allow .ckpt files in Settings.")
+            "Convert it to .safetensors, or allow .ckpt files in Settings."
+        )
     import torch
 
     state = torch.load(str(path), map_location="cpu", weights_only=True, mmap=True)
@@ -90,13 +101,16 @@ def classify_keys(shapes: dict[str, tuple[int, ...]], name: str = "") -> tuple[K
     hint = next((k for k in (*CONTROLNET_LDM, CONTROLNET_DIFFUSERS) if k in shapes), None)
     if hint is not None:
         context = [s[-1] for k, s in shapes.items() if k.endswith("attn2.to_k.weight")]
-        family: Family = "sdxl" if context and context[0] == 2048 else "sd2" if context and context[0] == 1024 else "sd15"
+        family: Family = (
+            "sdxl" if context and context[0] == 2048 else "sd2" if context and context[0] == 1024 else "sd15"
+        )
         return "controlnet", family, False
     if any(k.startswith(("encoder.layers.", "decoder.layers.")) for k in keys):
         return "taesd", "sdxl" if "xl" in name.lower() else "sd15", False
     vae_keys = [k.removeprefix("first_stage_model.") for k in keys]
     if any(k.startswith(("encoder.down.", "encoder.down_blocks.")) for k in vae_keys) and any(
-            k.startswith(("decoder.up.", "decoder.up_blocks.")) for k in vae_keys):
+        k.startswith(("decoder.up.", "decoder.up_blocks.")) for k in vae_keys
+    ):
         return "vae", "sdxl" if "xl" in name.lower() else "sd15", False
     return None
 
@@ -109,7 +123,9 @@ def classify_folder(folder: Path) -> ModelInfo | None:
         if "unet" not in data:
             return None
         unet = json.loads((folder / "unet" / "config.json").read_text(encoding="utf-8"))
-        family: Family = "sdxl" if "text_encoder_2" in data else "sd2" if unet.get("cross_attention_dim") == 1024 else "sd15"
+        family: Family = (
+            "sdxl" if "text_encoder_2" in data else "sd2" if unet.get("cross_attention_dim") == 1024 else "sd15"
+        )
         return ModelInfo(folder.name, folder, "checkpoint", family, unet.get("in_channels") == 9, "diffusers")
     config_file = folder / "config.json"
     if not config_file.exists():

@@ -9,6 +9,7 @@ modules (``from_pipe``), so switching tools never loads the weights twice.
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,18 @@ def _pipeline_classes(family: str) -> dict[str, Any]:
     import diffusers as d
 
     if family == "sdxl":
-        return {"txt2img": d.StableDiffusionXLPipeline, "img2img": d.StableDiffusionXLImg2ImgPipeline,
-                "inpaint": d.StableDiffusionXLInpaintPipeline, "controlnet": d.StableDiffusionXLControlNetPipeline}
-    return {"txt2img": d.StableDiffusionPipeline, "img2img": d.StableDiffusionImg2ImgPipeline,
-            "inpaint": d.StableDiffusionInpaintPipeline, "controlnet": d.StableDiffusionControlNetPipeline}
+        return {
+            "txt2img": d.StableDiffusionXLPipeline,
+            "img2img": d.StableDiffusionXLImg2ImgPipeline,
+            "inpaint": d.StableDiffusionXLInpaintPipeline,
+            "controlnet": d.StableDiffusionXLControlNetPipeline,
+        }
+    return {
+        "txt2img": d.StableDiffusionPipeline,
+        "img2img": d.StableDiffusionImg2ImgPipeline,
+        "inpaint": d.StableDiffusionInpaintPipeline,
+        "controlnet": d.StableDiffusionControlNetPipeline,
+    }
 
 
 def _tokenizers(config: Path, configs: Path, family: str) -> dict[str, Any]:
@@ -55,14 +64,29 @@ def _quiet(load: Any, *args: Any, **kwargs: Any) -> Any:
 def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
     """The base (text-to-image) pipeline of a checkpoint file or diffusers folder, on the CPU."""
     cls = _pipeline_classes(info.family)["txt2img"]
-    extra = {} if info.family == "sdxl" else {"safety_checker": None, "feature_extractor": None,
-                                                "requires_safety_checker": False}
+    extra = (
+        {}
+        if info.family == "sdxl"
+        else {"safety_checker": None, "feature_extractor": None, "requires_safety_checker": False}
+    )
     if info.fmt == "diffusers":
         return _quiet(cls.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True, **extra)
     read_shapes(info.path, allow_ckpt)  # refuses pickles without the opt-in, before diffusers opens them
     config = configs / info.config_name
-    return _quiet(cls.from_single_file, str(info.path), config=str(config), torch_dtype=dtype, local_files_only=True,
-                                **_tokenizers(config, configs, info.family), **extra)
+    pipe = _quiet(
+        cls.from_single_file,
+        str(info.path),
+        config=str(config),
+        torch_dtype=dtype,
+        local_files_only=True,
+        **_tokenizers(config, configs, info.family),
+        **extra,
+    )
+    if info.family == "sd2" and not info.inpaint and re.search(r"base|512", info.name, re.IGNORECASE):
+        # The weights do not say whether an SD 2.x UNet predicts v or noise; the shipped config is
+        # the 768-v model, and the 512 "base" models predict noise.
+        pipe.scheduler.register_to_config(prediction_type="epsilon")
+    return pipe
 
 
 def load_controlnet(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
@@ -71,8 +95,13 @@ def load_controlnet(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool
     if info.fmt == "diffusers":
         return _quiet(ControlNetModel.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     read_shapes(info.path, allow_ckpt)
-    return _quiet(ControlNetModel.from_single_file, str(info.path), config=str(configs / info.config_name),
-                                            torch_dtype=dtype, local_files_only=True)
+    return _quiet(
+        ControlNetModel.from_single_file,
+        str(info.path),
+        config=str(configs / info.config_name),
+        torch_dtype=dtype,
+        local_files_only=True,
+    )
 
 
 def load_vae(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
@@ -82,8 +111,13 @@ def load_vae(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = Fals
     if info.fmt == "diffusers":
         return _quiet(AutoencoderKL.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     read_shapes(info.path, allow_ckpt)
-    return _quiet(AutoencoderKL.from_single_file, str(info.path), config=str(configs / info.config_name),
-                                          torch_dtype=dtype, local_files_only=True)
+    return _quiet(
+        AutoencoderKL.from_single_file,
+        str(info.path),
+        config=str(configs / info.config_name),
+        torch_dtype=dtype,
+        local_files_only=True,
+    )
 
 
 def load_taesd(info: ModelInfo, configs: Path, dtype: Any) -> Any:

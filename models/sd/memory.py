@@ -29,7 +29,9 @@ class MemoryPlan:
     offload: Literal["none", "model", "sequential"] = "none"
 
     def describe(self) -> str:
-        parts = [name for name, on in (("attention slicing", self.attention_slicing), ("VAE tiling", self.vae_tiling)) if on]
+        parts = [
+            name for name, on in (("attention slicing", self.attention_slicing), ("VAE tiling", self.vae_tiling)) if on
+        ]
         if self.offload != "none":
             parts.append(f"{self.offload} CPU offload")
         return ", ".join(parts) or "full speed"
@@ -50,8 +52,9 @@ def estimate_gib(family: str, width: int, height: int, *, controlnet: bool = Fal
     return (weights + ACTIVATIONS_GIB[family] * scale) * bytes_per_value / 2
 
 
-def choose_plan(free_bytes: int | None, family: str, width: int, height: int, *, controlnet: bool = False,
-                bytes_per_value: int = 2) -> MemoryPlan:
+def choose_plan(
+    free_bytes: int | None, family: str, width: int, height: int, *, controlnet: bool = False, bytes_per_value: int = 2
+) -> MemoryPlan:
     """The fastest level expected to fit ``free_bytes`` of GPU memory (None: CPU, no limits applied)."""
     if free_bytes is None:
         return LEVELS[0]
@@ -59,9 +62,11 @@ def choose_plan(free_bytes: int | None, family: str, width: int, height: int, *,
     weights = (WEIGHTS_GIB[family] + (CONTROLNET_GIB[family] if controlnet else 0.0)) * half
     activations = ACTIVATIONS_GIB[family] * width * height / NATIVE_SIDE[family] ** 2 * half
     margin = 1.15  # allocator fragmentation and cuDNN workspaces
-    needs = (weights + activations,  # everything resident
-             weights + activations / 4,  # slicing + tiling cut the activation peak about 4x
-             UNET_SHARE * weights + activations / 4)  # model offload: only the UNet (the largest part) resident
+    needs = (
+        weights + activations,  # everything resident
+        weights + activations / 4,  # slicing + tiling cut the activation peak about 4x
+        UNET_SHARE * weights + activations / 4,
+    )  # model offload: only the UNet (the largest part) resident
     for plan, need in zip(LEVELS, needs):
         if need * margin * GIB <= free_bytes:
             return plan

@@ -20,7 +20,9 @@ BOS, EOS = "<|startoftext|>", "<|endoftext|>"
 
 def bytes_to_unicode() -> dict[int, str]:
     """GPT-2's reversible byte → printable-character table that CLIP's BPE works on."""
-    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    printable = (
+        list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    )
     codes = printable[:]
     extra = 0
     for byte in range(256):
@@ -41,8 +43,9 @@ def clip_vocab(bpe_file: Path, merges_limit: int = CLIP_MERGES) -> tuple[dict[st
     return {token: index for index, token in enumerate(tokens)}, merges
 
 
-def build_clip_tokenizer(bpe_file: Path, *, pad_token: str = EOS, merges_limit: int = CLIP_MERGES,
-                         max_length: int = 77) -> Any:
+def build_clip_tokenizer(
+    bpe_file: Path, *, pad_token: str = EOS, merges_limit: int = CLIP_MERGES, max_length: int = 77
+) -> Any:
     """A transformers CLIPTokenizer from the merge list alone (no files written, no network).
 
     SD 1.x pads with ``<|endoftext|>``; SD 2.x and SDXL's second tokenizer pad with ``!``.
@@ -50,4 +53,6 @@ def build_clip_tokenizer(bpe_file: Path, *, pad_token: str = EOS, merges_limit: 
     from transformers import CLIPTokenizer
 
     vocab, merges = clip_vocab(Path(bpe_file), merges_limit)
-    return CLIPTokenizer(vocab=dict(vocab), merges=[tuple(m.split()) for m in merges], pad_token=pad_token, model_max_length=max_length)
+    return CLIPTokenizer(
+        vocab=dict(vocab), merges=[tuple(m.split()) for m in merges], pad_token=pad_token, model_max_length=max_length
+    )
