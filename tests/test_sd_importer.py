@@ -165,3 +165,26 @@ def test_scanning_a_full_folder_does_not_import_torch(tiny_sd_models):
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
     assert proc.stdout.split() == ["7", "False"], proc.stderr
+
+
+def test_original_decoder_only_taesd_files_load(tiny_sd_models, tmp_path):
+    """vae_approx/taesd_decoder.safetensors as other tools keep it: Sequential indices, clamp first."""
+    from safetensors.torch import save_file
+
+    from models.sd.loading import load_taesd
+    from models.sd.random_init import TINY_TAESD, random_model
+
+    reference = random_model(TINY_TAESD, seed=5)
+    original = {
+        f"{int(k.split('.')[2]) + 1}.{k.split('.', 3)[3]}": v.contiguous()
+        for k, v in reference.state_dict().items()
+        if k.startswith("decoder.layers.")
+    }
+    path = tmp_path / "vae_approx" / "taesd_decoder.safetensors"
+    path.parent.mkdir()
+    save_file(original, str(path))
+    (info,) = scan_models(tmp_path)
+    assert (info.kind, info.family, info.fmt) == ("taesd", "sd15", "single")
+    loaded = load_taesd(info, tiny_sd_models.configs, torch.float32)
+    latents = torch.randn(1, 4, 8, 8)
+    assert torch.equal(loaded.decode(latents).sample, reference.decode(latents).sample)

@@ -107,6 +107,9 @@ def classify_keys(shapes: dict[str, tuple[int, ...]], name: str = "") -> tuple[K
         return "controlnet", family, False
     if any(k.startswith(("encoder.layers.", "decoder.layers.")) for k in keys):
         return "taesd", "sdxl" if "xl" in name.lower() else "sd15", False
+    if "taesd" in name.lower() and "decoder" in name.lower() and all(k.split(".")[0].isdigit() for k in keys):
+        # the original release's decoder alone (taesd_decoder / taesdxl_decoder, as in vae_approx/ folders)
+        return "taesd", "sdxl" if "xl" in name.lower() else "sd15", False
     vae_keys = [k.removeprefix("first_stage_model.") for k in keys]
     if any(k.startswith(("encoder.down.", "encoder.down_blocks.")) for k in vae_keys) and any(
         k.startswith(("decoder.up.", "decoder.up_blocks.")) for k in vae_keys

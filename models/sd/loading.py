@@ -128,8 +128,26 @@ def load_taesd(info: ModelInfo, configs: Path, dtype: Any) -> Any:
     if info.fmt == "diffusers":
         return _quiet(AutoencoderTiny.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     model = AutoencoderTiny.from_config(AutoencoderTiny.load_config(str(configs / info.config_name)))
-    model.load_state_dict(load_file(str(info.path)))
+    state = load_file(str(info.path))
+    if all(key.split(".")[0].isdigit() for key in state):
+        state = original_taesd_decoder(state)
+        expected = {k: v.shape for k, v in model.state_dict().items() if k.startswith("decoder.")}
+        if {k: v.shape for k, v in state.items()} != expected:
+            raise ValueError(f"{info.path.name} does not match the TAESD decoder's layout")
+        model.load_state_dict(state, strict=False)  # a decoder-only file: previews need no encoder
+    else:
+        model.load_state_dict(state)
     return model.to(dtype=dtype).eval()
+
+
+def original_taesd_decoder(state: dict[str, Any]) -> dict[str, Any]:
+    """The original TAESD decoder (an ``nn.Sequential`` starting with a parameter-free clamp) in
+    diffusers' ``AutoencoderTiny`` names, where the clamp is not a layer: index ``i`` → ``i - 1``."""
+    renamed = {}
+    for key, value in state.items():
+        index, _, rest = key.partition(".")
+        renamed[f"decoder.layers.{int(index) - 1}.{rest}"] = value
+    return renamed
 
 
 def task_pipeline(base: Any, task: str, family: str, controlnet: Any = None, vae: Any = None) -> Any:
