@@ -37,7 +37,7 @@ def build_tiny_sd(base: Path) -> TinySD:
         tiny_configs,
         write_configs,
     )
-    from tests.sd_ldm_export import save_ldm_checkpoint, save_ldm_vae
+    from tests.sd_ldm_export import save_ldm_checkpoint, save_ldm_controlnet, save_ldm_vae
 
     root, configs, scratch = base / "models", base / "configs", base / "scratch"
     shutil.copytree(BPE.parent, configs / "clip_tokenizer")
@@ -53,6 +53,7 @@ def build_tiny_sd(base: Path) -> TinySD:
     save_ldm_checkpoint(pipes["sd15-inpaint"], root / "checkpoints" / "tiny-sd15-inpainting.safetensors")
     controlnet = random_model(TINY_CONTROLNET, seed=1)
     controlnet.save_pretrained(root / "controlnet" / "tiny-scribble")
+    save_ldm_controlnet(controlnet, root / "controlnet" / "tiny-scribble-single.safetensors")
     (root / "vae").mkdir()
     save_ldm_vae(pipes["sd15"].vae, root / "vae" / "tiny-vae.safetensors")
     random_model(TINY_TAESD, seed=2).save_pretrained(root / "vae_approx" / "taesd")

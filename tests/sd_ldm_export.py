@@ -105,6 +105,32 @@ def vae_to_ldm(state: dict[str, Any], num_blocks: int) -> dict[str, Any]:
     return out
 
 
+def controlnet_to_ldm(state: dict[str, Any], layers_per_block: int) -> dict[str, Any]:
+    """ControlNet: the UNet encoder's names plus the hint encoder, zero convolutions and mid output."""
+    out: dict[str, Any] = {}
+    rest: dict[str, Any] = {}
+    for key, value in state.items():
+        if m := re.match(r"controlnet_cond_embedding\.(conv_in|conv_out|blocks\.(\d+))\.(weight|bias)$", key):
+            index = {"conv_in": 0, "conv_out": 14}.get(m[1]) if m[2] is None else 2 * (int(m[2]) + 1)
+            out[f"input_hint_block.{index}.{m[3]}"] = value
+        elif m := re.match(r"controlnet_down_blocks\.(\d+)\.(.*)", key):
+            out[f"zero_convs.{m[1]}.0.{m[2]}"] = value
+        elif key.startswith("controlnet_mid_block."):
+            out["middle_block_out.0." + key.removeprefix("controlnet_mid_block.")] = value
+        else:
+            rest[key] = value
+    return out | unet_to_ldm(rest, layers_per_block)
+
+
+def save_ldm_controlnet(controlnet: Any, path: Path) -> Path:
+    """A ControlNet as distributed by its authors (``control_model.*`` keys)."""
+    from safetensors.torch import save_file
+
+    state = controlnet_to_ldm(controlnet.state_dict(), controlnet.config.layers_per_block)
+    save_file({"control_model." + k: v.contiguous() for k, v in state.items()}, str(path))
+    return path
+
+
 def save_ldm_checkpoint(pipe: Any, path: Path) -> Path:
     """An SD 1.x-layout single file (UNet, VAE, CLIP text encoder) of ``pipe``."""
     from safetensors.torch import save_file

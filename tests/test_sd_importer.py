@@ -19,6 +19,7 @@ def test_scan_finds_every_kind_in_the_usual_subfolders(tiny_sd_models):
         ("tiny-sd15-single", "checkpoint", "sd15", False, "single"),
         ("tiny-sd15-inpainting", "checkpoint", "sd15", True, "single"),
         ("tiny-scribble", "controlnet", "sd15", False, "diffusers"),
+        ("tiny-scribble-single", "controlnet", "sd15", False, "single"),
         ("tiny-vae", "vae", "sd15", False, "single"),
         ("taesd", "taesd", "sd15", False, "diffusers"),
     }
@@ -132,7 +133,7 @@ def test_no_socket_is_opened_while_scanning_loading_and_sampling(tiny_sd_models,
     single = load_checkpoint(models["tiny-sd15-single"], configs, torch.float32)
     folder = load_checkpoint(models["tiny-sdxl"], configs, torch.float32)
     inpaint = load_checkpoint(models["tiny-sd15-inpainting"], configs, torch.float32)
-    control = load_controlnet(models["tiny-scribble"], configs, torch.float32)
+    control = load_controlnet(models["tiny-scribble-single"], configs, torch.float32)
     vae = load_vae(models["tiny-vae"], configs, torch.float32)
     taesd = load_taesd(models["taesd"], configs, torch.float32)
     original = tiny_sd_models.pipes
@@ -164,7 +165,7 @@ def test_scanning_a_full_folder_does_not_import_torch(tiny_sd_models):
     )
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
-    assert proc.stdout.split() == ["7", "False"], proc.stderr
+    assert proc.stdout.split() == ["8", "False"], proc.stderr
 
 
 def test_original_decoder_only_taesd_files_load(tiny_sd_models, tmp_path):
