@@ -189,3 +189,17 @@ def test_original_decoder_only_taesd_files_load(tiny_sd_models, tmp_path):
     loaded = load_taesd(info, tiny_sd_models.configs, torch.float32)
     latents = torch.randn(1, 4, 8, 8)
     assert torch.equal(loaded.decode(latents).sample, reference.decode(latents).sample)
+
+
+def test_rebuilt_clip_tokenizer_gives_clips_ids():
+    """The shipped merge list rebuilds CLIP's tokenizer exactly (ids as in SD's tokenizer/vocab.json)."""
+    from models.sd.tokenizer import build_clip_tokenizer
+    from tests.sd_fixtures import BPE
+
+    tokenizer = build_clip_tokenizer(BPE)
+    assert len(tokenizer) == 49408
+    assert tokenizer("a photograph of an astronaut riding a horse").input_ids == [
+        49406, 320, 8853, 539, 550, 18376, 6765, 320, 4558, 49407,
+    ]
+    padded = build_clip_tokenizer(BPE, pad_token="!")("hi", padding="max_length", max_length=5).input_ids
+    assert padded[-1] == 0  # "!" is id 0: SD 2.x / SDXL's second tokenizer

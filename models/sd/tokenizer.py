@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 import gzip
+import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -46,13 +48,26 @@ def clip_vocab(bpe_file: Path, merges_limit: int = CLIP_MERGES) -> tuple[dict[st
 def build_clip_tokenizer(
     bpe_file: Path, *, pad_token: str = EOS, merges_limit: int = CLIP_MERGES, max_length: int = 77
 ) -> Any:
-    """A transformers CLIPTokenizer from the merge list alone (no files written, no network).
+    """A transformers CLIPTokenizer from the merge list alone (no network).
 
     SD 1.x pads with ``<|endoftext|>``; SD 2.x and SDXL's second tokenizer pad with ``!``.
+    transformers 5 builds it in memory; older versions read ``vocab.json``/``merges.txt``,
+    which are then written to a temporary folder.
     """
+    import transformers
     from transformers import CLIPTokenizer
 
     vocab, merges = clip_vocab(Path(bpe_file), merges_limit)
+    if int(transformers.__version__.split(".")[0]) >= 5:
+        return CLIPTokenizer(
+            vocab=dict(vocab),
+            merges=[tuple(m.split()) for m in merges],
+            pad_token=pad_token,
+            model_max_length=max_length,
+        )
+    folder = Path(tempfile.mkdtemp(prefix="gencanvas-clip-"))
+    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\n" + "\n".join(merges) + "\n", encoding="utf-8")
     return CLIPTokenizer(
-        vocab=dict(vocab), merges=[tuple(m.split()) for m in merges], pad_token=pad_token, model_max_length=max_length
+        str(folder / "vocab.json"), str(folder / "merges.txt"), pad_token=pad_token, model_max_length=max_length
     )
