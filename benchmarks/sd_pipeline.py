@@ -31,7 +31,7 @@ import torch  # noqa: E402
 
 from benchmarks._report import report  # noqa: E402
 from models.sd.generate import decode_latents, make_scheduler, sample_latents  # noqa: E402
-from models.sd.preview import make_previewer  # noqa: E402
+from models.sd.preview import LaggedFrames, make_previewer, make_renderer  # noqa: E402
 from models.sd.random_init import TINY_TAESD, random_model, random_pipeline, tiny_configs, write_configs  # noqa: E402
 
 CONFIGS = Path(__file__).resolve().parents[1] / "resources" / "sd_configs"
@@ -72,16 +72,22 @@ def build(family: str, tiny: bool, device: torch.device, dtype: torch.dtype):
 def variants(pipe, taesd, family: str, steps: int, side: int, device: torch.device) -> dict:
     call = {"prompt": PROMPT, "num_inference_steps": steps, "height": side, "width": side, "guidance_scale": 7.0}
     generator = lambda: torch.Generator(device if device.type == "cuda" else "cpu").manual_seed(0)  # noqa: E731
-    linear, tiny_decoder = make_previewer(family), make_previewer(family, taesd)
+    linear, tiny_decoder = make_renderer(family), make_renderer(family, taesd)
+    frames: list = []
 
     def stock():
         pipe.scheduler = make_scheduler(pipe, "dpm++")
         with torch.inference_mode():
             return pipe(**call, generator=generator(), output_type="np").images
 
-    def app(preview):
-        hook = None if preview is None else (lambda step, total, x0: preview(x0))
+    def app(render):
+        """The plugins' path: previews leave through LaggedFrames into a list (the GUI's frame slot)."""
+        lagged = None if render is None else LaggedFrames(render, lambda frame, step, total: frames.append(frame))
+        hook = None if lagged is None else lagged.push
         latents = sample_latents(pipe, call | {"generator": generator()}, scheduler="dpm++", on_step=hook)
+        if lagged is not None:
+            lagged.flush()
+        frames.clear()
         return decode_latents(pipe, latents)
 
     return {
@@ -126,21 +132,40 @@ def main() -> None:
         if args.compile:
             pipe.unet.to(memory_format=torch.channels_last)
             pipe.unet = torch.compile(pipe.unet)
-            compiled = {"app compiled, previews off": runs["app, previews off"],
-                        "app compiled, linear preview": runs["app, linear preview"]}
+            compiled = {
+                "app compiled, previews off": runs["app, previews off"],
+                "app compiled, linear preview": runs["app, linear preview"],
+            }
             seconds |= timed(compiled, args.repeats, device)
         base, stock = seconds["app, previews off"], seconds["stock diffusers"]
         for name, value in seconds.items():
-            rows.append([family, f"{side}²", steps, name, f"{value:.3f}", f"{(value / base - 1) * 100:+.1f} %",
-                         f"{(value / stock - 1) * 100:+.1f} %"])
+            rows.append(
+                [
+                    family,
+                    f"{side}²",
+                    steps,
+                    name,
+                    f"{value:.3f}",
+                    f"{(value / base - 1) * 100:+.1f} %",
+                    f"{(value / stock - 1) * 100:+.1f} %",
+                ]
+            )
         del pipe, taesd
         if device.type == "cuda":
             torch.cuda.empty_cache()
     rows += preview_costs(device, dtype, max(3, args.repeats))
     name = "sd_pipeline_tiny" if args.tiny else "sd_pipeline"
     headers = ["model", "size", "steps", "variant", "s/image", "vs app previews off", "vs stock"]
-    report(name, headers, rows, {"device": str(device), "dtype": str(dtype),
-                                 "gpu": torch.cuda.get_device_name() if device.type == "cuda" else None})
+    report(
+        name,
+        headers,
+        rows,
+        {
+            "device": str(device),
+            "dtype": str(dtype),
+            "gpu": torch.cuda.get_device_name() if device.type == "cuda" else None,
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -182,9 +182,10 @@ class SDRun:
         )
         return self._cached(("task", *key), lambda: loading.task_pipeline(base, self.task, self.family, control, vae))
 
-    def previewer(self) -> Callable[[Any], np.ndarray] | None:
+    def renderer(self) -> Callable[[Any], Any] | None:
+        """latents → preview tensor, or None when previews are off."""
         from models.sd.loading import load_taesd
-        from models.sd.preview import make_previewer
+        from models.sd.preview import make_renderer
 
         if self.params.preview == "off":
             return None
@@ -195,22 +196,23 @@ class SDRun:
                 lambda: load_taesd(self.taesd_info, configs_root(), self.ctx.dtype),
             )
             taesd.to(self.ctx.device)
-        return make_previewer(self.family, taesd)
+        return make_renderer(self.family, taesd)
 
     def generate(self, call: dict[str, Any], width: int, height: int) -> np.ndarray:
         """Sample and decode, streaming previews; retries once in a lower-memory mode after OOM."""
         from models.sd import memory
         from models.sd.generate import decode_latents, sample_latents
+        from models.sd.preview import LaggedFrames
 
-        preview = self.previewer()
+        render = self.renderer()
+        frames = None if render is None else LaggedFrames(render, self.ctx.emit)
         total_steps = [self.params.steps]
 
         def on_step(step: int, total: int, x0: Any) -> None:
             total_steps[0] = total
-            if preview is None:
-                self.ctx.check_cancelled()
-            else:
-                self.ctx.emit(preview(x0), step, total)
+            self.ctx.check_cancelled()
+            if frames is not None:
+                frames.push(x0, step, total)
 
         call = {
             "prompt": self.params.prompt,
@@ -236,6 +238,8 @@ class SDRun:
                     scheduler=self.params.scheduler,
                     on_step=on_step,
                 )
+                if frames is not None:
+                    frames.flush()
                 self.ctx.check_cancelled()  # a cancel during the last step skips the decode
                 image = decode_latents(self.pipe, latents)
                 break

@@ -128,3 +128,25 @@ def test_apply_plan_on_cpu_enables_slicing_and_tiling(loaded):
     assert pipe.vae.use_tiling and pipe._gencanvas_plan.level == 2
     memory.apply_plan(pipe, memory.LEVELS[0], torch.device("cpu"))
     assert not pipe.vae.use_tiling
+
+
+@pytest.mark.parametrize(
+    "device",
+    [
+        "cpu",
+        pytest.param(
+            "cuda", marks=[pytest.mark.gpu, pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA")]
+        ),
+    ],
+)
+def test_lagged_frames_arrive_in_order_and_complete(device):
+    """On CUDA each frame leaves one step late (no sync in the loop); flush delivers the last."""
+    from models.sd.preview import LaggedFrames, make_renderer
+
+    got = []
+    frames = LaggedFrames(make_renderer("sd15"), lambda frame, step, total: got.append((step, frame.shape)))
+    for step in (1, 2, 3):
+        frames.push(torch.randn(1, 4, 8, 8, device=device), step, 3)
+    assert len(got) == (3 if device == "cpu" else 2)
+    frames.flush()
+    assert got == [(1, (8, 8, 3)), (2, (8, 8, 3)), (3, (8, 8, 3))]

@@ -52,8 +52,8 @@ class X0Tap:
         scheduler.step = step  # an instance attribute: only this (per-run) scheduler is wrapped
 
 
-def linear_preview(latents: Any, family: str) -> np.ndarray:
-    """(1, 4, h, w) scaled latents → (h, w, 3) uint8 by the family's linear projection."""
+def linear_render(latents: Any, family: str) -> Any:
+    """(1, 4, h, w) scaled latents → (h, w, 3) uint8 tensor, on the latents' device."""
     import torch
 
     factors, bias = LATENT_RGB.get(family, LATENT_RGB["sd15"])
@@ -63,20 +63,74 @@ def linear_preview(latents: Any, family: str) -> np.ndarray:
     else:
         weight = torch.tensor(factors, device=latent.device)
         rgb = torch.einsum("chw,cr->hwr", latent, weight) + torch.tensor(bias, device=latent.device)
-    return ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu().numpy()
+    return ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
-def make_previewer(family: str, taesd: Any = None) -> Callable[[Any], np.ndarray]:
-    """A function latents → RGB uint8 preview: TAESD when given, else the linear projection."""
+def linear_preview(latents: Any, family: str) -> np.ndarray:
+    """(1, 4, h, w) scaled latents → (h, w, 3) uint8 by the family's linear projection."""
+    return linear_render(latents, family).cpu().numpy()
+
+
+def make_renderer(family: str, taesd: Any = None) -> Callable[[Any], Any]:
+    """latents → (H, W, 3) uint8 tensor on the GPU (or CPU): TAESD when given, else the linear projection."""
     if taesd is None:
-        return lambda latents: linear_preview(latents, family)
+        return lambda latents: linear_render(latents, family)
 
-    def decode(latents: Any) -> np.ndarray:
+    def decode(latents: Any) -> Any:
         import torch
 
         with torch.no_grad():
             device = next(taesd.parameters()).device
             image = taesd.decode(latents[:1].to(device, next(taesd.parameters()).dtype)).sample[0]
-        return ((image.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0).cpu().numpy()
+        return ((image.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).permute(1, 2, 0)
 
     return decode
+
+
+def make_previewer(family: str, taesd: Any = None) -> Callable[[Any], np.ndarray]:
+    """A function latents → RGB uint8 numpy preview (synchronous; see LaggedFrames for the loop)."""
+    render = make_renderer(family, taesd)
+    return lambda latents: render(latents).cpu().numpy()
+
+
+FrameSink = Callable[[np.ndarray, int, int], None]
+
+
+class LaggedFrames:
+    """Hands each step's preview to ``emit`` one step late on CUDA, so sampling never waits for it.
+
+    A plain ``.cpu()`` in the step callback would block until the GPU finished the step, leaving
+    it idle while Python launches the next one. Here the frame is rendered and copied to pinned
+    memory asynchronously, and the previous step's frame (whose copy has finished, or is about
+    to while the current step's kernels are already queued) is emitted. On CPU frames go out at once.
+    """
+
+    def __init__(self, render: Callable[[Any], Any], emit: FrameSink) -> None:
+        self.render, self.emit = render, emit
+        self.pending: tuple[Any, Any, int, int] | None = None
+
+    def push(self, x0: Any, step: int, total: int) -> None:
+        import torch
+
+        frame = self.render(x0)
+        if frame.device.type != "cuda":
+            self.emit(frame.numpy(), step, total)
+            return
+        host = torch.empty(frame.shape, dtype=torch.uint8, pin_memory=True)
+        host.copy_(frame, non_blocking=True)
+        done = torch.cuda.Event()
+        done.record()
+        previous, self.pending = self.pending, (host, done, step, total)
+        if previous is not None:
+            self._emit(previous)
+
+    def flush(self) -> None:
+        """Emit the last frame (after the loop)."""
+        previous, self.pending = self.pending, None
+        if previous is not None:
+            self._emit(previous)
+
+    def _emit(self, item: tuple[Any, Any, int, int]) -> None:
+        host, done, step, total = item
+        done.synchronize()
+        self.emit(host.numpy(), step, total)
