@@ -15,7 +15,8 @@ from app.core.registry import PluginRegistry, default_registry
 SIDE = 48
 # Model-based plugins run their real code path with fewer steps so the contract stays quick.
 FAST_PARAMS = {"diffusion-txt2img": {"steps": 3}, "diffusion-inpaint": {"steps": 5, "resamples": 2, "jump_length": 2},
-               "vae-interpolate": {"frames": 4}, "vae-latent-grid": {"side": 3}, "stylegan-edit": {"pc1": 1.0}}
+               "vae-interpolate": {"frames": 4}, "vae-latent-grid": {"side": 3}, "stylegan-edit": {"pc1": 1.0},
+               **{f"sd-{task}": {"steps": 2} for task in ("txt2img", "img2img", "inpaint", "controlnet")}}
 
 
 def tiny_inputs(plugin_type: type[Plugin]) -> PluginInputs:
@@ -44,7 +45,7 @@ REGISTRY = default_registry()
 
 
 @pytest.fixture(params=REGISTRY.ids())
-def plugin_type(request, tiny_diffusion, tiny_vae, tiny_pix2pix, tiny_stylegan) -> type[Plugin]:
+def plugin_type(request, tiny_diffusion, tiny_vae, tiny_pix2pix, tiny_stylegan, tiny_sd) -> type[Plugin]:
     """Every registered plugin; model-based ones run on tiny random weights here."""
     return REGISTRY.get(request.param)
 

@@ -43,6 +43,7 @@ class Job:
     inputs: PluginInputs
     seed: int = 0
     id: int = field(default_factory=lambda: next(_job_ids))
+    notices: list[str] = field(default_factory=list)  # messages for the user from a job that succeeded
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def cancel(self) -> None:
@@ -133,6 +134,7 @@ class JobRunner:
             is_cancelled=lambda: job.is_cancelled,
             device_preference=self.device,
             precision_preference=self.precision,
+            notice_sink=job.notices.append,
         )
         try:
             result = job.plugin.run(job.inputs, job.params, job_ctx)

@@ -97,6 +97,7 @@ class RunContext:
     is_cancelled: Callable[[], bool]
     device_preference: str = "auto"
     precision_preference: str = "auto"
+    notice_sink: Callable[[str], None] | None = None
     _device: Any = field(default=None, repr=False)
 
     def cancelled(self) -> bool:
@@ -105,6 +106,11 @@ class RunContext:
     def check_cancelled(self) -> None:
         if self.is_cancelled():
             raise JobCancelled()
+
+    def notify(self, message: str) -> None:
+        """Tell the user something about a job that still succeeds (e.g. a lower-memory retry)."""
+        if self.notice_sink is not None:
+            self.notice_sink(message)
 
     def emit(self, frame: np.ndarray, step: int, total: int) -> None:
         """Stream an intermediate RGB uint8 frame; raises JobCancelled once cancelled."""
@@ -149,6 +155,15 @@ class Plugin(abc.ABC):
     inputs: ClassVar[frozenset[InputKind]] = frozenset()
     Params: ClassVar[type[ParamsBase]] = ParamsBase
     interactive: ClassVar[bool] = False
+
+    @classmethod
+    def unavailable(cls) -> str | None:
+        """Why this plugin cannot run on this installation (e.g. no user models), or None.
+
+        The self-test skips such plugins instead of failing; running one still raises a
+        PluginError with the same advice.
+        """
+        return None
 
     @abc.abstractmethod
     def run(self, inputs: PluginInputs, params: ParamsBase, ctx: RunContext) -> np.ndarray:

@@ -26,6 +26,10 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "vae-latent-grid": "plugins.vae_latent_grid:VAELatentGrid",
     "sketch-to-photo": "plugins.pix2pix_sketch:SketchToPhoto",
     "stylegan-edit": "plugins.stylegan_edit:StyleGANEdit",
+    "sd-txt2img": "plugins.sd_txt2img:SDTextToImage",
+    "sd-img2img": "plugins.sd_img2img:SDImageToImage",
+    "sd-inpaint": "plugins.sd_inpaint:SDInpaint",
+    "sd-controlnet": "plugins.sd_controlnet:SDControlNet",
 }
 
 

@@ -43,7 +43,11 @@ class Settings(BaseModel):
 
     device: Literal["auto", "cuda", "mps", "cpu"] = Field("auto", description="Where generators run")
     precision: Literal["auto", "fp32", "fp16", "bf16"] = Field("auto", description="Number format on the GPU")
-    models_dir: Path = Field(default_factory=default_models_dir, description="Folder with your own model files")
+    models_dir: Path = Field(
+        default_factory=default_models_dir,
+        description="Folder with your own models: Stable Diffusion checkpoints, ControlNets, VAEs, TAESD",
+    )
+    allow_ckpt: bool = Field(False, description="Also load .ckpt/.pt pickle checkpoints (opened weights-only)")
     theme: Literal["system", "light", "dark"] = Field("system", description="Window colours")
 
 

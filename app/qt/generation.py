@@ -128,7 +128,7 @@ class GenerationController(QObject):
         entry = HistoryEntry(job.plugin.title, metadata, outcome.pixels, outcome.image)
         self.canvas.commit_result(outcome.image, text=f"Generate ({job.plugin.title})")
         self.history.add(entry)
-        self.status.idle(f"{job.plugin.title}: done")
+        self.status.idle(" — ".join([f"{job.plugin.title}: done", *job.notices]))
         self.resultCommitted.emit(entry)
 
     def _on_cancelled(self, job_id: int) -> None:

@@ -86,7 +86,10 @@ def run_self_test(out_dir: Path | None = None) -> int:
     out_dir = out_dir or Path(tempfile.mkdtemp(prefix="gencanvas-selftest-"))
     window.show()
     try:
-        for plugin_id in window.panel.plugins:
+        for plugin_id, plugin_type in window.panel.plugins.items():
+            if reason := plugin_type.unavailable():
+                print(f"skip {plugin_id}: {reason}", flush=True)
+                continue
             prepare_tiny_canvas(window)
             started = time.perf_counter()
             error = run_plugin_once(window, plugin_id, out_dir)

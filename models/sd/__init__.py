@@ -1,0 +1,1 @@
+"""Bring-your-own Stable Diffusion: recognising, loading and sampling user checkpoints offline."""
