@@ -74,12 +74,16 @@ def tiny_configs(family: str, inpaint: bool = False) -> dict[str, dict[str, Any]
             "addition_embed_type": "text_time",
             "addition_time_embed_dim": 8,
             "transformer_layers_per_block": [1, 2],
-            "cross_attention_dim": 64,
-            "projection_class_embeddings_input_dim": 80,
+            "cross_attention_dim": 80,  # both encoders' hidden states side by side: 32 + 48
+            "projection_class_embeddings_input_dim": 80,  # 6 time ids x 8 + the pooled projection (32)
         }
         files["text_encoder/config.json"] = _TEXT | {"hidden_act": "gelu", "projection_dim": 32}
+        # The second encoder is wider and deeper than the first, as in SDXL (768 vs 1280 wide, 12 vs 32 layers):
+        # diffusers tells the two apart in a single file by width, and SDXL base by a tenth OpenCLIP layer.
         files["text_encoder_2/config.json"] = _TEXT | {
             "hidden_act": "gelu",
+            "hidden_size": 48,
+            "num_hidden_layers": 10,
             "projection_dim": 32,
             "architectures": ["CLIPTextModelWithProjection"],
         }
