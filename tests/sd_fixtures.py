@@ -1,7 +1,7 @@
 """A models folder of tiny random Stable Diffusion models, laid out as users' folders are.
 
 Built once per test session: SD 1.5-shaped and SDXL-shaped pipelines as diffusers folders,
-the SD 1.5 one and an inpainting one also as single LDM-layout files in ``checkpoints/``,
+both also as single files in the original layout in ``checkpoints/`` (with an inpainting one),
 a ControlNet in ``controlnet/``, a standalone VAE in ``vae/`` and a TAESD. Single files
 load with a configs folder mirroring ``resources/sd_configs`` but holding the tiny
 architectures.
@@ -37,7 +37,12 @@ def build_tiny_sd(base: Path) -> TinySD:
         tiny_configs,
         write_configs,
     )
-    from tests.sd_ldm_export import save_ldm_checkpoint, save_ldm_controlnet, save_ldm_vae
+    from tests.sd_ldm_export import (
+        save_ldm_checkpoint,
+        save_ldm_controlnet,
+        save_ldm_sdxl_checkpoint,
+        save_ldm_vae,
+    )
 
     root, configs, scratch = base / "models", base / "configs", base / "scratch"
     shutil.copytree(BPE.parent, configs / "clip_tokenizer")
@@ -51,6 +56,7 @@ def build_tiny_sd(base: Path) -> TinySD:
     (root / "checkpoints").mkdir(parents=True)
     save_ldm_checkpoint(pipes["sd15"], root / "checkpoints" / "tiny-sd15-single.safetensors")
     save_ldm_checkpoint(pipes["sd15-inpaint"], root / "checkpoints" / "tiny-sd15-inpainting.safetensors")
+    save_ldm_sdxl_checkpoint(pipes["sdxl"], root / "checkpoints" / "tiny-sdxl-single.safetensors")
     controlnet = random_model(TINY_CONTROLNET, seed=1)
     controlnet.save_pretrained(root / "controlnet" / "tiny-scribble")
     save_ldm_controlnet(controlnet, root / "controlnet" / "tiny-scribble-single.safetensors")

@@ -3,8 +3,9 @@
 diffusers converts LDM → diffusers only. To test single-file loading without downloading
 a real checkpoint, the tests need the other direction: this is the inverse of diffusers'
 ``convert_ldm_unet_checkpoint``/``convert_ldm_vae_checkpoint`` (for any number of blocks,
-so tiny models work) plus the SD 1.x text encoder prefix. A round trip through
-``from_single_file`` reproducing the same weights is the test of both directions.
+so tiny models work) plus the SD 1.x text encoder prefix, and for SDXL the two text
+encoders under ``conditioner.embedders`` (the second in OpenCLIP's layout). A round trip
+through ``from_single_file`` reproducing the same weights is the test of both directions.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ RESNET = (
     ("conv2", "out_layers.3"),
     ("time_emb_proj", "emb_layers.1"),
     ("conv_shortcut", "skip_connection"),
+)
+# SDXL (as in sd_xl_base_1.0.safetensors): CLIP ViT-L in transformers' layout, OpenCLIP ViT-bigG in its own.
+XL_CLIP_PREFIX, XL_OPENCLIP_PREFIX = "conditioner.embedders.0.transformer.", "conditioner.embedders.1.model."
+OPENCLIP_DIRECT = {
+    "text_model.embeddings.token_embedding.weight": "token_embedding.weight",
+    "text_model.embeddings.position_embedding.weight": "positional_embedding",
+    "text_model.final_layer_norm.weight": "ln_final.weight",
+    "text_model.final_layer_norm.bias": "ln_final.bias",
+}
+OPENCLIP_LAYER = (
+    ("self_attn.out_proj.", "attn.out_proj."),
+    ("layer_norm1.", "ln_1."),
+    ("layer_norm2.", "ln_2."),
+    ("mlp.fc1.", "mlp.c_fc."),
+    ("mlp.fc2.", "mlp.c_proj."),
 )
 VAE_ATTN = (("group_norm", "norm"), ("to_q", "q"), ("to_k", "k"), ("to_v", "v"), ("to_out.0", "proj_out"))
 
@@ -141,11 +157,52 @@ def save_ldm_checkpoint(pipe: Any, path: Path) -> Path:
     state |= {
         VAE_PREFIX + k: v for k, v in vae_to_ldm(pipe.vae.state_dict(), len(pipe.vae.config.down_block_types)).items()
     }
-    # Real checkpoints name the text encoder "text_model.*" (newer transformers drop that level).
-    state |= {
-        CLIP_PREFIX + (k if k.startswith("text_model.") else "text_model." + k): v
-        for k, v in pipe.text_encoder.state_dict().items()
-    }
+    state |= {CLIP_PREFIX + k: v for k, v in _with_text_model(pipe.text_encoder.state_dict()).items()}
+    save_file({k: v.contiguous() for k, v in state.items()}, str(path))
+    return path
+
+
+def _with_text_model(state: dict[str, Any]) -> dict[str, Any]:
+    """Real checkpoints name a CLIP text encoder "text_model.*" (newer transformers drop that level)."""
+    return {k if k.startswith("text_model.") else "text_model." + k: v for k, v in state.items()}
+
+
+def openclip_text_to_ldm(state: dict[str, Any]) -> dict[str, Any]:
+    """transformers' CLIPTextModelWithProjection → OpenCLIP's text tower (SDXL's second encoder).
+
+    OpenCLIP keeps q, k and v as one ``in_proj`` (concatenated in that order) and the
+    projection as a bare (hidden, projection) matrix: the transpose of a Linear's weight.
+    """
+    import torch
+
+    out: dict[str, Any] = {"text_projection": state["text_projection.weight"].T}
+    state = _with_text_model({k: v for k, v in state.items() if k != "text_projection.weight"})
+    for key, value in state.items():
+        if key in OPENCLIP_DIRECT:
+            out[OPENCLIP_DIRECT[key]] = value
+        elif m := re.match(r"text_model\.encoder\.layers\.(\d+)\.self_attn\.q_proj\.(weight|bias)$", key):
+            qkv = [state[f"text_model.encoder.layers.{m[1]}.self_attn.{p}_proj.{m[2]}"] for p in "qkv"]
+            out[f"transformer.resblocks.{m[1]}.attn.in_proj_{m[2]}"] = torch.cat(qkv)
+        elif re.match(r"text_model\.encoder\.layers\.\d+\.self_attn\.[kv]_proj\.", key):
+            continue  # written with q
+        elif (m := re.match(r"text_model\.encoder\.layers\.(\d+)\.(.*)", key)) and (
+            found := next((old + m[2][len(new) :] for new, old in OPENCLIP_LAYER if m[2].startswith(new)), None)
+        ):
+            out[f"transformer.resblocks.{m[1]}.{found}"] = value
+        else:
+            raise KeyError(f"no OpenCLIP name for text encoder key {key}")
+    return out
+
+
+def save_ldm_sdxl_checkpoint(pipe: Any, path: Path) -> Path:
+    """An SDXL-layout single file (UNet with ``label_emb``, VAE, CLIP-L and OpenCLIP encoders) of ``pipe``."""
+    from safetensors.torch import save_file
+
+    unet = unet_to_ldm(pipe.unet.state_dict(), pipe.unet.config.layers_per_block)
+    vae = vae_to_ldm(pipe.vae.state_dict(), len(pipe.vae.config.down_block_types))
+    state = {UNET_PREFIX + k: v for k, v in unet.items()} | {VAE_PREFIX + k: v for k, v in vae.items()}
+    state |= {XL_CLIP_PREFIX + k: v for k, v in _with_text_model(pipe.text_encoder.state_dict()).items()}
+    state |= {XL_OPENCLIP_PREFIX + k: v for k, v in openclip_text_to_ldm(pipe.text_encoder_2.state_dict()).items()}
     save_file({k: v.contiguous() for k, v in state.items()}, str(path))
     return path
 

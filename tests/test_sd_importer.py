@@ -18,6 +18,7 @@ def test_scan_finds_every_kind_in_the_usual_subfolders(tiny_sd_models):
         ("tiny-sdxl", "checkpoint", "sdxl", False, "diffusers"),
         ("tiny-sd15-single", "checkpoint", "sd15", False, "single"),
         ("tiny-sd15-inpainting", "checkpoint", "sd15", True, "single"),
+        ("tiny-sdxl-single", "checkpoint", "sdxl", False, "single"),
         ("tiny-scribble", "controlnet", "sd15", False, "diffusers"),
         ("tiny-scribble-single", "controlnet", "sd15", False, "single"),
         ("tiny-vae", "vae", "sd15", False, "single"),
@@ -165,7 +166,7 @@ def test_scanning_a_full_folder_does_not_import_torch(tiny_sd_models):
     )
     root = Path(__file__).resolve().parents[1]
     proc = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60)
-    assert proc.stdout.split() == ["8", "False"], proc.stderr
+    assert proc.stdout.split() == ["9", "False"], proc.stderr
 
 
 def test_original_decoder_only_taesd_files_load(tiny_sd_models, tmp_path):
