@@ -106,3 +106,20 @@ def test_sdxl_single_file_samples_two_steps_with_previews(tiny_sd, single, tmp_p
     assert previews[:2] == [(1, 2), (2, 2)] and previews[-1] == (2, 2)
     first = frames[0][2]
     assert first.shape == (32, 32, 3) and first.dtype == np.uint8  # the linear preview on the latent grid (CPU)
+
+
+def test_a_file_missing_weights_is_refused_with_a_clear_message(tiny_sd_models, single, tmp_path, no_network):
+    """diffusers leaves unreadable parts on the meta device silently; the loader names the file instead."""
+    from safetensors.torch import load_file, save_file
+
+    from models.sd.loading import load_checkpoint
+
+    state = load_file(single)
+    del state[PREFIX_G + "text_projection"]
+    broken = tmp_path / "checkpoints" / "broken-sdxl.safetensors"
+    broken.parent.mkdir()
+    save_file(state, broken)
+    info = classify_path(broken)
+    assert info.family == "sdxl"
+    with pytest.raises(ValueError, match="broken-sdxl.safetensors is incomplete"):
+        load_checkpoint(info, tiny_sd_models.configs, torch.float32)

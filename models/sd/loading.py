@@ -61,6 +61,25 @@ def _quiet(load: Any, *args: Any, **kwargs: Any) -> Any:
         return load(*args, **kwargs)
 
 
+def _require_every_weight(model: Any, name: str) -> Any:
+    """Refuse a model that diffusers left partly unloaded.
+
+    ``from_single_file`` skips tensors it cannot place (a file whose layout it misreads) and
+    leaves those parameters on the meta device without an error; the job would then fail
+    much later with an unrelated message. Here the user learns at once which file is wrong.
+    """
+    modules = model.components.values() if hasattr(model, "components") else [model]
+    for module in modules:
+        missing = [key for key, tensor in getattr(module, "state_dict", dict)().items() if tensor.is_meta]
+        if missing:
+            part = type(module).__name__
+            raise ValueError(
+                f"{name} is incomplete or not a layout GenCanvas can read: {len(missing)} weights of its "
+                f"{part} were not in the file (first: {missing[0]})"
+            )
+    return model
+
+
 def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
     """The base (text-to-image) pipeline of a checkpoint file or diffusers folder, on the CPU."""
     cls = _pipeline_classes(info.family)["txt2img"]
@@ -86,7 +105,7 @@ def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool
         # The weights do not say whether an SD 2.x UNet predicts v or noise; the shipped config is
         # the 768-v model, and the 512 "base" models predict noise.
         pipe.scheduler.register_to_config(prediction_type="epsilon")
-    return pipe
+    return _require_every_weight(pipe, info.path.name)
 
 
 def load_controlnet(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
@@ -95,13 +114,14 @@ def load_controlnet(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool
     if info.fmt == "diffusers":
         return _quiet(ControlNetModel.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     read_shapes(info.path, allow_ckpt)
-    return _quiet(
+    model = _quiet(
         ControlNetModel.from_single_file,
         str(info.path),
         config=str(configs / info.config_name),
         torch_dtype=dtype,
         local_files_only=True,
     )
+    return _require_every_weight(model, info.path.name)
 
 
 def load_vae(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
@@ -111,13 +131,14 @@ def load_vae(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = Fals
     if info.fmt == "diffusers":
         return _quiet(AutoencoderKL.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     read_shapes(info.path, allow_ckpt)
-    return _quiet(
+    model = _quiet(
         AutoencoderKL.from_single_file,
         str(info.path),
         config=str(configs / info.config_name),
         torch_dtype=dtype,
         local_files_only=True,
     )
+    return _require_every_weight(model, info.path.name)
 
 
 def load_taesd(info: ModelInfo, configs: Path, dtype: Any) -> Any:
