@@ -14,7 +14,7 @@ import pytest  # noqa: E402
 
 from app.core.registry import PluginRegistry, default_registry  # noqa: E402
 from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: E402,F401
-from tests.sd_fixtures import tiny_sd, tiny_sd_models  # noqa: E402,F401
+from tests.sd_fixtures import no_network, tiny_sd, tiny_sd_models  # noqa: E402,F401
 from tests.fake_plugins import FAKE_PLUGINS  # noqa: E402
 from tests.pix2pix_fixtures import tiny_pix2pix, tiny_pix2pix_root  # noqa: E402,F401
 from tests.vae_fixtures import tiny_vae, tiny_vae_root  # noqa: E402,F401

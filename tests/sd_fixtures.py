@@ -10,6 +10,7 @@ architectures.
 from __future__ import annotations
 
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,16 @@ def tiny_sd(monkeypatch, tiny_sd_models) -> TinySD:
     monkeypatch.setattr(support, "configs_root", lambda: tiny_sd_models.configs)
     monkeypatch.setattr(support, "ckpt_allowed", lambda: False)
     return tiny_sd_models
+
+
+@pytest.fixture
+def no_network(monkeypatch) -> None:
+    """Any attempt to open a connection fails the test: the SD paths must be offline by construction."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args}")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # offline by construction, not by the hub's switch

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 
 import numpy as np
 import pytest
@@ -17,17 +16,6 @@ PREFIX_L, PREFIX_G = "conditioner.embedders.0.transformer.", "conditioner.embedd
 @pytest.fixture
 def single(tiny_sd_models):
     return tiny_sd_models.root / "checkpoints" / "tiny-sdxl-single.safetensors"
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"network access attempted: {args}")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)  # offline by construction, not by the hub's switch
 
 
 def _equal_weights(a, b) -> bool:

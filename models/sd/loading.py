@@ -108,37 +108,32 @@ def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool
     return _require_every_weight(pipe, info.path.name)
 
 
-def load_controlnet(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
-    from diffusers import ControlNetModel
-
+def _load_model(cls: Any, info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool) -> Any:
+    """One diffusers model class (ControlNet, VAE) from a diffusers folder or a single file."""
     if info.fmt == "diffusers":
-        return _quiet(ControlNetModel.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
+        return _quiet(cls.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     read_shapes(info.path, allow_ckpt)
     model = _quiet(
-        ControlNetModel.from_single_file,
+        cls.from_single_file,
         str(info.path),
         config=str(configs / info.config_name),
         torch_dtype=dtype,
         local_files_only=True,
     )
     return _require_every_weight(model, info.path.name)
+
+
+def load_controlnet(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
+    from diffusers import ControlNetModel
+
+    return _load_model(ControlNetModel, info, configs, dtype, allow_ckpt)
 
 
 def load_vae(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
     """A standalone AutoencoderKL (a fixed or fine-tuned VAE replacing the checkpoint's)."""
     from diffusers import AutoencoderKL
 
-    if info.fmt == "diffusers":
-        return _quiet(AutoencoderKL.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
-    read_shapes(info.path, allow_ckpt)
-    model = _quiet(
-        AutoencoderKL.from_single_file,
-        str(info.path),
-        config=str(configs / info.config_name),
-        torch_dtype=dtype,
-        local_files_only=True,
-    )
-    return _require_every_weight(model, info.path.name)
+    return _load_model(AutoencoderKL, info, configs, dtype, allow_ckpt)
 
 
 def load_taesd(info: ModelInfo, configs: Path, dtype: Any) -> Any:
