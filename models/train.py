@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from models.pix2pix import command as pix2pix_command
+from models.training_args import add_training_args
 from models.vae import command as vae_command
 
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from sidecar .txt files)"
@@ -20,21 +21,8 @@ DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from
 
 def _diffusion_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diffusion", help="text-conditional diffusion model")
-    p.add_argument("--data", required=True, help=DATA_HELP)
-    p.add_argument("--size", type=int, help="image size (default: 32 for fashion-mnist, 64 otherwise)")
-    p.add_argument("--limit", type=int, help="use only the first N training images")
-    p.add_argument("--preset", choices=["tiny", "small", "base"], default="small", help="network size")
-    p.add_argument("--out", type=Path, required=True, help="where to write config.json + model.safetensors")
-    p.add_argument("--run-dir", type=Path, help="checkpoints and sample grids (default: runs/<out name>)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=2e-4)
-    p.add_argument("--max-steps", type=int, default=20_000)
-    p.add_argument("--time-limit", type=float, default=0.0, help="minutes for this session (0: none)")
-    p.add_argument("--sample-every", type=int, default=1000)
-    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default="no")
+    add_training_args(p, data_help=DATA_HELP, batch_size=64, lr=2e-4, sample_every=1000)
     p.add_argument("--guidance", type=float, default=3.0, help="default guidance stored with the model")
-    p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
-    p.add_argument("--seed", type=int, default=0)
 
 
 def run_diffusion(args: argparse.Namespace) -> int:
@@ -58,22 +46,10 @@ def run_diffusion(args: argparse.Namespace) -> int:
 
 def _stylegan_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("stylegan", help="StyleGAN-like generator (then: python -m models.stylegan.directions)")
-    p.add_argument("--data", required=True, help=DATA_HELP)
-    p.add_argument("--size", type=int, help="image size, 4·2^k (default: 32 for fashion-mnist, 64 otherwise)")
-    p.add_argument("--limit", type=int, help="use only the first N training images")
-    p.add_argument("--preset", choices=["tiny", "small", "base"], default="small", help="network size")
-    p.add_argument("--out", type=Path, required=True, help="where to write config.json + model.safetensors")
-    p.add_argument("--run-dir", type=Path, help="checkpoints and sample grids (default: runs/<out name>)")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--lr", type=float, default=0.002)
+    add_training_args(p, data_help=DATA_HELP, batch_size=16, lr=0.002, sample_every=500, max_steps=100_000,
+                      size_help="image size, 4·2^k (default: 32 for fashion-mnist, 64 otherwise)")
     p.add_argument("--r1-gamma", type=float, default=0.2)
     p.add_argument("--augment", default="color,translation,cutout", help="DiffAugment policy ('none' to disable)")
-    p.add_argument("--max-steps", type=int, default=100_000)
-    p.add_argument("--time-limit", type=float, default=0.0, help="minutes for this session (0: none)")
-    p.add_argument("--sample-every", type=int, default=500)
-    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default="no")
-    p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
-    p.add_argument("--seed", type=int, default=0)
 
 
 def run_stylegan(args: argparse.Namespace) -> int:

@@ -11,27 +11,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from models.training_args import add_training_args
+
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own photos (any size; centre-cropped and resized)"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pix2pix", help="sketch-to-photo translation (U-Net + PatchGAN)")
-    p.add_argument("--data", required=True, help=DATA_HELP)
-    p.add_argument("--size", type=int, default=64, help="image size: 64 or 128 (a power of two ≥ 8)")
-    p.add_argument("--limit", type=int, help="use only the first N images")
-    p.add_argument("--preset", choices=["tiny", "small", "base"], default="small", help="network width")
-    p.add_argument("--out", type=Path, required=True, help="where to write config.json + model.safetensors")
-    p.add_argument("--run-dir", type=Path, help="checkpoints and sample grids (default: runs/<out name>)")
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--lr", type=float, default=2e-4)
+    add_training_args(p, data_help=DATA_HELP, batch_size=16, lr=2e-4, sample_every=250, size_default=64,
+                      size_help="image size: 64 or 128 (a power of two ≥ 8)")
     p.add_argument("--l1-weight", type=float, default=100.0, help="weight of L1 against the adversarial loss")
-    p.add_argument("--max-steps", type=int, default=20_000)
-    p.add_argument("--time-limit", type=float, default=0.0, help="minutes for this session (0: none)")
-    p.add_argument("--sample-every", type=int, default=250)
-    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default="no")
     p.add_argument("--eval-n", type=int, default=200, help="held-out images scored for the model card (0: skip)")
-    p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
-    p.add_argument("--seed", type=int, default=0)
 
 
 def run(args: argparse.Namespace) -> int:

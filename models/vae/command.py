@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from models.training_args import add_training_args
 from models.vae.config import PRESETS
 
 METRIC_IMAGES = 2000  # held-out images scored for the card (all of them for small hold-outs)
@@ -15,25 +16,13 @@ METRIC_IMAGES = 2000  # held-out images scored for the card (all of them for sma
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("vae", help="convolutional VAE for latent interpolation")
-    p.add_argument("--data", required=True, help="fashion-mnist, emoji, or a folder of your own images")
-    p.add_argument("--size", type=int, help="image size (default: 32 for fashion-mnist, 64 otherwise)")
-    p.add_argument("--limit", type=int, help="use only the first N images")
-    p.add_argument("--preset", choices=sorted(PRESETS), default="small", help="network size")
+    add_training_args(p, data_help="fashion-mnist, emoji, or a folder of your own images", presets=PRESETS,
+                      batch_size=64, lr=1e-3, sample_every=500)
     p.add_argument("--latent-dim", type=int, help="latent size (default: the preset's)")
     p.add_argument("--beta", type=float, default=1.0, help="weight of the KL term (β-VAE)")
-    p.add_argument("--out", type=Path, required=True, help="where to write config.json + model.safetensors + card")
-    p.add_argument("--run-dir", type=Path, help="checkpoints and sample grids (default: runs/<out name>)")
-    p.add_argument("--batch-size", type=int, default=64)
-    p.add_argument("--lr", type=float, default=1e-3)
-    p.add_argument("--max-steps", type=int, default=20_000)
     p.add_argument("--kl-warmup", type=int, default=500, help="steps over which β ramps up from 0")
-    p.add_argument("--time-limit", type=float, default=0.0, help="minutes for this session (0: none)")
-    p.add_argument("--sample-every", type=int, default=500)
-    p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default="no")
     p.add_argument("--classifier", type=Path, help="domain classifier for the card's FD line "
                    "(default: resources/weights/fashion-classifier for fashion-mnist)")
-    p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
-    p.add_argument("--seed", type=int, default=0)
 
 
 def run(args: argparse.Namespace) -> int:
