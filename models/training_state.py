@@ -8,6 +8,7 @@ Only torch and safetensors are imported here, so a trainer that needs these stay
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import torch
@@ -26,6 +27,35 @@ def ema_with_warmup(decay: float):
         torch._foreach_lerp_(averaged, current, 1 - min(decay, (1 + n) / (10 + n)))
 
     return update
+
+
+class SessionClock:
+    """Wall-clock bookkeeping of one training session, the same for every trainer.
+
+    A GPU call lasts at most ten minutes, so each session stops at ``time_limit_min`` (0: no
+    limit) and checkpoints every ``checkpoint_every_min``; the total training time carries
+    across resumes through ``seconds_before`` (what the checkpoint recorded).
+    """
+
+    def __init__(self, time_limit_min: float, checkpoint_every_min: float, seconds_before: float = 0.0) -> None:
+        self.time_limit_min = time_limit_min
+        self.checkpoint_every_min = checkpoint_every_min
+        self.session_started = self.last_checkpoint = time.monotonic()
+        self.started = self.session_started - seconds_before
+
+    def total_seconds(self) -> float:
+        """Training time over all sessions so far."""
+        return time.monotonic() - self.started
+
+    def out_of_time(self) -> bool:
+        minutes = (time.monotonic() - self.session_started) / 60
+        return bool(self.time_limit_min) and minutes >= self.time_limit_min
+
+    def checkpoint_due(self) -> bool:
+        return (time.monotonic() - self.last_checkpoint) / 60 >= self.checkpoint_every_min
+
+    def checkpointed(self) -> None:
+        self.last_checkpoint = time.monotonic()
 
 
 class Checkpoint:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from models.diffusion.images import image_grid
 from models.diffusion.network import TextConditionedUNet
 from models.diffusion.sampling import sample
 from models.diffusion.text import TextEncoder
-from models.training_state import Checkpoint, ema_with_warmup
+from models.training_state import Checkpoint, SessionClock, ema_with_warmup
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +90,12 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
     noise_scheduler = DDPMScheduler(**config.scheduler_config())
     lr_at = lambda step: options.learning_rate * min(1.0, (step + 1) / options.warmup_steps)  # noqa: E731
 
-    session_started = last_checkpoint = time.monotonic()
-    started = session_started - state["seconds"]  # total training time carries across resumes
+    clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running = []
     progress = tqdm(total=options.max_steps, initial=state["step"], desc="diffusion", disable=not accelerator.is_main_process)
 
     def save_checkpoint() -> None:
-        state["seconds"] = time.monotonic() - started
+        state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
             checkpoint.save(accelerator.unwrap_model(model), ema, optimizer, state)
@@ -128,13 +126,12 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
                 running.clear()
             if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
                 _sample_grid(ema.module, table, options.run_dir / f"samples-{state['step']:06d}.png")
-            session_minutes = (time.monotonic() - session_started) / 60
-            if state["step"] >= options.max_steps or (options.time_limit_min and session_minutes >= options.time_limit_min):
+            if state["step"] >= options.max_steps or clock.out_of_time():
                 stop = True
                 break
-            if (time.monotonic() - last_checkpoint) / 60 >= options.checkpoint_every_min:
+            if clock.checkpoint_due():
                 save_checkpoint()
-                last_checkpoint = time.monotonic()
+                clock.checkpointed()
     progress.close()
     save_checkpoint()
     if accelerator.is_main_process:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from models.pix2pix.config import Pix2PixConfig
 from models.pix2pix.files import save_generator
 from models.pix2pix.network import PatchDiscriminator, UNetGenerator
 from models.pix2pix.pairs import SketchPairs
-from models.training_state import ema_with_warmup
+from models.training_state import SessionClock, ema_with_warmup
 from models.weight_files import save_state
 
 log = logging.getLogger(__name__)
@@ -118,13 +117,12 @@ def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, conf
     fixed = SketchPairs(preview.subset(24, seed=0), styles=config.sketch_styles, hint_probability=0.25, fixed_seed=0)
     preview_sketches, preview_truths = map(torch.stack, zip(*(fixed[i] for i in range(len(fixed)))))
 
-    session_started = last_checkpoint = time.monotonic()
-    started = session_started - state["seconds"]
+    clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running: dict[str, list[float]] = {"l1": [], "g_adv": [], "d": []}
     progress = tqdm(total=options.max_steps, initial=state["step"], desc="pix2pix", disable=not accelerator.is_main_process)
 
     def save_checkpoint() -> None:
-        state["seconds"] = time.monotonic() - started
+        state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
             nets = {"generator": accelerator.unwrap_model(generator), "critic": accelerator.unwrap_model(critic),
@@ -165,13 +163,12 @@ def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, conf
             if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
                 save_sample_grid(ema.module, preview_sketches, preview_truths,
                                  options.run_dir / f"samples-{state['step']:06d}.png")
-            session_minutes = (time.monotonic() - session_started) / 60
-            if state["step"] >= options.max_steps or (options.time_limit_min and session_minutes >= options.time_limit_min):
+            if state["step"] >= options.max_steps or clock.out_of_time():
                 stop = True
                 break
-            if (time.monotonic() - last_checkpoint) / 60 >= options.checkpoint_every_min:
+            if clock.checkpoint_due():
                 save_checkpoint()
-                last_checkpoint = time.monotonic()
+                clock.checkpointed()
     progress.close()
     save_checkpoint()
     exported = ema.module.eval()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from models.stylegan.checkpoint import GANCheckpoint
 from models.stylegan.config import StyleGANConfig
 from models.stylegan.files import save_generator
 from models.stylegan.network import Discriminator, Generator
+from models.training_state import SessionClock
 
 log = logging.getLogger(__name__)
 
@@ -89,14 +89,13 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
     batch = options.batch_size
     sample_z = torch.randn(64, config.z_dim, generator=torch.Generator().manual_seed(123)).to(accelerator.device)
 
-    session_started = last_checkpoint = time.monotonic()
-    started = session_started - state["seconds"]
+    clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running: dict[str, list[float]] = {"g": [], "d": [], "r1": []}
     progress = tqdm(total=options.max_steps, initial=state["step"], desc="stylegan",
                     disable=not accelerator.is_main_process)
 
     def save_checkpoint() -> None:
-        state["seconds"] = time.monotonic() - started
+        state["seconds"] = clock.total_seconds()
         if accelerator.is_main_process:
             checkpoint.save({"G": G_plain, "D": D_plain, "G_ema": G_ema}, optimizers, state)
 
@@ -145,11 +144,11 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
                 v.clear()
         if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
             save_samples(G_ema, sample_z, options.run_dir / f"samples-{state['step']:06d}.png")
-        if options.time_limit_min and (time.monotonic() - session_started) / 60 >= options.time_limit_min:
+        if clock.out_of_time():
             break
-        if (time.monotonic() - last_checkpoint) / 60 >= options.checkpoint_every_min:
+        if clock.checkpoint_due():
             save_checkpoint()
-            last_checkpoint = time.monotonic()
+            clock.checkpointed()
     progress.close()
     save_checkpoint()
     if accelerator.is_main_process:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tqdm import tqdm
 
 from models.data import ImageCaptionDataset
 from models.diffusion.images import image_grid
-from models.training_state import Checkpoint, ema_with_warmup
+from models.training_state import Checkpoint, SessionClock, ema_with_warmup
 from models.vae.card import write_card
 from models.vae.config import VAEConfig
 from models.vae.files import save_vae
@@ -85,13 +84,12 @@ def train_vae(train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAE
     loader = DataLoader(TensorDataset(train.images), batch_size=options.batch_size, shuffle=True, drop_last=True)
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     ema.to(accelerator.device)
-    session_started = last_checkpoint = time.monotonic()
-    started = session_started - state["seconds"]
+    clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running: list[float] = []
     progress = tqdm(total=options.max_steps, initial=state["step"], desc="vae", disable=not accelerator.is_main_process)
 
     def save_checkpoint() -> None:
-        state["seconds"] = time.monotonic() - started
+        state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
             checkpoint.save(accelerator.unwrap_model(model), ema, optimizer, state)
@@ -117,13 +115,12 @@ def train_vae(train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAE
                 running.clear()
             if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
                 save_preview(ema.module, test.images, options.run_dir / f"samples-{state['step']:06d}.png")
-            minutes = (time.monotonic() - session_started) / 60
-            if state["step"] >= options.max_steps or (options.time_limit_min and minutes >= options.time_limit_min):
+            if state["step"] >= options.max_steps or clock.out_of_time():
                 stop = True
                 break
-            if (time.monotonic() - last_checkpoint) / 60 >= options.checkpoint_every_min:
+            if clock.checkpoint_due():
                 save_checkpoint()
-                last_checkpoint = time.monotonic()
+                clock.checkpointed()
     progress.close()
     save_checkpoint()
     if accelerator.is_main_process:
