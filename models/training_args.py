@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Iterable
+from collections.abc import Iterable
 
 SIZE_HELP = "image size (default: 32 for fashion-mnist, 64 otherwise)"
 

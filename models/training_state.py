@@ -1,4 +1,4 @@
-"""Training state shared by every trainer: a resumable checkpoint and an EMA that warms up.
+"""Training state shared by every trainer: a resumable checkpoint, a session clock, an EMA that warms up.
 
 Checkpoints are safetensors plus an optimiser state loaded with ``weights_only=True``,
 written to a temporary folder and renamed, so an interrupted save never loses the last one.
@@ -8,12 +8,12 @@ Only torch and safetensors are imported here, so a trainer that needs these stay
 from __future__ import annotations
 
 import json
+import shutil
 import time
 from pathlib import Path
 
 import torch
 from safetensors.torch import load_file
-from torch.optim.swa_utils import AveragedModel
 
 from models.weight_files import save_state
 
@@ -59,7 +59,8 @@ class SessionClock:
 
 
 class Checkpoint:
-    """model.safetensors, ema.safetensors, optimizer.pt (tensors only), state.json."""
+    """Named networks as ``<name>.safetensors``, named optimisers as ``<name>.pt`` (tensors only,
+    loaded with ``weights_only=True``) and ``state.json``; one class for every trainer."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -67,21 +68,21 @@ class Checkpoint:
     def exists(self) -> bool:
         return (self.folder / "state.json").exists()
 
-    def save(self, model: torch.nn.Module, ema: AveragedModel, optimizer: torch.optim.Optimizer, state: dict) -> None:
+    def save(self, nets: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer], state: dict) -> None:
         tmp = self.folder.with_name(self.folder.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        save_state(model, tmp)
-        save_state(ema.module, tmp, "ema.safetensors")
-        torch.save(optimizer.state_dict(), tmp / "optimizer.pt")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for name, net in nets.items():
+            save_state(net, tmp, f"{name}.safetensors")
+        for name, optimizer in optimizers.items():
+            torch.save(optimizer.state_dict(), tmp / f"{name}.pt")
         (tmp / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
-        if self.folder.exists():
-            for item in self.folder.iterdir():
-                item.unlink()
-            self.folder.rmdir()
+        shutil.rmtree(self.folder, ignore_errors=True)
         tmp.rename(self.folder)  # a crash mid-save leaves the previous checkpoint intact
 
-    def load(self, model: torch.nn.Module, ema: AveragedModel, optimizer: torch.optim.Optimizer) -> dict:
-        model.load_state_dict(load_file(self.folder / "model.safetensors"))
-        ema.module.load_state_dict(load_file(self.folder / "ema.safetensors"))
-        optimizer.load_state_dict(torch.load(self.folder / "optimizer.pt", weights_only=True))
+    def load(self, nets: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer]) -> dict:
+        for name, net in nets.items():
+            net.load_state_dict(load_file(self.folder / f"{name}.safetensors"))
+        for name, optimizer in optimizers.items():
+            optimizer.load_state_dict(torch.load(self.folder / f"{name}.pt", weights_only=True))
         return json.loads((self.folder / "state.json").read_text(encoding="utf-8"))

@@ -79,7 +79,7 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
     checkpoint = Checkpoint(options.run_dir / "checkpoint")
     state = {"step": 0, "seconds": 0.0, "losses": []}
     if options.resume and checkpoint.exists():
-        state = checkpoint.load(model, ema, optimizer)
+        state = checkpoint.load({"model": model, "ema": ema.module}, {"optimizer": optimizer})
         ema.n_averaged.fill_(state.get("ema_updates", 0))  # 0: an EMA without history restarts from the model
         log.info("resumed from step %s", state["step"])
     loader = DataLoader(TensorDataset(dataset.images, caption_index), batch_size=options.batch_size,
@@ -98,7 +98,7 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
         state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
-            checkpoint.save(accelerator.unwrap_model(model), ema, optimizer, state)
+            checkpoint.save({"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state)
 
     stop = False
     while not stop:

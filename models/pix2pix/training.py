@@ -17,7 +17,6 @@ import numpy as np
 import torch
 from accelerate import Accelerator
 from PIL import Image
-from safetensors.torch import load_file
 from torch.nn import functional as F
 from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader
@@ -29,8 +28,7 @@ from models.pix2pix.config import Pix2PixConfig
 from models.pix2pix.files import save_generator
 from models.pix2pix.network import PatchDiscriminator, UNetGenerator
 from models.pix2pix.pairs import SketchPairs
-from models.training_state import SessionClock, ema_with_warmup
-from models.weight_files import save_state
+from models.training_state import Checkpoint, SessionClock, ema_with_warmup
 
 log = logging.getLogger(__name__)
 
@@ -50,38 +48,6 @@ class TrainOptions:
     seed: int = 0
     resume: bool = True
     command: str = ""  # recorded in the model card
-
-
-class Checkpoint:
-    """Like models.training_state.Checkpoint, for two networks and two optimisers:
-    generator/critic/ema .safetensors, optimizers.pt (tensors only), state.json; replaced atomically."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def exists(self) -> bool:
-        return (self.folder / "state.json").exists()
-
-    def save(self, nets: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer], state: dict) -> None:
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        tmp.mkdir(parents=True, exist_ok=True)
-        for name, net in nets.items():
-            save_state(net, tmp, f"{name}.safetensors")
-        torch.save({k: o.state_dict() for k, o in optimizers.items()}, tmp / "optimizers.pt")
-        (tmp / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
-        if self.folder.exists():
-            for item in self.folder.iterdir():
-                item.unlink()
-            self.folder.rmdir()
-        tmp.rename(self.folder)  # a crash mid-save leaves the previous checkpoint intact
-
-    def load(self, nets: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer]) -> dict:
-        for name, net in nets.items():
-            net.load_state_dict(load_file(self.folder / f"{name}.safetensors"))
-        saved = torch.load(self.folder / "optimizers.pt", weights_only=True)
-        for name, optimizer in optimizers.items():
-            optimizer.load_state_dict(saved[name])
-        return json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
 
 
 def save_sample_grid(generator: UNetGenerator, sketches: torch.Tensor, truths: torch.Tensor, path: Path) -> None:

@@ -23,11 +23,10 @@ from models.data import ImageCaptionDataset
 from models.diffusion.images import image_grid
 from models.stylegan.augment import diff_augment
 from models.stylegan.card import write_card
-from models.stylegan.checkpoint import GANCheckpoint
 from models.stylegan.config import StyleGANConfig
 from models.stylegan.files import save_generator
 from models.stylegan.network import Discriminator, Generator
-from models.training_state import SessionClock
+from models.training_state import Checkpoint, SessionClock
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +74,7 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
     opt_g = torch.optim.Adam(G.parameters(), lr=options.learning_rate, betas=(0.0, 0.99), eps=1e-8)
     opt_d = torch.optim.Adam(D.parameters(), lr=options.learning_rate * r1_ratio,
                              betas=(0.0, 0.99 ** r1_ratio), eps=1e-8)
-    checkpoint = GANCheckpoint(options.run_dir / "checkpoint")
+    checkpoint = Checkpoint(options.run_dir / "checkpoint")
     modules = {"G": G, "D": D, "G_ema": G_ema}
     optimizers = {"opt_g": opt_g, "opt_d": opt_d}
     state = {"step": 0, "images": 0, "seconds": 0.0, "losses": []}

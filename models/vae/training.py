@@ -78,7 +78,7 @@ def train_vae(train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAE
     checkpoint = Checkpoint(options.run_dir / "checkpoint")
     state = {"step": 0, "seconds": 0.0, "losses": []}
     if options.resume and checkpoint.exists():
-        state = checkpoint.load(model, ema, optimizer)
+        state = checkpoint.load({"model": model, "ema": ema.module}, {"optimizer": optimizer})
         ema.n_averaged.fill_(state.get("ema_updates", 0))
         log.info("resumed from step %s", state["step"])
     loader = DataLoader(TensorDataset(train.images), batch_size=options.batch_size, shuffle=True, drop_last=True)
@@ -92,7 +92,7 @@ def train_vae(train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAE
         state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
-            checkpoint.save(accelerator.unwrap_model(model), ema, optimizer, state)
+            checkpoint.save({"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state)
 
     stop = state["step"] >= options.max_steps
     while not stop:
