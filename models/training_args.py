@@ -7,8 +7,8 @@ resuming and mixed precision mean the same thing for every model.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from collections.abc import Iterable
+from pathlib import Path
 
 SIZE_HELP = "image size (default: 32 for fashion-mnist, 64 otherwise)"
 

@@ -5,12 +5,15 @@ Safetensors only: a weights file must be safe to open, so nothing here can unpic
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import torch
 from safetensors.torch import load_file, save_file
 
 WEIGHT_FILES = ("config.json", "model.safetensors")
+M = TypeVar("M", bound=torch.nn.Module)
 
 
 def save_state(module: torch.nn.Module, folder: Path, filename: str = "model.safetensors") -> None:
@@ -26,3 +29,20 @@ def load_state(folder: Path, kind: str) -> dict[str, torch.Tensor]:
     if missing:
         raise FileNotFoundError(f"{folder} lacks {', '.join(missing)}: not a GenCanvas {kind} folder")
     return load_file(folder / "model.safetensors")
+
+
+def save_model(model: torch.nn.Module, folder: Path) -> None:
+    """``config.json`` (from ``model.config``) + ``model.safetensors``: how every trained model ships."""
+    folder = Path(folder)
+    save_state(model, folder)
+    model.config.save(folder)
+
+
+def load_model(network: Callable[[Any], M], config_type: Any, folder: Path, kind: str,
+               device: torch.device | str = "cpu", dtype: torch.dtype | None = None) -> M:
+    """``network(config_type.load(folder))`` with the folder's weights, in eval mode on ``device``."""
+    folder = Path(folder)
+    state = load_state(folder, kind)
+    model = network(config_type.load(folder))
+    model.load_state_dict(state)
+    return model.to(device=device, dtype=dtype).eval()

@@ -19,7 +19,7 @@ from torch import nn
 from tqdm import tqdm
 
 from models.data.dataset import ImageCaptionDataset
-from models.weight_files import load_state, save_state
+from models.weight_files import load_model, save_model
 
 FEATURE_DIM = 128
 WIDTHS = (32, 64, 128)
@@ -77,18 +77,12 @@ class DomainClassifier(nn.Module):
 
 def save_classifier(model: DomainClassifier, folder: Path) -> None:
     """Write ``config.json`` + ``model.safetensors`` (never a pickle: weights must be safe to open)."""
-    folder = Path(folder)
-    save_state(model, folder)
-    model.config.save(folder)
+    save_model(model, folder)
 
 
 def load_classifier(folder: Path, device: torch.device | str = "cpu") -> DomainClassifier:
     """The classifier saved in ``folder``, in eval mode on ``device``."""
-    folder = Path(folder)
-    state = load_state(folder, "domain classifier")
-    model = DomainClassifier(ClassifierConfig.load(folder))
-    model.load_state_dict(state)
-    return model.to(device).eval()
+    return load_model(DomainClassifier, ClassifierConfig, folder, "domain classifier", device)
 
 
 def kmeans(points: torch.Tensor, k: int, *, seed: int = 0, iterations: int = 100) -> tuple[torch.Tensor, torch.Tensor]:

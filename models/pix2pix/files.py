@@ -8,7 +8,7 @@ import torch
 
 from models.pix2pix.config import Pix2PixConfig
 from models.pix2pix.network import UNetGenerator
-from models.weight_files import load_state, save_state
+from models.weight_files import load_model, save_model
 
 
 def is_pix2pix_folder(folder: Path) -> bool:
@@ -18,15 +18,9 @@ def is_pix2pix_folder(folder: Path) -> bool:
 
 
 def save_generator(model: UNetGenerator, folder: Path) -> None:
-    folder = Path(folder)
-    save_state(model, folder)
-    model.config.save(folder)
+    save_model(model, folder)
 
 
 def load_generator(folder: Path, device: torch.device | str = "cpu") -> UNetGenerator:
-    folder = Path(folder)
-    state = load_state(folder, "pix2pix model")
-    model = UNetGenerator(Pix2PixConfig.load(folder))
-    model.load_state_dict(state)
-    return model.to(device).eval()
+    return load_model(UNetGenerator, Pix2PixConfig, folder, "pix2pix model", device)
 

@@ -8,21 +8,15 @@ import torch
 
 from models.vae.config import VAEConfig
 from models.vae.network import ConvVAE
-from models.weight_files import load_state, save_state
+from models.weight_files import load_model, save_model
 
 
 def save_vae(model: ConvVAE, folder: Path) -> None:
-    folder = Path(folder)
-    save_state(model, folder)
-    model.config.save(folder)
+    save_model(model, folder)
 
 
 def load_vae(folder: Path, device: torch.device | str = "cpu") -> ConvVAE:
-    folder = Path(folder)
-    state = load_state(folder, "VAE")
-    model = ConvVAE(VAEConfig.load(folder))
-    model.load_state_dict(state)
-    return model.to(device).eval()
+    return load_model(ConvVAE, VAEConfig, folder, "VAE", device)
 
 
 def is_vae_folder(folder: Path) -> bool:
