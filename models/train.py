@@ -12,6 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
+from models.diffusion.config import PRESETS as DIFFUSION_PRESETS  # plain data: no torch import
 from models.pix2pix import command as pix2pix_command
 from models.training_args import add_training_args
 from models.vae import command as vae_command
@@ -21,8 +22,11 @@ DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from
 
 def _diffusion_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diffusion", help="text-conditional diffusion model")
-    add_training_args(p, data_help=DATA_HELP, batch_size=64, lr=2e-4, sample_every=1000)
+    add_training_args(p, data_help=DATA_HELP, batch_size=64, lr=2e-4, sample_every=1000, presets=DIFFUSION_PRESETS)
     p.add_argument("--guidance", type=float, default=3.0, help="default guidance stored with the model")
+    p.add_argument("--prediction", choices=["epsilon", "v_prediction"], default="epsilon",
+                   help="what the network predicts (v_prediction learns faster at high noise)")
+    p.add_argument("--patch-size", type=int, default=1, help="fold p×p pixel patches into channels (2 for 64² on a CPU)")
 
 
 def run_diffusion(args: argparse.Namespace) -> int:
@@ -32,7 +36,8 @@ def run_diffusion(args: argparse.Namespace) -> int:
 
     dataset = load_dataset(args.data, split="train", size=args.size, limit=args.limit)
     config = DiffusionConfig.from_preset(args.preset, image_size=dataset.size, channels=dataset.channels,
-                                         default_guidance=args.guidance)
+                                         default_guidance=args.guidance, prediction_type=args.prediction,
+                                         patch_size=args.patch_size)
     options = TrainOptions(
         run_dir=args.run_dir or Path("runs") / args.out.name, out_dir=args.out, batch_size=args.batch_size,
         learning_rate=args.lr, max_steps=args.max_steps, time_limit_min=args.time_limit,

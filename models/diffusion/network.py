@@ -4,6 +4,8 @@ The sentence embedding (MiniLM, 384-d) is projected to the time-embedding width 
 to it (``class_embed_type="identity"``), so every residual block is modulated by the text.
 For short captions (class names, emoji names) this is as good as cross-attention and much
 cheaper on a CPU. A learned null embedding stands for "no prompt" in classifier-free guidance.
+With ``patch_size`` p > 1 the image is folded into p×p pixel patches (pixel unshuffle) before the
+U-Net and unfolded after, as in "simple diffusion": a 64² RGB image becomes 32²×12 channels.
 """
 
 from __future__ import annotations
@@ -28,10 +30,11 @@ class TextConditionedUNet(nn.Module):
         self.config = config
         down, up = _block_types(config)
         time_dim = config.block_out_channels[0] * 4
+        patch_channels = config.channels * config.patch_size**2
         self.unet = UNet2DModel(
-            sample_size=config.image_size,
-            in_channels=config.channels,
-            out_channels=config.channels,
+            sample_size=config.image_size // config.patch_size,
+            in_channels=patch_channels,
+            out_channels=patch_channels,
             block_out_channels=config.block_out_channels,
             down_block_types=down,
             up_block_types=up,
@@ -44,8 +47,11 @@ class TextConditionedUNet(nn.Module):
         self.null_text = nn.Parameter(torch.zeros(config.text_dim))
 
     def forward(self, sample: torch.Tensor, timestep: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        """Predict the noise in ``sample`` at ``timestep`` given sentence embeddings ``text`` (B, 384)."""
-        return self.unet(sample, timestep, class_labels=self.text_proj(text)).sample
+        """Predict the noise (or v) in ``sample`` at ``timestep`` given sentence embeddings ``text`` (B, 384)."""
+        patch = self.config.patch_size
+        patches = nn.functional.pixel_unshuffle(sample, patch)
+        out = self.unet(patches, timestep, class_labels=self.text_proj(text)).sample
+        return nn.functional.pixel_shuffle(out, patch)
 
     def drop_text(self, text: torch.Tensor, probability: float, generator: torch.Generator | None = None) -> torch.Tensor:
         """Replace a random share of embeddings by the null embedding (training for guidance)."""

@@ -45,7 +45,7 @@ def make_scheduler(name: str, config: DiffusionConfig) -> SchedulerMixin:
     return SAMPLERS[name](**config.scheduler_config(), **extra)
 
 
-def _guided_eps(
+def _guided_prediction(
     model: TextConditionedUNet, x: torch.Tensor, t: torch.Tensor, text: torch.Tensor, guidance: float,
     negative: torch.Tensor | None,
 ) -> torch.Tensor:
@@ -53,16 +53,31 @@ def _guided_eps(
     if guidance == 1.0:
         return model(x, t, text)
     uncond = negative if negative is not None else model.null_text.expand_as(text).to(text.dtype)
-    eps_text, eps_uncond = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([text, uncond])).chunk(2)
-    return eps_uncond + guidance * (eps_text - eps_uncond)
+    with_text, without = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([text, uncond])).chunk(2)
+    return without + guidance * (with_text - without)
 
 
-def _x0_estimate(scheduler: SchedulerMixin, x: torch.Tensor, eps: torch.Tensor, t: torch.Tensor, step_output) -> torch.Tensor:
+def _alpha_bar(scheduler: SchedulerMixin, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    return scheduler.alphas_cumprod.to(like.device)[t.long()].view(-1, 1, 1, 1).to(like.dtype)
+
+
+def _x0_estimate(scheduler: SchedulerMixin, x: torch.Tensor, output: torch.Tensor, t: torch.Tensor, step_output) -> torch.Tensor:
+    """The clean image the model sees in ``x``; ``output`` is its raw prediction (epsilon or v)."""
     x0 = getattr(step_output, "pred_original_sample", None)
     if x0 is not None:
         return x0
-    alpha_bar = scheduler.alphas_cumprod.to(x.device)[t.long()].view(-1, 1, 1, 1).to(x.dtype)
-    return (x - (1 - alpha_bar).sqrt() * eps) / alpha_bar.sqrt()
+    alpha_bar = _alpha_bar(scheduler, t, x)
+    if scheduler.config.prediction_type == "v_prediction":
+        return alpha_bar.sqrt() * x - (1 - alpha_bar).sqrt() * output
+    return (x - (1 - alpha_bar).sqrt() * output) / alpha_bar.sqrt()
+
+
+def _as_epsilon(prediction_type: str, scheduler: SchedulerMixin, x: torch.Tensor, output: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Epsilon from a v prediction, for RePaint, whose scheduler only understands epsilon."""
+    if prediction_type == "epsilon":
+        return output
+    alpha_bar = _alpha_bar(scheduler, t, x)
+    return alpha_bar.sqrt() * output + (1 - alpha_bar).sqrt() * x
 
 
 @torch.no_grad()
@@ -87,10 +102,11 @@ def sample(
     for i, t in enumerate(scheduler.timesteps):
         model_in = scheduler.scale_model_input(x, t)
         t_batch = t.expand(x.shape[0]).to(text.device)
-        eps = _guided_eps(model, model_in, t_batch, text, guidance, negative)
-        out = scheduler.step(eps, t, x, generator=generator) if sampler in ("ddpm", "euler-a") else scheduler.step(eps, t, x)
+        prediction = _guided_prediction(model, model_in, t_batch, text, guidance, negative)
+        out = (scheduler.step(prediction, t, x, generator=generator) if sampler in ("ddpm", "euler-a")
+               else scheduler.step(prediction, t, x))
         if on_step is not None:
-            on_step(i + 1, len(scheduler.timesteps), _x0_estimate(scheduler, x, eps, t_batch, out).clamp(-1, 1))
+            on_step(i + 1, len(scheduler.timesteps), _x0_estimate(scheduler, x, prediction, t_batch, out).clamp(-1, 1))
         x = out.prev_sample
     return x.clamp(-1, 1)
 
@@ -123,7 +139,8 @@ def inpaint(
     for i, t in enumerate(timesteps):
         if t < previous:  # a denoising step
             t_batch = t.expand(x.shape[0])
-            eps = _guided_eps(model, x, t_batch, text, guidance, negative)
+            output = _guided_prediction(model, x, t_batch, text, guidance, negative)
+            eps = _as_epsilon(model.config.prediction_type, scheduler, x, output, t_batch)
             out = scheduler.step(eps, t, x, known, keep, generator=generator)
             x = out.prev_sample
             if on_step is not None:

@@ -111,7 +111,7 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
             for group in optimizer.param_groups:
                 group["lr"] = lr_at(state["step"])
             with accelerator.autocast():
-                loss = torch.nn.functional.mse_loss(model(noisy, t, text).float(), noise)
+                loss = torch.nn.functional.mse_loss(model(noisy, t, text).float(), _target(noise_scheduler, x0, noise, t))
             accelerator.backward(loss)
             accelerator.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -139,6 +139,13 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
         write_card(options.out_dir, source=dataset.name, images=len(dataset), config=config, record=record,
                    command=options.command)
     return options.out_dir
+
+
+def _target(noise_scheduler: DDPMScheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """What the network learns to predict: the noise, or v = sqrt(ᾱ)·noise − sqrt(1−ᾱ)·x0."""
+    if noise_scheduler.config.prediction_type == "v_prediction":
+        return noise_scheduler.get_velocity(x0, noise, t)
+    return noise
 
 
 def _sample_grid(model: TextConditionedUNet, table: torch.Tensor, path: Path) -> None:
