@@ -30,11 +30,11 @@ def _diffusion_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_diffusion(args: argparse.Namespace) -> int:
-    from models.data import load_dataset
     from models.diffusion.config import DiffusionConfig
     from models.diffusion.training import TrainOptions, train_diffusion
+    from models.evaluate import split_data
 
-    dataset = load_dataset(args.data, split="train", size=args.size, limit=args.limit)
+    dataset, _, held_out = split_data(args.data, size=args.size, limit=args.limit)  # the evaluation's test images stay unseen
     config = DiffusionConfig.from_preset(args.preset, image_size=dataset.size, channels=dataset.channels,
                                          default_guidance=args.guidance, prediction_type=args.prediction,
                                          patch_size=args.patch_size)
@@ -42,7 +42,7 @@ def run_diffusion(args: argparse.Namespace) -> int:
         run_dir=args.run_dir or Path("runs") / args.out.name, out_dir=args.out, batch_size=args.batch_size,
         learning_rate=args.lr, max_steps=args.max_steps, time_limit_min=args.time_limit,
         sample_every=args.sample_every, mixed_precision=args.mixed_precision, seed=args.seed, resume=not args.no_resume,
-        command=args.command,
+        command=args.command, held_out=held_out,
     )
     train_diffusion(dataset, config, options)
     print(f"wrote {args.out}")

@@ -206,4 +206,6 @@ def test_training_flags_for_v_prediction_and_patches_reach_the_exported_model(tm
                  "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run")]) == 0
     model = load_model(tmp_path / "out")
     assert (model.config.prediction_type, model.config.patch_size) == ("v_prediction", 2)
-    assert "v_prediction prediction" in (tmp_path / "out" / "MODEL_CARD.md").read_text()
+    card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
+    assert "v_prediction prediction" in card
+    assert "Held out for evaluation**: the official test split" in card, "the evaluation's test images are not trained on"

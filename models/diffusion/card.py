@@ -9,7 +9,8 @@ from models.data import licence_of
 from models.diffusion.config import DiffusionConfig
 
 
-def write_card(folder: Path, *, source: str, images: int, config: DiffusionConfig, record: dict, command: str) -> Path:
+def write_card(folder: Path, *, source: str, images: int, config: DiffusionConfig, record: dict, command: str,
+               held_out: str = "") -> Path:
     """MODEL_CARD.md; the evaluation table is appended under its heading by the person who ran it."""
     losses = record["losses"]
     final_loss = f"{losses[-1][1]:.4f}" if losses else "n/a"
@@ -20,7 +21,7 @@ Text-conditional pixel-space diffusion (diffusers `UNet2DModel` conditioned on a
 embeddings through its time embedding; classifier-free guidance with a learned null embedding).
 
 - **Data**: {source} ({images} training images) — {licence_of(source)}
-- **Captions**: {len(config.captions)} distinct ({", ".join(config.captions[:10])}{"…" if len(config.captions) > 10 else ""})
+{f"- **Held out for evaluation**: {held_out}" + chr(10) if held_out else ""}- **Captions**: {len(config.captions)} distinct ({", ".join(config.captions[:10])}{"…" if len(config.captions) > 10 else ""})
 - **Network**: {config.image_size}×{config.image_size}×{config.channels}, block widths {list(config.block_out_channels)},
   {config.layers_per_block} block(s) per level, attention at levels {list(config.attention_levels)}; {parameters} parameters
 - **Schedule**: {config.num_train_timesteps} steps, {config.beta_schedule}, {config.prediction_type} prediction;

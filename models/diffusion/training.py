@@ -51,6 +51,7 @@ class TrainOptions:
     seed: int = 0
     resume: bool = True
     command: str = ""  # recorded in the model card
+    held_out: str = ""  # which images were kept out of training for evaluation (model card)
 
 
 def encode_captions(dataset: ImageCaptionDataset) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
@@ -137,7 +138,7 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
     if accelerator.is_main_process:
         record = export(ema.module, options.out_dir, state, accelerator)
         write_card(options.out_dir, source=dataset.name, images=len(dataset), config=config, record=record,
-                   command=options.command)
+                   command=options.command, held_out=options.held_out)
     return options.out_dir
 
 
