@@ -103,6 +103,21 @@ def _row(name: str, real: tuple, fake: tuple, wanted, seconds: float | None, n: 
             "kid_std": kid_std, "class_agreement": agreement, "seconds_per_image": seconds}
 
 
+def _caption_clusters(train, test, classifier_config) -> dict[str, int] | None:
+    """Caption → the pseudo-class a classifier of unlabelled images was trained on, re-derived the same way.
+
+    The classifier CLI clusters the captions of both splits (k-means, seed 0 by default); the
+    names it stored must come out again, else the ids would not match and agreement is skipped.
+    """
+    from models.evaluation import labels_for
+
+    train_labels, test_labels, names = labels_for(train, test, classifier_config.num_classes, seed=0)
+    if names != classifier_config.class_names:
+        print("the classifier's caption clusters are not this data's: class agreement skipped")
+        return None
+    return dict(zip(train.captions + test.captions, train_labels.tolist() + test_labels.tolist()))
+
+
 def markdown_table(rows: list[dict]) -> str:
     """One line per row: config, FD, KID mean ± std, class agreement, seconds per image."""
     lines = ["| config | FD ↓ | KID ↓ | class agreement ↑ | s / image |", "| --- | ---: | ---: | ---: | ---: |"]
@@ -133,6 +148,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     n = min(args.n, len(test), len(train))
     if n < args.n:
         print(f"only {n} real images to compare with: using n={n}")
+    cluster_of = None if test.labels is not None else _caption_clusters(train, test, cc)
     train, test = train.subset(n, args.seed), test.subset(n, args.seed)
     guidance = mc.default_guidance if args.guidance is None else args.guidance
     wanted = to_classifier = None
@@ -145,6 +161,8 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     else:  # no classes: prompt with random training captions, so prompts follow the caption distribution
         picks = torch.randint(len(train), (n,), generator=torch.Generator().manual_seed(args.seed))
         prompts = [train.captions[i] for i in picks.tolist()]
+        if cluster_of is not None:  # agreement with the prompt's caption cluster, the classes the classifier knows
+            wanted = torch.tensor([cluster_of[p] for p in prompts])
     real = extract_features(classifier, test.images, args.batch_size, progress=True)
     encoder = TextEncoder(args.device)
     encoder.encode(sorted(set(prompts)))  # warm the cache so timings measure sampling only
@@ -162,7 +180,10 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
             images.append(((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
         fake = extract_features(classifier, torch.cat(images), args.batch_size)
         rows.append(_row(f"{name}:{steps}", real, fake, wanted, seconds / n, n, sampler=name, steps=steps))
-    floor_wanted = None if to_classifier is None else to_classifier[train.labels]
+    if to_classifier is not None:
+        floor_wanted = to_classifier[train.labels]
+    else:
+        floor_wanted = None if cluster_of is None else torch.tensor([cluster_of[c] for c in train.captions])
     rows.append(_row("floor (train vs test)", real, extract_features(classifier, train.images, args.batch_size),
                      floor_wanted, None, n))
     noise = torch.randint(0, 256, tuple(test.images.shape), generator=torch.Generator().manual_seed(args.seed), dtype=torch.uint8)
@@ -178,7 +199,9 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
         f"n = {n} generated images per config vs {note}; guidance {guidance}; seed {args.seed}; {info['hardware']}.\n"
         f"Features: domain classifier `{args.classifier}`. Floor: {n} real training images vs the test images "
         "(the best a generator can expect); ceiling: uniform noise vs the test images. "
-        f"KID: mean ± std over 10 subsets of {min(1000, max(2, n // 2))}.\n\n"
+        f"KID: mean ± std over 10 subsets of {min(1000, max(2, n // 2))}."
+        + (" Class agreement: the classifier's class for each image vs the caption cluster of its prompt "
+           "(for the floor: of the image's own caption)." if cluster_of is not None else "") + "\n\n"
         f"Command: `{info['command']}`\n\n{table}\n", encoding="utf-8")
     print(table)
     return 0

@@ -191,3 +191,36 @@ def test_evaluate_diffusion_cli_end_to_end(tmp_path, capsys) -> None:
     assert "| floor (train vs test) |" in markdown and "| ceiling (uniform noise) |" in markdown
     assert "| ddim:2 |" in markdown and "| dpm++:2 |" in markdown
     assert "| dpm++:2 |" in capsys.readouterr().out
+
+
+def test_evaluate_diffusion_scores_caption_cluster_agreement_on_unlabelled_folders(tmp_path) -> None:
+    """Emoji and users' folders have no classes: agreement is with the prompt's caption cluster."""
+    from PIL import Image
+
+    from models.diffusion.config import DiffusionConfig
+    from models.diffusion.files import save_model
+    from models.diffusion.network import TextConditionedUNet
+    from models.evaluate import main, split_data
+    from models.evaluation import labels_for
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    captions = ["red apple", "green apple", "ripe apple", "flag Japan", "flag France", "flag Italy"] * 4
+    for i, caption in enumerate(captions):
+        Image.new("RGB", (16, 16), (40 * (i % 6), 20, 200)).save(folder / f"{i:02d}.png")
+        (folder / f"{i:02d}.txt").write_text(caption)
+    train, test, _ = split_data(str(folder), size=16, limit=None)
+    *_, names = labels_for(train, test, 2, seed=0)
+    torch.manual_seed(0)
+    save_model(TextConditionedUNet(DiffusionConfig.from_preset("tiny", image_size=16, channels=3)), tmp_path / "unet")
+    common = ["diffusion", "--model", str(tmp_path / "unet"), "--data", str(folder), "--n", "4",
+              "--samplers", "dpm++:2", "--batch-size", "4"]
+    for clf_names, out in ((names, tmp_path / "eval"), (["cluster 0: x", "cluster 1: y"], tmp_path / "eval-other")):
+        save_classifier(DomainClassifier(ClassifierConfig(in_channels=3, image_size=16, num_classes=2,
+                                                          class_names=clf_names)).eval(), tmp_path / "clf")
+        assert main([*common, "--classifier", str(tmp_path / "clf"), "--out", str(out)]) == 0
+    rows = json.loads((tmp_path / "eval" / "results.json").read_text())["rows"]
+    assert all(0 <= row["class_agreement"] <= 1 for row in rows), "generated, floor and ceiling rows are all scored"
+    assert "caption cluster of its prompt" in (tmp_path / "eval" / "results.md").read_text()
+    other = json.loads((tmp_path / "eval-other" / "results.json").read_text())["rows"]
+    assert all(row["class_agreement"] is None for row in other), "clusters that do not match are not scored"
