@@ -1,6 +1,6 @@
 """Sampling time per image for each sampler and step count, and the cost of streaming x0 frames.
 
-    .venv/bin/python benchmarks/diffusion_sampling.py --model resources/weights/fashion [--device cuda]
+    .venv/bin/python benchmarks/diffusion_sampling.py --model resources/weights/fashion|emoji [--device cuda]
 
 Streaming overhead compares the same seeded run with and without a per-step frame (x0
 estimate → RGB uint8 → a copy, as the GUI worker does before it builds a QImage).
@@ -63,7 +63,7 @@ def main() -> None:
     repeats = max(args.repeats, 5)
     without, with_frames = timed(plain, repeats, device), timed(streamed, repeats, device)
     overhead = (with_frames / without - 1) * 100
-    report(f"diffusion_sampling_{device.type}", ["sampler", "steps", "batch", "ms per image"], rows,
+    report(f"diffusion_sampling_{args.model.name}_{device.type}", ["sampler", "steps", "batch", "ms per image"], rows,
            {"streaming": {"without_s": without, "with_s": with_frames, "overhead_percent": overhead}})
     print(f"\nstreaming x0 frames, dpm++ 20 steps: {without * 1000:.0f} ms without, {with_frames * 1000:.0f} ms with "
           f"→ overhead {overhead:+.1f} % (median of {repeats}, device {device})")

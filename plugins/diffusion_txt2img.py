@@ -16,12 +16,14 @@ MODELS = available_models()
 
 
 class TextToImageParams(ParamsBase):
-    prompt: str = prompt_text("sneaker", description="What to draw, e.g. a class name for the fashion model")
+    prompt: str = prompt_text(
+        "grinning face", description="What to draw: an emoji name for the emoji model, a garment class for the fashion model")
     negative_prompt: str = prompt_text("", description="What to steer away from (empty: plain guidance)")
     model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled model")  # type: ignore[valid-type]
     sampler: Literal["dpm++", "ddim", "euler-a", "ddpm"] = Field("dpm++", description="DPM-Solver++ is good at 20 steps")
     steps: int = slider(20, ge=1, le=1000, description="Denoising steps")
-    guidance: float = slider(3.0, ge=1.0, le=15.0, step=0.5, description="How strongly to follow the prompt")
+    guidance: float = slider(  # the bundled models' own default: both were evaluated there
+        5.0, ge=1.0, le=15.0, step=0.5, description="How strongly to follow the prompt")
     batch: int = slider(1, ge=1, le=16, description="Images at once (shown as a grid)")
     seed: int = seed(0)
 

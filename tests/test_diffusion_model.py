@@ -207,5 +207,5 @@ def test_training_flags_for_v_prediction_and_patches_reach_the_exported_model(tm
     model = load_model(tmp_path / "out")
     assert (model.config.prediction_type, model.config.patch_size) == ("v_prediction", 2)
     card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
-    assert "v_prediction prediction" in card
+    assert "v_prediction prediction" in card and "2×2 pixel patches (16×16×4 at the U-Net)" in card
     assert "Held out for evaluation**: the official test split" in card, "the evaluation's test images are not trained on"

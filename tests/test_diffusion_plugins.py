@@ -84,3 +84,14 @@ def test_missing_weights_say_how_to_train(monkeypatch, tmp_path):
     monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
     with pytest.raises(PluginError, match="python -m models.train diffusion"):
         run(DiffusionTextToImage(), TextToImageParams(steps=2), PluginInputs(8, 8))
+
+
+def test_panel_default_guidance_is_the_one_the_bundled_models_were_evaluated_at():
+    import json
+
+    from app.core.resources import resource_path
+
+    configs = [json.loads(path.read_text("utf-8")) for path in resource_path("weights").glob("*/config.json")]
+    diffusion = [c for c in configs if "num_train_timesteps" in c]
+    assert len(diffusion) >= 2, "fashion and emoji ship"
+    assert {c["default_guidance"] for c in diffusion} == {TextToImageParams().guidance}

@@ -9,6 +9,14 @@ from models.data import licence_of
 from models.diffusion.config import DiffusionConfig
 
 
+def _patches(config: DiffusionConfig) -> str:
+    p = config.patch_size
+    if p == 1:
+        return ""
+    side = config.image_size // p
+    return f" folded into {p}×{p} pixel patches ({side}×{side}×{config.channels * p * p} at the U-Net)"
+
+
 def write_card(folder: Path, *, source: str, images: int, config: DiffusionConfig, record: dict, command: str,
                held_out: str = "") -> Path:
     """MODEL_CARD.md; the evaluation table is appended under its heading by the person who ran it."""
@@ -22,7 +30,7 @@ embeddings through its time embedding; classifier-free guidance with a learned n
 
 - **Data**: {source} ({images} training images) — {licence_of(source)}
 {f"- **Held out for evaluation**: {held_out}" + chr(10) if held_out else ""}- **Captions**: {len(config.captions)} distinct ({", ".join(config.captions[:10])}{"…" if len(config.captions) > 10 else ""})
-- **Network**: {config.image_size}×{config.image_size}×{config.channels}, block widths {list(config.block_out_channels)},
+- **Network**: {config.image_size}×{config.image_size}×{config.channels}{_patches(config)}, block widths {list(config.block_out_channels)},
   {config.layers_per_block} block(s) per level, attention at levels {list(config.attention_levels)}; {parameters} parameters
 - **Schedule**: {config.num_train_timesteps} steps, {config.beta_schedule}, {config.prediction_type} prediction;
   default guidance {config.default_guidance}
