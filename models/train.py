@@ -12,7 +12,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from models.diffusion.config import PRESETS as DIFFUSION_PRESETS  # plain data: no torch import
+from models.diffusion.config import PREDICTION_TYPES, PRESETS as DIFFUSION_PRESETS  # plain data: no torch import
 from models.pix2pix import command as pix2pix_command
 from models.training_args import add_training_args
 from models.vae import command as vae_command
@@ -24,7 +24,7 @@ def _diffusion_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("diffusion", help="text-conditional diffusion model")
     add_training_args(p, data_help=DATA_HELP, batch_size=64, lr=2e-4, sample_every=1000, presets=DIFFUSION_PRESETS)
     p.add_argument("--guidance", type=float, default=3.0, help="default guidance stored with the model")
-    p.add_argument("--prediction", choices=["epsilon", "v_prediction"], default="epsilon",
+    p.add_argument("--prediction", choices=PREDICTION_TYPES, default="epsilon",
                    help="what the network predicts (v_prediction learns faster at high noise)")
     p.add_argument("--patch-size", type=int, default=1, help="fold p×p pixel patches into channels (2 for 64² on a CPU)")
 

@@ -89,9 +89,8 @@ def test_missing_weights_say_how_to_train(monkeypatch, tmp_path):
 def test_panel_default_guidance_is_the_one_the_bundled_models_were_evaluated_at():
     import json
 
-    from app.core.resources import resource_path
+    from plugins.diffusion_support import available_models, weights_root
 
-    configs = [json.loads(path.read_text("utf-8")) for path in resource_path("weights").glob("*/config.json")]
-    diffusion = [c for c in configs if "num_train_timesteps" in c]
+    diffusion = [json.loads((weights_root() / name / "config.json").read_text("utf-8")) for name in available_models()]
     assert len(diffusion) >= 2, "fashion and emoji ship"
     assert {c["default_guidance"] for c in diffusion} == {TextToImageParams().guidance}
