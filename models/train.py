@@ -12,7 +12,8 @@ import shlex
 import sys
 from pathlib import Path
 
-from models.diffusion.config import PREDICTION_TYPES, PRESETS as DIFFUSION_PRESETS  # plain data: no torch import
+from models.diffusion.config import PREDICTION_TYPES  # plain data: no torch import
+from models.diffusion.config import PRESETS as DIFFUSION_PRESETS
 from models.pix2pix import command as pix2pix_command
 from models.training_args import add_training_args
 from models.vae import command as vae_command
