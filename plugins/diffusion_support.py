@@ -31,6 +31,19 @@ def available_models() -> tuple[str, ...]:
     return tuple(found) or ("fashion",)
 
 
+def default_guidance(name: str) -> float:
+    """The guidance a bundled model was evaluated at (its config.json), read without torch."""
+    import json
+
+    from models.diffusion.config import DiffusionConfig  # plain data: no torch import
+
+    config = weights_root() / name / "config.json"
+    try:
+        return float(json.loads(config.read_text("utf-8"))["default_guidance"])
+    except (OSError, ValueError, KeyError):  # not installed: the run itself reports how to train it
+        return DiffusionConfig.default_guidance
+
+
 def load_diffusion(ctx: RunContext, name: str) -> Any:
     """The model ``name`` on the job's device, from the worker's cache after the first load."""
     from models.diffusion.files import load_model

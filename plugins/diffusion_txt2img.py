@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -10,7 +10,7 @@ from pydantic import Field
 from app.core.params import model_choice, seed, slider
 from app.core.params import prompt as prompt_text
 from app.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
-from plugins.diffusion_support import available_models, encode_prompts, load_diffusion, to_rgb_uint8
+from plugins.diffusion_support import available_models, default_guidance, encode_prompts, load_diffusion, to_rgb_uint8
 
 MODELS = available_models()
 
@@ -22,8 +22,8 @@ class TextToImageParams(ParamsBase):
     model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled model")  # type: ignore[valid-type]
     sampler: Literal["dpm++", "ddim", "euler-a", "ddpm"] = Field("dpm++", description="DPM-Solver++ is good at 20 steps")
     steps: int = slider(20, ge=1, le=1000, description="Denoising steps")
-    guidance: float = slider(  # the bundled models' own default: both were evaluated there
-        5.0, ge=1.0, le=15.0, step=0.5, description="How strongly to follow the prompt")
+    guidance: float = slider(  # follows the chosen model's own default, the guidance it was evaluated at
+        default_guidance(MODELS[0]), ge=1.0, le=15.0, step=0.5, description="How strongly to follow the prompt")
     batch: int = slider(1, ge=1, le=16, description="Images at once (shown as a grid)")
     seed: int = seed(0)
 
@@ -33,6 +33,11 @@ class DiffusionTextToImage(Plugin):
     title = "Text to image (diffusion)"
     description = "Draw from a prompt with a diffusion model trained by GenCanvas. Watch it sharpen step by step."
     Params = TextToImageParams
+
+    @classmethod
+    def linked_values(cls, edited: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Choosing a model sets guidance to that model's own default (emoji 5, fashion 2)."""
+        return {"guidance": default_guidance(values["model"])} if edited == "model" else {}
 
     def describe_params(self, params: TextToImageParams) -> str:
         negative = f"\nNegative prompt: {params.negative_prompt}" if params.negative_prompt else ""

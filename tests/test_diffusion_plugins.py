@@ -86,11 +86,14 @@ def test_missing_weights_say_how_to_train(monkeypatch, tmp_path):
         run(DiffusionTextToImage(), TextToImageParams(steps=2), PluginInputs(8, 8))
 
 
-def test_panel_default_guidance_is_the_one_the_bundled_models_were_evaluated_at():
+def test_panel_default_guidance_is_the_one_the_default_model_was_evaluated_at():
     import json
 
     from plugins.diffusion_support import available_models, weights_root
 
-    diffusion = [json.loads((weights_root() / name / "config.json").read_text("utf-8")) for name in available_models()]
-    assert len(diffusion) >= 2, "fashion and emoji ship"
-    assert {c["default_guidance"] for c in diffusion} == {TextToImageParams().guidance}
+    assert {"emoji", "fashion"} <= set(available_models())
+    config = json.loads((weights_root() / TextToImageParams().model / "config.json").read_text("utf-8"))
+    assert TextToImageParams().guidance == config["default_guidance"]
+    assert DiffusionTextToImage.linked_values("model", {"model": "fashion"})["guidance"] == json.loads(
+        (weights_root() / "fashion" / "config.json").read_text("utf-8"))["default_guidance"]
+    assert DiffusionTextToImage.linked_values("steps", {"model": "fashion"}) == {}

@@ -263,3 +263,19 @@ def test_picker_returns_to_brush_and_the_toolbar_follows(qtbot, window):
     center = window.canvas.mapFromScene(QPointF(10, 10))
     qtbot.mouseClick(window.canvas.viewport(), Qt.MouseButton.LeftButton, pos=center)
     assert window.canvas.tool is Tool.BRUSH and window.actions_by_name["tool_brush"].isChecked()
+
+
+def test_choosing_a_diffusion_model_takes_its_own_guidance_but_restoring_keeps_the_stored_one(window):
+    from plugins.diffusion_support import default_guidance
+
+    window.panel.set_plugin("diffusion-txt2img")
+    form = window.panel.current_form()
+    guidance = {name: default_guidance(name) for name in ("emoji", "fashion")}
+    assert guidance["emoji"] != guidance["fashion"], "the bundled models were evaluated at different guidance"
+    assert form.values()["model"] == "emoji" and form.values()["guidance"] == guidance["emoji"]
+    combo = form.editor("model").widget
+    combo.setCurrentIndex(combo.findData("fashion"))  # as the artist picks it
+    assert form.values()["guidance"] == guidance["fashion"]
+    # a history item's parameters, the model last: a restore must not re-link guidance to the model's default
+    window.panel.restore("diffusion-txt2img", {"guidance": 7.5, "model": "emoji"})
+    assert form.values()["model"] == "emoji" and form.values()["guidance"] == 7.5

@@ -169,6 +169,15 @@ class Plugin(abc.ABC):
     def run(self, inputs: PluginInputs, params: ParamsBase, ctx: RunContext) -> np.ndarray:
         """Return the finished RGB uint8 image (H, W, 3), emitting frames on the way."""
 
+    @classmethod
+    def linked_values(cls, edited: str, values: dict[str, Any]) -> dict[str, Any]:
+        """Values other fields take when the user edits ``edited`` (the form's current ``values``).
+
+        For settings that belong to a choice, e.g. each bundled model's own default guidance;
+        the panel applies them to user edits only, never to restored parameters.
+        """
+        return {}
+
     def describe_params(self, params: ParamsBase) -> str:
         """One-line summary stored in the PNG ``parameters`` chunk; override for prompts."""
         fields = ", ".join(f"{name}: {value}" for name, value in params.model_dump(mode="json").items())

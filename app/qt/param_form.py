@@ -179,12 +179,14 @@ class ParamForm(QWidget):
     """Widgets for every field of ``schema``; ``values()`` is ready for ``schema(**values)``."""
 
     changed = Signal()
+    edited = Signal(str)  # a field's name, when the user (not set_values) changed it
 
     def __init__(self, schema: type[BaseModel], values: dict[str, Any] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.schema = schema
         self._editors: dict[str, FieldEditor] = {}
         self.seed_widget: SeedWidget | None = None
+        self._setting_values = False
         defaults = {name: info.get_default(call_default_factory=True) for name, info in schema.model_fields.items()}
         current = defaults | (values or {})
         layout = QFormLayout(self)
@@ -192,13 +194,18 @@ class ParamForm(QWidget):
             editor = make_editor(info, current[name])
             editor.widget.setToolTip(info.description or "")
             editor.widget.setObjectName(f"param_{name}")
-            editor.changed.connect(lambda *_args: self.changed.emit())
+            editor.changed.connect(lambda *_args, field=name: self._on_editor_changed(field))
             if isinstance(editor.widget, SeedWidget):
                 self.seed_widget = editor.widget
             label = QLabel(_label(name, info))
             label.setToolTip(info.description or "")
             layout.addRow(label, editor.widget)
             self._editors[name] = editor
+
+    def _on_editor_changed(self, name: str) -> None:
+        if not self._setting_values:
+            self.edited.emit(name)
+        self.changed.emit()
 
     def editor(self, name: str) -> FieldEditor:
         return self._editors[name]
@@ -208,6 +215,10 @@ class ParamForm(QWidget):
 
     def set_values(self, values: dict[str, Any]) -> None:
         """Apply known keys (e.g. from a history item or PNG metadata); others are ignored."""
-        for name, value in values.items():
-            if name in self._editors:
-                self._editors[name].value = value
+        self._setting_values = True
+        try:
+            for name, value in values.items():
+                if name in self._editors:
+                    self._editors[name].value = value
+        finally:
+            self._setting_values = False
