@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/diffusion_sampling.py --model resources/weights/fashion|emoji [--device cuda]
 
 Streaming overhead compares the same seeded run with and without a per-step frame (x0
-estimate → RGB uint8 → a copy, as the GUI worker does before it builds a QImage).
+estimate → RGB uint8 → a copy, as the GUI worker does before it builds a QImage). The two runs
+alternate and the overhead is the median of the per-pair ratios, so a machine that speeds up or
+slows down during the measurement (another process, clock changes) affects both sides alike.
 """
 
 from __future__ import annotations
@@ -46,12 +48,14 @@ def main() -> None:
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=15, help="alternating runs with and without frames")
+    parser.add_argument("--streaming-only", action="store_true", help="skip the per-sampler table")
     args = parser.parse_args()
     device = torch.device(args.device)
     model = load_model(args.model, device)
     text = TextEncoder(device).encode([model.config.captions[0]] * args.batch)
     rows = []
-    for sampler, steps in CONFIGS:
+    for sampler, steps in () if args.streaming_only else CONFIGS:
         run = lambda: sample(model, text, sampler=sampler, steps=steps, generator=torch.Generator(device).manual_seed(0))  # noqa: E731
         seconds = timed(run, 1 if steps >= 500 else args.repeats, device)
         rows.append([sampler, steps, args.batch, f"{seconds / args.batch * 1000:.0f}"])
@@ -60,13 +64,19 @@ def main() -> None:
     plain = lambda: sample(model, text, sampler="dpm++", steps=20, generator=torch.Generator(device).manual_seed(0))  # noqa: E731
     streamed = lambda: sample(model, text, sampler="dpm++", steps=20, generator=torch.Generator(device).manual_seed(0),  # noqa: E731
                               on_step=lambda i, n, x0: frames.append(to_rgb_uint8(x0).copy()))
-    repeats = max(args.repeats, 5)
-    without, with_frames = timed(plain, repeats, device), timed(streamed, repeats, device)
-    overhead = (with_frames / without - 1) * 100
+    timed(plain, 2, device)  # warm-up: allocator, scheduler tables
+    pairs = [(timed(plain, 1, device), timed(streamed, 1, device)) for _ in range(args.pairs)]
+    ratios = sorted(with_s / without_s - 1 for without_s, with_s in pairs)
+    overhead = statistics.median(ratios) * 100
+    quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
+    without = statistics.median(p[0] for p in pairs)
+    with_frames = statistics.median(p[1] for p in pairs)
     report(f"diffusion_sampling_{args.model.name}_{device.type}", ["sampler", "steps", "batch", "ms per image"], rows,
-           {"streaming": {"without_s": without, "with_s": with_frames, "overhead_percent": overhead}})
+           {"streaming": {"without_s": without, "with_s": with_frames, "overhead_percent": overhead,
+                          "overhead_quartiles_percent": [q * 100 for q in quartiles], "pairs": args.pairs}})
     print(f"\nstreaming x0 frames, dpm++ 20 steps: {without * 1000:.0f} ms without, {with_frames * 1000:.0f} ms with "
-          f"→ overhead {overhead:+.1f} % (median of {repeats}, device {device})")
+          f"→ overhead {overhead:+.1f} % (median of {args.pairs} alternating pairs, quartiles "
+          f"{quartiles[0] * 100:+.1f} / {quartiles[2] * 100:+.1f} %, device {device})")
 
 
 if __name__ == "__main__":
