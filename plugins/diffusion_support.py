@@ -33,14 +33,11 @@ def available_models() -> tuple[str, ...]:
 
 def default_guidance(name: str) -> float:
     """The guidance a bundled model was evaluated at (its config.json), read without torch."""
-    import json
-
     from models.diffusion.config import DiffusionConfig  # plain data: no torch import
 
-    config = weights_root() / name / "config.json"
     try:
-        return float(json.loads(config.read_text("utf-8"))["default_guidance"])
-    except (OSError, ValueError, KeyError):  # not installed: the run itself reports how to train it
+        return DiffusionConfig.load(weights_root() / name).default_guidance
+    except (OSError, ValueError, KeyError, TypeError):  # not installed or unreadable: the run itself says what to do
         return DiffusionConfig.default_guidance
 
 
