@@ -2,12 +2,11 @@
 
 ``on_step`` receives the model's current estimate of the *clean* image (x0), not the noisy
 sample: that is what an artist wants to watch converge. The loop checks nothing itself;
-the caller cancels by raising from ``on_step``.
+the caller cancels by raising from ``on_step``. On a GPU the previews arrive one step late, as
+host tensors, so that streaming them never stalls the sampler (see ``previews``).
 """
 
 from __future__ import annotations
-
-from typing import Callable
 
 import torch
 from diffusers import (
@@ -21,6 +20,7 @@ from diffusers.schedulers.scheduling_utils import SchedulerMixin
 
 from models.diffusion.config import DiffusionConfig
 from models.diffusion.network import TextConditionedUNet
+from models.diffusion.previews import PreviewRelay, StepCallback
 
 SAMPLERS: dict[str, type[SchedulerMixin]] = {
     "ddpm": DDPMScheduler,
@@ -28,8 +28,6 @@ SAMPLERS: dict[str, type[SchedulerMixin]] = {
     "dpm++": DPMSolverMultistepScheduler,
     "euler-a": EulerAncestralDiscreteScheduler,
 }
-StepCallback = Callable[[int, int, torch.Tensor], None]
-
 
 def make_scheduler(name: str, config: DiffusionConfig) -> SchedulerMixin:
     if name not in SAMPLERS:
@@ -57,26 +55,29 @@ def _guided_prediction(
     return without + guidance * (with_text - without)
 
 
-def _alpha_bar(scheduler: SchedulerMixin, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
-    return scheduler.alphas_cumprod.to(like.device)[t.long()].view(-1, 1, 1, 1).to(like.dtype)
+def _alpha_bar(alphas_cumprod: torch.Tensor, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """ᾱ_t shaped to broadcast over ``like``; ``alphas_cumprod`` already on its device (no copy per step)."""
+    return alphas_cumprod[t.long()].view(-1, 1, 1, 1).to(like.dtype)
 
 
-def _x0_estimate(scheduler: SchedulerMixin, x: torch.Tensor, output: torch.Tensor, t: torch.Tensor, step_output) -> torch.Tensor:
+def _x0_estimate(alphas_cumprod: torch.Tensor, prediction_type: str, x: torch.Tensor, output: torch.Tensor,
+                 t: torch.Tensor, step_output) -> torch.Tensor:
     """The clean image the model sees in ``x``; ``output`` is its raw prediction (epsilon or v)."""
     x0 = getattr(step_output, "pred_original_sample", None)
     if x0 is not None:
         return x0
-    alpha_bar = _alpha_bar(scheduler, t, x)
-    if scheduler.config.prediction_type == "v_prediction":
+    alpha_bar = _alpha_bar(alphas_cumprod, t, x)
+    if prediction_type == "v_prediction":
         return alpha_bar.sqrt() * x - (1 - alpha_bar).sqrt() * output
     return (x - (1 - alpha_bar).sqrt() * output) / alpha_bar.sqrt()
 
 
-def _as_epsilon(prediction_type: str, scheduler: SchedulerMixin, x: torch.Tensor, output: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+def _as_epsilon(prediction_type: str, alphas_cumprod: torch.Tensor, x: torch.Tensor, output: torch.Tensor,
+                t: torch.Tensor) -> torch.Tensor:
     """Epsilon from a v prediction, for RePaint, whose scheduler only understands epsilon."""
     if prediction_type == "epsilon":
         return output
-    alpha_bar = _alpha_bar(scheduler, t, x)
+    alpha_bar = _alpha_bar(alphas_cumprod, t, x)
     return alpha_bar.sqrt() * output + (1 - alpha_bar).sqrt() * x
 
 
@@ -99,6 +100,8 @@ def sample(
     shape = (text.shape[0], config.channels, config.image_size, config.image_size)
     x = torch.randn(shape, generator=generator, device=generator.device if generator else text.device).to(text.device)
     x = x * scheduler.init_noise_sigma
+    alphas_cumprod = scheduler.alphas_cumprod.to(text.device)
+    previews = PreviewRelay(on_step)
     for i, t in enumerate(scheduler.timesteps):
         model_in = scheduler.scale_model_input(x, t)
         t_batch = t.expand(x.shape[0]).to(text.device)
@@ -106,8 +109,10 @@ def sample(
         out = (scheduler.step(prediction, t, x, generator=generator) if sampler in ("ddpm", "euler-a")
                else scheduler.step(prediction, t, x))
         if on_step is not None:
-            on_step(i + 1, len(scheduler.timesteps), _x0_estimate(scheduler, x, prediction, t_batch, out).clamp(-1, 1))
+            x0 = _x0_estimate(alphas_cumprod, config.prediction_type, x, prediction, t_batch, out)
+            previews.push(i + 1, len(scheduler.timesteps), x0.clamp(-1, 1))
         x = out.prev_sample
+    previews.flush()
     return x.clamp(-1, 1)
 
 
@@ -134,19 +139,22 @@ def inpaint(
     scheduler = RePaintScheduler(num_train_timesteps=model.config.num_train_timesteps, beta_schedule=model.config.beta_schedule)
     scheduler.set_timesteps(steps, jump_length=jump_length, jump_n_sample=resamples, device=text.device)
     x = torch.randn(known.shape, generator=generator, device=generator.device if generator else text.device).to(text.device)
-    timesteps = scheduler.timesteps
+    alphas_cumprod = scheduler.alphas_cumprod.to(text.device)
+    previews = PreviewRelay(on_step)
+    timesteps = scheduler.timesteps.tolist()  # Python ints: comparing device tensors would sync every step
     previous = timesteps[0] + 1
     for i, t in enumerate(timesteps):
         if t < previous:  # a denoising step
-            t_batch = t.expand(x.shape[0])
+            t_batch = torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)
             output = _guided_prediction(model, x, t_batch, text, guidance, negative)
-            eps = _as_epsilon(model.config.prediction_type, scheduler, x, output, t_batch)
+            eps = _as_epsilon(model.config.prediction_type, alphas_cumprod, x, output, t_batch)
             out = scheduler.step(eps, t, x, known, keep, generator=generator)
             x = out.prev_sample
             if on_step is not None:
                 x0 = keep * known + (1 - keep) * out.pred_original_sample.clamp(-1, 1)
-                on_step(i + 1, len(timesteps), x0)
+                previews.push(i + 1, len(timesteps), x0)
         else:  # RePaint's jump back: re-noise to resample
             x = scheduler.undo_step(x, t, generator=generator)
         previous = t
+    previews.flush()
     return keep * known + (1 - keep) * x.clamp(-1, 1)
