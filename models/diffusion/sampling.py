@@ -29,6 +29,7 @@ SAMPLERS: dict[str, type[SchedulerMixin]] = {
     "euler-a": EulerAncestralDiscreteScheduler,
 }
 
+
 def make_scheduler(name: str, config: DiffusionConfig) -> SchedulerMixin:
     if name not in SAMPLERS:
         raise ValueError(f"unknown sampler {name!r}; choose from {', '.join(SAMPLERS)}")
