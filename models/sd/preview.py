@@ -97,40 +97,23 @@ FrameSink = Callable[[np.ndarray, int, int], None]
 
 
 class LaggedFrames:
-    """Hands each step's preview to ``emit`` one step late on CUDA, so sampling never waits for it.
+    """Hands each step's rendered preview to ``emit`` as uint8 numpy, one step late on CUDA.
 
-    A plain ``.cpu()`` in the step callback would block until the GPU finished the step, leaving
-    it idle while Python launches the next one. Here the frame is rendered and copied to pinned
-    memory asynchronously, and the previous step's frame (whose copy has finished, or is about
-    to while the current step's kernels are already queued) is emitted. On CPU frames go out at once.
+    The frame is rendered on the sampler's device, and only the small uint8 image goes through
+    ``PreviewRelay`` (pinned, asynchronous copy), so sampling never waits for it; on CPU frames
+    go out at once.
     """
 
     def __init__(self, render: Callable[[Any], Any], emit: FrameSink) -> None:
-        self.render, self.emit = render, emit
-        self.pending: tuple[Any, Any, int, int] | None = None
+        # imported here: it brings torch, which this module leaves to the sampler
+        from models.step_previews import PreviewRelay
+
+        self.render = render
+        self._relay = PreviewRelay(lambda step, total, frame: emit(frame.numpy(), step, total))
 
     def push(self, x0: Any, step: int, total: int) -> None:
-        import torch
-
-        frame = self.render(x0)
-        if frame.device.type != "cuda":
-            self.emit(frame.numpy(), step, total)
-            return
-        host = torch.empty(frame.shape, dtype=torch.uint8, pin_memory=True)
-        host.copy_(frame, non_blocking=True)
-        done = torch.cuda.Event()
-        done.record()
-        previous, self.pending = self.pending, (host, done, step, total)
-        if previous is not None:
-            self._emit(previous)
+        self._relay.push(step, total, self.render(x0))
 
     def flush(self) -> None:
         """Emit the last frame (after the loop)."""
-        previous, self.pending = self.pending, None
-        if previous is not None:
-            self._emit(previous)
-
-    def _emit(self, item: tuple[Any, Any, int, int]) -> None:
-        host, done, step, total = item
-        done.synchronize()
-        self.emit(host.numpy(), step, total)
+        self._relay.flush()

@@ -1,4 +1,4 @@
-"""x0 previews: every step handed over in order, on CPU at once, on CUDA one step late without a stall."""
+"""Step previews: every step handed over in order, on CPU at once, on CUDA one step late without a stall."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import torch
 
 from models.diffusion.config import DiffusionConfig
 from models.diffusion.network import TextConditionedUNet
-from models.diffusion.previews import PreviewRelay
 from models.diffusion.sampling import inpaint, sample
+from models.step_previews import PreviewRelay
 
 
 class _RecordingRelay(PreviewRelay):
