@@ -1,4 +1,4 @@
-"""``python -m app`` and the frozen bundle's entry script (build_scripts/gencanvas.spec)."""
+"""``python -m gencanvas`` and the frozen bundle's entry script (build_scripts/gencanvas.spec)."""
 
 import multiprocessing
 import sys
@@ -8,6 +8,6 @@ if __name__ == "__main__":
     # freeze_support() turns it into the child instead of opening a second window.
     multiprocessing.freeze_support()
 
-    from app.cli import main
+    from gencanvas.cli import main
 
     sys.exit(main())

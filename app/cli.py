@@ -14,15 +14,15 @@ from pathlib import Path
 
 import numpy as np
 
-from app import __version__
-from app.core.animation import export_sequence, frames_of_result
-from app.core.image_io import ImageLoadError, load_image, save_image
-from app.core.jobs import Job, JobRunner, job_for, user_message, validate_params
-from app.core.metadata import GenerationMetadata
-from app.core.params import parse_cli_params, reroll_seed, seed_field_name
-from app.core.plugin_api import JobCancelled, Plugin, PluginError, PluginInputs
-from app.core.registry import default_registry
-from app.core.settings import load_settings
+from gencanvas import __version__
+from gencanvas.core.animation import export_sequence, frames_of_result
+from gencanvas.core.image_io import ImageLoadError, load_image, save_image
+from gencanvas.core.jobs import Job, JobRunner, job_for, user_message, validate_params
+from gencanvas.core.metadata import GenerationMetadata
+from gencanvas.core.params import parse_cli_params, reroll_seed, seed_field_name
+from gencanvas.core.plugin_api import JobCancelled, Plugin, PluginError, PluginInputs
+from gencanvas.core.registry import default_registry
+from gencanvas.core.settings import load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -168,10 +168,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _gui_parser().parse_args(argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        from app.qt.selftest import run_self_test
+        from gencanvas.qt.selftest import run_self_test
 
         return run_self_test()
-    from app.qt.app import run_gui
+    from gencanvas.qt.app import run_gui
 
     return run_gui(args.image, exit_when_shown=args.exit_when_shown)
 

@@ -16,15 +16,14 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from benchmarks._report import report  # noqa: E402
-from models.diffusion.files import load_model  # noqa: E402
-from models.diffusion.sampling import sample  # noqa: E402
-from models.diffusion.text import TextEncoder  # noqa: E402
-from plugins.diffusion_support import to_rgb_uint8  # noqa: E402
+from _report import report
+from gencanvas.models.diffusion.files import load_model  # noqa: E402
+from gencanvas.models.diffusion.sampling import sample  # noqa: E402
+from gencanvas.models.diffusion.text import TextEncoder  # noqa: E402
+from gencanvas.plugins.diffusion_support import to_rgb_uint8  # noqa: E402
 
 CONFIGS = (("ddpm", 1000), ("ddim", 50), ("ddim", 20), ("dpm++", 20), ("dpm++", 10), ("euler-a", 30))
 

@@ -18,8 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._report import report  # noqa: E402
+from _report import report
 
 RUNS = 5
 MB = 1024 * 1024

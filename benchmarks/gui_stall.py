@@ -14,17 +14,16 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
 
-from app.core.params import slider  # noqa: E402
-from app.core.plugin_api import ParamsBase, Plugin  # noqa: E402
-from app.core.settings import Settings  # noqa: E402
-from app.qt.app import create_application  # noqa: E402
-from app.qt.main_window import MainWindow  # noqa: E402
-from benchmarks._report import report  # noqa: E402
+from gencanvas.core.params import slider  # noqa: E402
+from gencanvas.core.plugin_api import ParamsBase, Plugin  # noqa: E402
+from gencanvas.core.settings import Settings  # noqa: E402
+from gencanvas.qt.app import create_application  # noqa: E402
+from gencanvas.qt.main_window import MainWindow  # noqa: E402
+from _report import report
 
 FRAMES = 100
 

@@ -17,17 +17,16 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import cv2
 import numpy as np
 import torch
 from torch.nn import functional as F
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import PluginInputs
-from benchmarks._report import report
-from models.pix2pix import PatchDiscriminator, Pix2PixConfig, UNetGenerator
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import PluginInputs
+from _report import report
+from gencanvas.models.pix2pix import PatchDiscriminator, Pix2PixConfig, UNetGenerator
 
 
 def median_ms(fn, repeats: int) -> float:
@@ -77,7 +76,7 @@ def main() -> None:
     torch.manual_seed(0)
     rows = []
 
-    import plugins.pix2pix_sketch as plugin
+    import gencanvas.plugins.pix2pix_sketch as plugin
 
     if (args.model / "model.safetensors").exists():
         plugin.weights_root = lambda: args.model.parent  # measure exactly this folder

@@ -10,8 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from benchmarks._report import report  # noqa: E402
+from _report import report
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
@@ -44,9 +43,9 @@ def time_to_exit(args: list[str]) -> float:
 def main() -> None:
     measures = {
         "python -c pass (interpreter floor)": lambda: time_to_exit(["-c", "pass"]),
-        "gencanvas → window shown": lambda: time_until_line(["-m", "app", "--exit-when-shown"], "window-shown"),
+        "gencanvas → window shown": lambda: time_until_line(["-m", "gencanvas", "--exit-when-shown"], "window-shown"),
         "python -c 'import torch' (for scale)": lambda: time_to_exit(["-c", "import torch"]),
-        "gencanvas --self-test (all plugins)": lambda: time_to_exit(["-m", "app", "--self-test"]),
+        "gencanvas --self-test (all plugins)": lambda: time_to_exit(["-m", "gencanvas", "--self-test"]),
     }
     rows = []
     for name, measure in measures.items():

@@ -17,16 +17,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 import torch
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import PluginInputs
-from benchmarks._report import report
-from plugins.stylegan_edit import StyleGANEdit, StyleGANEditParams
-from plugins.stylegan_support import weights_root
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import PluginInputs
+from _report import report
+from gencanvas.plugins.stylegan_edit import StyleGANEdit, StyleGANEditParams
+from gencanvas.plugins.stylegan_support import weights_root
 
 
 def main() -> None:

@@ -17,16 +17,15 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from app.core.jobs import Job, JobRunner  # noqa: E402
-from app.core.plugin_api import PluginInputs  # noqa: E402
-from benchmarks._report import report  # noqa: E402
-from models.vae.files import load_vae  # noqa: E402
-from plugins.vae_interpolate import InterpolateParams, VAEInterpolate  # noqa: E402
-from plugins.vae_support import PREFIX, available_models, weights_root  # noqa: E402
+from gencanvas.core.jobs import Job, JobRunner  # noqa: E402
+from gencanvas.core.plugin_api import PluginInputs  # noqa: E402
+from _report import report
+from gencanvas.models.vae.files import load_vae  # noqa: E402
+from gencanvas.plugins.vae_interpolate import InterpolateParams, VAEInterpolate  # noqa: E402
+from gencanvas.plugins.vae_support import PREFIX, available_models, weights_root  # noqa: E402
 
 
 def median_seconds(fn, repeats: int) -> float:

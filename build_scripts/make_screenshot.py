@@ -10,15 +10,14 @@ import sys
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QEventLoop, QPointF  # noqa: E402
 from PySide6.QtGui import QColor  # noqa: E402
 
-from app.core.resources import sample_images  # noqa: E402
-from app.core.settings import Settings  # noqa: E402
-from app.qt.app import build_window, create_application  # noqa: E402
-from app.qt.canvas import Layer  # noqa: E402
+from gencanvas.core.resources import sample_images  # noqa: E402
+from gencanvas.core.settings import Settings  # noqa: E402
+from gencanvas.qt.app import build_window, create_application  # noqa: E402
+from gencanvas.qt.canvas import Layer  # noqa: E402
 
 
 def main(out: Path) -> None:

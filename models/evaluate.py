@@ -1,4 +1,4 @@
-"""Evaluation CLI: ``python -m models.evaluate classifier|diffusion ...``.
+"""Evaluation CLI: ``python -m gencanvas.models.evaluate classifier|diffusion ...``.
 
 ``classifier`` trains the domain feature extractor FD/KID are computed with; ``diffusion``
 samples a trained model with several sampler:steps settings and scores each against
@@ -24,7 +24,7 @@ HOLDOUT_FRACTION, HOLDOUT_SEED = 0.2, 0  # sets without a test split: this rando
 
 def split_data(source: str, *, size: int | None, limit: int | None):
     """(train, test, how the test set was chosen): the real test split, else a fixed random hold-out."""
-    from models.data import ImageCaptionDataset, load_dataset
+    from gencanvas.models.data import ImageCaptionDataset, load_dataset
 
     if source == "fashion-mnist":
         train = load_dataset(source, split="train", size=size, limit=limit)
@@ -56,12 +56,12 @@ def hardware(device: str) -> str:
 
 
 def _command(argv: list[str]) -> str:
-    return "python -m models.evaluate " + shlex.join(argv)
+    return "python -m gencanvas.models.evaluate " + shlex.join(argv)
 
 
 def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
-    from models.data import licence_of
-    from models.evaluation import save_classifier, train_classifier
+    from gencanvas.models.data import licence_of
+    from gencanvas.models.evaluation import save_classifier, train_classifier
 
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
     start = time.perf_counter()
@@ -74,7 +74,7 @@ def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
         "captions, since a feature extractor needs some supervised signal and these images have no classes")
     card = f"""# Domain classifier: {args.data}
 
-Feature extractor for FD / KID / class agreement in `python -m models.evaluate diffusion`
+Feature extractor for FD / KID / class agreement in `python -m gencanvas.models.evaluate diffusion`
 (its 128-d feature layer replaces Inception-v3, which knows nothing of this domain).
 
 - **Data**: {args.data} — {licence_of(args.data)}
@@ -94,7 +94,7 @@ Files: `config.json` (architecture, class names, test accuracy) and `model.safet
 
 
 def _row(name: str, real: tuple, fake: tuple, wanted, seconds: float | None, n: int, **extra) -> dict:
-    from models.evaluation import class_agreement, frechet_distance, kernel_inception_distance
+    from gencanvas.models.evaluation import class_agreement, frechet_distance, kernel_inception_distance
 
     # Subsets of half the set (at most the usual 1000): whole-set subsets would all be equal, std 0.
     kid_mean, kid_std = kernel_inception_distance(fake[0], real[0], subset_size=min(1000, max(2, n // 2)))
@@ -109,7 +109,7 @@ def _caption_clusters(train, test, classifier_config) -> dict[str, int] | None:
     The classifier CLI clusters the captions of both splits (k-means, seed 0 by default); the
     names it stored must come out again, else the ids would not match and agreement is skipped.
     """
-    from models.evaluation import labels_for
+    from gencanvas.models.evaluation import labels_for
 
     train_labels, test_labels, names = labels_for(train, test, classifier_config.num_classes, seed=0)
     if names != classifier_config.class_names:
@@ -131,10 +131,10 @@ def markdown_table(rows: list[dict]) -> str:
 def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     from tqdm import tqdm
 
-    from models.diffusion.files import load_model
-    from models.diffusion.sampling import SAMPLERS, sample
-    from models.diffusion.text import TextEncoder
-    from models.evaluation import extract_features, load_classifier
+    from gencanvas.models.diffusion.files import load_model
+    from gencanvas.models.diffusion.sampling import SAMPLERS, sample
+    from gencanvas.models.diffusion.text import TextEncoder
+    from gencanvas.models.evaluation import extract_features, load_classifier
 
     configs = [(name.strip(), int(steps)) for name, steps in (item.split(":") for item in args.samplers.split(","))]
     if unknown := [name for name, _ in configs if name not in SAMPLERS]:
@@ -208,9 +208,9 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
 
 
 def run_pix2pix(args: argparse.Namespace, argv: list[str]) -> int:
-    from models.evaluation import load_classifier
-    from models.pix2pix.evaluation import evaluate, results_markdown, update_card
-    from models.pix2pix.files import load_generator
+    from gencanvas.models.evaluation import load_classifier
+    from gencanvas.models.pix2pix.evaluation import evaluate, results_markdown, update_card
+    from gencanvas.models.pix2pix.files import load_generator
 
     generator = load_generator(args.model, args.device)
     train, test, note = split_data(args.data, size=generator.config.image_size, limit=args.limit)
@@ -231,7 +231,7 @@ def run_pix2pix(args: argparse.Namespace, argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = argparse.ArgumentParser(prog="python -m models.evaluate", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m gencanvas.models.evaluate", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     c = sub.add_parser("classifier", help="train the domain classifier used as feature extractor")
     c.add_argument("--data", required=True, help=DATA_HELP)

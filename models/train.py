@@ -1,4 +1,4 @@
-"""Training CLI: ``python -m models.train diffusion|stylegan --data fashion-mnist|emoji|DIR ...``.
+"""Training CLI: ``python -m gencanvas.models.train diffusion|stylegan --data fashion-mnist|emoji|DIR ...``.
 
 Works under ``accelerate launch`` unchanged (multi-GPU); ``--time-limit`` stops and
 checkpoints before a short GPU session ends, and a rerun with the same ``--run-dir`` resumes.
@@ -12,11 +12,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from models.diffusion.config import PREDICTION_TYPES  # plain data: no torch import
-from models.diffusion.config import PRESETS as DIFFUSION_PRESETS
-from models.pix2pix import command as pix2pix_command
-from models.training_args import add_training_args
-from models.vae import command as vae_command
+from gencanvas.models.diffusion.config import PREDICTION_TYPES  # plain data: no torch import
+from gencanvas.models.diffusion.config import PRESETS as DIFFUSION_PRESETS
+from gencanvas.models.pix2pix import command as pix2pix_command
+from gencanvas.models.training_args import add_training_args
+from gencanvas.models.vae import command as vae_command
 
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from sidecar .txt files)"
 
@@ -31,9 +31,9 @@ def _diffusion_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_diffusion(args: argparse.Namespace) -> int:
-    from models.diffusion.config import DiffusionConfig
-    from models.diffusion.training import TrainOptions, train_diffusion
-    from models.evaluate import split_data
+    from gencanvas.models.diffusion.config import DiffusionConfig
+    from gencanvas.models.diffusion.training import TrainOptions, train_diffusion
+    from gencanvas.models.evaluate import split_data
 
     dataset, _, held_out = split_data(args.data, size=args.size, limit=args.limit)  # the evaluation's test images stay unseen
     config = DiffusionConfig.from_preset(args.preset, image_size=dataset.size, channels=dataset.channels,
@@ -51,7 +51,7 @@ def run_diffusion(args: argparse.Namespace) -> int:
 
 
 def _stylegan_parser(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("stylegan", help="StyleGAN-like generator (then: python -m models.stylegan.directions)")
+    p = sub.add_parser("stylegan", help="StyleGAN-like generator (then: python -m gencanvas.models.stylegan.directions)")
     add_training_args(p, data_help=DATA_HELP, batch_size=16, lr=0.002, sample_every=500, max_steps=100_000,
                       size_help="image size, 4·2^k (default: 32 for fashion-mnist, 64 otherwise)")
     p.add_argument("--r1-gamma", type=float, default=0.2)
@@ -59,9 +59,9 @@ def _stylegan_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run_stylegan(args: argparse.Namespace) -> int:
-    from models.data import load_dataset
-    from models.stylegan.config import StyleGANConfig
-    from models.stylegan.training import GANTrainOptions, train_stylegan
+    from gencanvas.models.data import load_dataset
+    from gencanvas.models.stylegan.config import StyleGANConfig
+    from gencanvas.models.stylegan.training import GANTrainOptions, train_stylegan
 
     dataset = load_dataset(args.data, split="train", size=args.size, limit=args.limit)
     config = StyleGANConfig.from_preset(args.preset, image_size=dataset.size, channels_out=dataset.channels,
@@ -78,14 +78,14 @@ def run_stylegan(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models.train", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m gencanvas.models.train", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="model", required=True)
     _diffusion_parser(sub)
     vae_command.add_parser(sub)
     pix2pix_command.add_parser(sub)
     _stylegan_parser(sub)
     args = parser.parse_args(argv)
-    args.command = "python -m models.train " + shlex.join(sys.argv[1:] if argv is None else argv)
+    args.command = "python -m gencanvas.models.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     commands = {"diffusion": run_diffusion, "vae": vae_command.run, "pix2pix": pix2pix_command.run,
                 "stylegan": run_stylegan}

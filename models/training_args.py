@@ -1,4 +1,4 @@
-"""The flags every ``python -m models.train <model>`` subcommand shares, with per-model defaults.
+"""The flags every ``python -m gencanvas.models.train <model>`` subcommand shares, with per-model defaults.
 
 Each model family adds only its own flags after these, so ``--time-limit``, ``--run-dir``,
 resuming and mixed precision mean the same thing for every model.

@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from models.weight_files import save_state
+from gencanvas.models.weight_files import save_state
 
 
 def ema_with_warmup(decay: float):

@@ -1,1 +1,1 @@
-"""Built-in generators, one module each. They depend on models and app.core only."""
+"""Built-in generators, one module each. They depend on models and gencanvas.core only."""

@@ -12,10 +12,10 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from app.core.params import model_choice, seed, slider
-from app.core.params import prompt as prompt_text
-from app.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
-from plugins.diffusion_support import available_models, encode_prompts, load_diffusion, to_rgb_uint8
+from gencanvas.core.params import model_choice, seed, slider
+from gencanvas.core.params import prompt as prompt_text
+from gencanvas.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugins.diffusion_support import available_models, encode_prompts, load_diffusion, to_rgb_uint8
 
 MODELS = available_models()
 
@@ -53,7 +53,7 @@ class DiffusionInpaint(Plugin):
     def run(self, inputs: PluginInputs, params: DiffusionInpaintParams, ctx: RunContext) -> np.ndarray:
         import torch
 
-        from models.diffusion.sampling import inpaint
+        from gencanvas.models.diffusion.sampling import inpaint
 
         image, mask = inputs.require(InputKind.IMAGE), inputs.require(InputKind.MASK)
         model = load_diffusion(ctx, params.model)

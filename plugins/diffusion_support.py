@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from app.core.plugin_api import PluginError, RunContext
-from app.core.resources import resource_path
+from gencanvas.core.plugin_api import PluginError, RunContext
+from gencanvas.core.resources import resource_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-TRAIN_HINT = "python -m models.train diffusion --data fashion-mnist --out resources/weights/fashion"
+TRAIN_HINT = "python -m gencanvas.models.train diffusion --data fashion-mnist --out resources/weights/fashion"
 
 
 def weights_root() -> Path:
@@ -33,7 +33,7 @@ def available_models() -> tuple[str, ...]:
 
 def default_guidance(name: str) -> float:
     """The guidance a bundled model was evaluated at (its config.json), read without torch."""
-    from models.diffusion.config import DiffusionConfig  # plain data: no torch import
+    from gencanvas.models.diffusion.config import DiffusionConfig  # plain data: no torch import
 
     try:
         return DiffusionConfig.load(weights_root() / name).default_guidance
@@ -43,7 +43,7 @@ def default_guidance(name: str) -> float:
 
 def load_diffusion(ctx: RunContext, name: str) -> Any:
     """The model ``name`` on the job's device, from the worker's cache after the first load."""
-    from models.diffusion.files import load_model
+    from gencanvas.models.diffusion.files import load_model
 
     folder = weights_root() / name
     if not (folder / "model.safetensors").exists():
@@ -53,7 +53,7 @@ def load_diffusion(ctx: RunContext, name: str) -> Any:
 
 def encode_prompts(ctx: RunContext, prompts: list[str]) -> "torch.Tensor":
     """Sentence embeddings on the job's device; the encoder and its prompt cache live in the model cache."""
-    from models.diffusion.text import TextEncoder
+    from gencanvas.models.diffusion.text import TextEncoder
 
     encoder = ctx.models.get(("minilm", str(ctx.device)), lambda: TextEncoder(ctx.device))
     return encoder.encode(prompts)
@@ -61,7 +61,7 @@ def encode_prompts(ctx: RunContext, prompts: list[str]) -> "torch.Tensor":
 
 def to_rgb_uint8(images: "torch.Tensor") -> np.ndarray:
     """(N, C, H, W) in [-1, 1] → one RGB uint8 image, tiled in a near-square grid when N > 1."""
-    from models.diffusion.images import image_grid
+    from gencanvas.models.diffusion.images import image_grid
 
     grid = image_grid(images)
     return np.repeat(grid, 3, axis=2) if grid.shape[2] == 1 else grid

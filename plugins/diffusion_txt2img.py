@@ -7,10 +7,10 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from app.core.params import model_choice, seed, slider
-from app.core.params import prompt as prompt_text
-from app.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
-from plugins.diffusion_support import available_models, default_guidance, encode_prompts, load_diffusion, to_rgb_uint8
+from gencanvas.core.params import model_choice, seed, slider
+from gencanvas.core.params import prompt as prompt_text
+from gencanvas.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugins.diffusion_support import available_models, default_guidance, encode_prompts, load_diffusion, to_rgb_uint8
 
 MODELS = available_models()
 
@@ -45,7 +45,7 @@ class DiffusionTextToImage(Plugin):
                 f"{params.guidance}, Seed: {params.seed}, Model: {params.model}, Batch: {params.batch}")
 
     def run(self, inputs: PluginInputs, params: TextToImageParams, ctx: RunContext) -> np.ndarray:
-        from models.diffusion.sampling import sample
+        from gencanvas.models.diffusion.sampling import sample
 
         model = load_diffusion(ctx, params.model)
         text = encode_prompts(ctx, [params.prompt] * params.batch)

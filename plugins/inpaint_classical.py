@@ -13,8 +13,8 @@ import cv2
 import numpy as np
 from pydantic import Field
 
-from app.core.params import slider
-from app.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.core.params import slider
+from gencanvas.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
 
 METHODS = {"telea": cv2.INPAINT_TELEA, "navier-stokes": cv2.INPAINT_NS}
 

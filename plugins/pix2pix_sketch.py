@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 from pydantic import Field
 
-from app.core.params import model_choice
-from app.core.plugin_api import (
+from gencanvas.core.params import model_choice
+from gencanvas.core.plugin_api import (
     InputKind,
     ParamsBase,
     Plugin,
@@ -26,9 +26,9 @@ from app.core.plugin_api import (
     PluginInputs,
     RunContext,
 )
-from app.core.resources import resource_path
+from gencanvas.core.resources import resource_path
 
-TRAIN_HINT = "python -m models.train pix2pix --data emoji --out resources/weights/pix2pix-emoji"
+TRAIN_HINT = "python -m gencanvas.models.train pix2pix --data emoji --out resources/weights/pix2pix-emoji"
 
 
 def weights_root() -> Path:
@@ -51,7 +51,7 @@ class SketchToPhotoParams(ParamsBase):
 
 def load_generator(ctx: RunContext, name: str) -> Any:
     """The generator ``name`` on the job's device, cached by the worker after the first load."""
-    from models.pix2pix.files import load_generator as load
+    from gencanvas.models.pix2pix.files import load_generator as load
 
     folder = weights_root() / name
     if not (folder / "model.safetensors").exists():
@@ -61,7 +61,7 @@ def load_generator(ctx: RunContext, name: str) -> Any:
 
 def sketch_input(layer: np.ndarray, size: int, colour_hints: bool) -> np.ndarray:
     """The RGBA sketch layer as the model's uint8 (size, size, 3) input: strokes on white paper."""
-    from models.pix2pix.sketches import layer_to_sketch
+    from gencanvas.models.pix2pix.sketches import layer_to_sketch
 
     paper = layer_to_sketch(layer, size)
     if not colour_hints:

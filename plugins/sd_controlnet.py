@@ -10,10 +10,10 @@ from typing import Literal
 
 import numpy as np
 
-from app.core.params import model_choice, slider
-from app.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
-from plugins import sd_support
-from plugins.sd_support import CONTROLNETS, SDParams, SDRun, describe, pil, to_canvas, working_size
+from gencanvas.core.params import model_choice, slider
+from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
+from gencanvas.plugins import sd_support
+from gencanvas.plugins.sd_support import CONTROLNETS, SDParams, SDRun, describe, pil, to_canvas, working_size
 
 
 class SDControlNetParams(SDParams):

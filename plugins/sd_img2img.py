@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.core.params import slider
-from app.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
-from plugins import sd_support
-from plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, working_size
+from gencanvas.core.params import slider
+from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
+from gencanvas.plugins import sd_support
+from gencanvas.plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, working_size
 
 
 class SDImageToImageParams(SDParams):

@@ -1,6 +1,6 @@
 """What the four Stable Diffusion plugins share: the user's models, loading, one run path.
 
-Models come from the models folder in Settings, recognised by ``models.sd.importer``. The
+Models come from the models folder in Settings, recognised by ``gencanvas.models.sd.importer``. The
 drop-downs list what was there when the app started (plus "auto", the first suitable
 model, which always tracks the folder); every run re-scans, so a newly added file is used
 by "auto" without a restart. Torch and diffusers are imported only inside functions.
@@ -14,13 +14,13 @@ from typing import Any, Callable, Literal
 import numpy as np
 from pydantic import Field
 
-from app.core.jobs import is_out_of_memory
-from app.core.params import model_choice, seed, slider
-from app.core.params import prompt as prompt_text
-from app.core.plugin_api import ParamsBase, PluginError, RunContext
-from app.core.resources import resource_path
-from app.core.settings import load_settings
-from models.sd.importer import ModelInfo, scan_models
+from gencanvas.core.jobs import is_out_of_memory
+from gencanvas.core.params import model_choice, seed, slider
+from gencanvas.core.params import prompt as prompt_text
+from gencanvas.core.plugin_api import ParamsBase, PluginError, RunContext
+from gencanvas.core.resources import resource_path
+from gencanvas.core.settings import load_settings
+from gencanvas.models.sd.importer import ModelInfo, scan_models
 
 SETTING_HINT = "Settings → Models dir"
 
@@ -154,7 +154,7 @@ class SDRun:
         return self.ctx.models.get(("sd", *key, str(self.ctx.dtype)), load)
 
     def _pipeline(self) -> Any:
-        from models.sd import loading
+        from gencanvas.models.sd import loading
 
         root, dtype, allow = configs_root(), self.ctx.dtype, ckpt_allowed()
         try:
@@ -187,8 +187,8 @@ class SDRun:
 
     def renderer(self) -> Callable[[Any], Any] | None:
         """latents → preview tensor, or None when previews are off."""
-        from models.sd.loading import load_taesd
-        from models.sd.preview import make_renderer
+        from gencanvas.models.sd.loading import load_taesd
+        from gencanvas.models.sd.preview import make_renderer
 
         if self.params.preview == "off":
             return None
@@ -203,9 +203,9 @@ class SDRun:
 
     def generate(self, call: dict[str, Any], width: int, height: int) -> np.ndarray:
         """Sample and decode, streaming previews; retries once in a lower-memory mode after OOM."""
-        from models.sd import memory
-        from models.sd.generate import decode_latents, sample_latents
-        from models.sd.preview import LaggedFrames
+        from gencanvas.models.sd import memory
+        from gencanvas.models.sd.generate import decode_latents, sample_latents
+        from gencanvas.models.sd.preview import LaggedFrames
 
         render = self.renderer()
         frames = None if render is None else LaggedFrames(render, self.ctx.emit)

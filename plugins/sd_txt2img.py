@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from app.core.plugin_api import Plugin, PluginInputs, RunContext
-from plugins import sd_support
-from plugins.sd_support import SDParams, SDRun, describe, working_size
+from gencanvas.core.plugin_api import Plugin, PluginInputs, RunContext
+from gencanvas.plugins import sd_support
+from gencanvas.plugins.sd_support import SDParams, SDRun, describe, working_size
 
 
 class SDTextToImageParams(SDParams):

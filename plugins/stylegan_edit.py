@@ -15,8 +15,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, create_model
 
-from app.core.params import model_choice, seed, slider
-from app.core.plugin_api import (
+from gencanvas.core.params import model_choice, seed, slider
+from gencanvas.core.plugin_api import (
     InputKind,
     ParamsBase,
     Plugin,
@@ -24,7 +24,7 @@ from app.core.plugin_api import (
     PluginInputs,
     RunContext,
 )
-from plugins.stylegan_support import (
+from gencanvas.plugins.stylegan_support import (
     available_models,
     direction_owners,
     load_stylegan,
@@ -77,7 +77,7 @@ class StyleGANEdit(Plugin):
     def run(self, inputs: PluginInputs, params: Any, ctx: RunContext) -> np.ndarray:
         import torch
 
-        from models.stylegan.directions import apply_edit
+        from gencanvas.models.stylegan.directions import apply_edit
 
         loaded = load_stylegan(ctx, params.model)
         G, directions = loaded.generator, loaded.directions
@@ -103,7 +103,7 @@ class StyleGANEdit(Plugin):
         import torch
         from PIL import Image
 
-        from models.stylegan.projection import project
+        from gencanvas.models.stylegan.projection import project
 
         image = inputs.require(InputKind.IMAGE)
         size, channels = G.config.image_size, G.config.channels_out

@@ -9,14 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app.core.plugin_api import PluginError, RunContext
-from app.core.resources import resource_path
+from gencanvas.core.plugin_api import PluginError, RunContext
+from gencanvas.core.resources import resource_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-TRAIN_HINT = ("python -m models.train stylegan --data emoji --out resources/weights/stylegan-emoji, then "
-              "python -m models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji")
+TRAIN_HINT = ("python -m gencanvas.models.train stylegan --data emoji --out resources/weights/stylegan-emoji, then "
+              "python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji")
 DEFAULT_DIRECTIONS = ("pc1", "pc2", "pc3", "pc4", "pc5")
 
 
@@ -56,8 +56,8 @@ def max_layers(models: tuple[str, ...]) -> int:
 
 @dataclass
 class LoadedStyleGAN:
-    generator: Any  # models.stylegan.network.Generator
-    directions: Any  # models.stylegan.directions.Directions
+    generator: Any  # gencanvas.models.stylegan.network.Generator
+    directions: Any  # gencanvas.models.stylegan.directions.Directions
 
 
 def load_stylegan(ctx: RunContext, name: str) -> LoadedStyleGAN:
@@ -67,8 +67,8 @@ def load_stylegan(ctx: RunContext, name: str) -> LoadedStyleGAN:
         raise PluginError(f"The StyleGAN model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}")
 
     def load() -> LoadedStyleGAN:
-        from models.stylegan.directions import Directions
-        from models.stylegan.files import load_generator
+        from gencanvas.models.stylegan.directions import Directions
+        from gencanvas.models.stylegan.files import load_generator
 
         generator = load_generator(folder, ctx.device)
         if not (folder / "directions.json").exists():

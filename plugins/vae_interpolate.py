@@ -13,10 +13,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from app.core.animation import tile
-from app.core.params import model_choice, seed, slider, spin
-from app.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
-from plugins.vae_support import (
+from gencanvas.core.animation import tile
+from gencanvas.core.params import model_choice, seed, slider, spin
+from gencanvas.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugins.vae_support import (
     available_models,
     encode_canvas,
     frames_to_rgb,
@@ -55,7 +55,7 @@ class VAEInterpolate(Plugin):
     def run(self, inputs: PluginInputs, params: InterpolateParams, ctx: RunContext) -> np.ndarray:
         import torch
 
-        from models.vae.interpolation import interpolate
+        from gencanvas.models.vae.interpolation import interpolate
 
         model = load_vae_model(ctx, params.model)
         dim = model.config.latent_dim

@@ -12,10 +12,10 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from app.core.animation import tile
-from app.core.params import model_choice, seed, slider
-from app.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
-from plugins.vae_support import (
+from gencanvas.core.animation import tile
+from gencanvas.core.params import model_choice, seed, slider
+from gencanvas.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugins.vae_support import (
     available_models,
     frames_to_rgb,
     load_vae_model,
@@ -43,7 +43,7 @@ class VAELatentGrid(Plugin):
     def run(self, inputs: PluginInputs, params: LatentGridParams, ctx: RunContext) -> np.ndarray:
         import torch
 
-        from models.vae.interpolation import latent_grid
+        from gencanvas.models.vae.interpolation import latent_grid
 
         model = load_vae_model(ctx, params.model)
         dim = model.config.latent_dim

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from app.core.plugin_api import PluginError, RunContext
-from app.core.resources import resource_path
+from gencanvas.core.plugin_api import PluginError, RunContext
+from gencanvas.core.resources import resource_path
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 PREFIX = "vae-"
-TRAIN_HINT = "python -m models.train vae --data fashion-mnist --out resources/weights/vae-fashion"
+TRAIN_HINT = "python -m gencanvas.models.train vae --data fashion-mnist --out resources/weights/vae-fashion"
 
 
 def weights_root() -> Path:
@@ -34,7 +34,7 @@ def available_models() -> tuple[str, ...]:
 
 def load_vae_model(ctx: RunContext, name: str) -> Any:
     """The VAE ``name`` on the job's device, from the worker's cache after the first load."""
-    from models.vae.files import load_vae
+    from gencanvas.models.vae.files import load_vae
 
     folder = weights_root() / f"{PREFIX}{name}"
     if not (folder / "model.safetensors").exists():

@@ -12,7 +12,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # tiny test models gain nothing f
 
 import pytest  # noqa: E402
 
-from app.core.registry import PluginRegistry, default_registry  # noqa: E402
+from gencanvas.core.registry import PluginRegistry, default_registry  # noqa: E402
 from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: E402,F401
 from tests.sd_fixtures import no_network, tiny_sd, tiny_sd_models  # noqa: E402,F401
 from tests.fake_plugins import FAKE_PLUGINS  # noqa: E402
@@ -25,9 +25,9 @@ from tests.stylegan_fixtures import tiny_stylegan, tiny_stylegan_root  # noqa: E
 def no_thread_left_running():
     """Fail any test that leaves a generation worker thread running (and stop it)."""
     yield
-    if "app.qt.worker" not in __import__("sys").modules:
+    if "gencanvas.qt.worker" not in __import__("sys").modules:
         return
-    from app.qt.worker import GenerationWorker
+    from gencanvas.qt.worker import GenerationWorker
 
     running = [w for w in list(GenerationWorker.live_workers) if w.isRunning()]
     for worker in running:
@@ -49,8 +49,8 @@ def window(qtbot, registry):
     """The real main window with real and fake plugins; closing never asks about unsaved work."""
     from PySide6.QtWidgets import QMessageBox
 
-    from app.core.settings import Settings
-    from app.qt.main_window import MainWindow
+    from gencanvas.core.settings import Settings
+    from gencanvas.qt.main_window import MainWindow
 
     win = MainWindow(registry.load_all(), Settings())
     win.ask_unsaved = lambda _w: QMessageBox.StandardButton.Discard

@@ -10,9 +10,9 @@ import pytest
 def save_tiny_model(folder: Path, channels: int = 1, size: int = 16) -> Path:
     import torch
 
-    from models.diffusion.config import DiffusionConfig
-    from models.diffusion.files import save_model
-    from models.diffusion.network import TextConditionedUNet
+    from gencanvas.models.diffusion.config import DiffusionConfig
+    from gencanvas.models.diffusion.files import save_model
+    from gencanvas.models.diffusion.network import TextConditionedUNet
 
     torch.manual_seed(0)
     save_model(TextConditionedUNet(DiffusionConfig.from_preset("tiny", image_size=size, channels=channels)), folder)
@@ -21,7 +21,7 @@ def save_tiny_model(folder: Path, channels: int = 1, size: int = 16) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_weights_root(tmp_path_factory) -> Path:
-    from plugins.diffusion_support import available_models
+    from gencanvas.plugins.diffusion_support import available_models
 
     root = tmp_path_factory.mktemp("weights")
     for name in {*available_models(), "fashion"}:
@@ -32,7 +32,7 @@ def tiny_weights_root(tmp_path_factory) -> Path:
 @pytest.fixture
 def tiny_diffusion(monkeypatch, tiny_weights_root) -> Path:
     """Point the diffusion plugins at tiny random models (fast, no shipped weights needed)."""
-    import plugins.diffusion_support as support
+    import gencanvas.plugins.diffusion_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tiny_weights_root)
     return tiny_weights_root

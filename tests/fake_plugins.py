@@ -7,8 +7,8 @@ import time
 
 import numpy as np
 
-from app.core.params import seed, slider
-from app.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.core.params import seed, slider
+from gencanvas.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
 
 
 class StreamParams(ParamsBase):

@@ -10,7 +10,7 @@ import pytest
 def save_tiny_generator(folder: Path, size: int = 16, seed: int = 0) -> Path:
     import torch
 
-    from models.pix2pix import Pix2PixConfig, UNetGenerator, save_generator
+    from gencanvas.models.pix2pix import Pix2PixConfig, UNetGenerator, save_generator
 
     torch.manual_seed(seed)
     save_generator(UNetGenerator(Pix2PixConfig.from_preset("tiny", image_size=size)).eval(), folder)
@@ -19,7 +19,7 @@ def save_tiny_generator(folder: Path, size: int = 16, seed: int = 0) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_pix2pix_root(tmp_path_factory) -> Path:
-    from plugins.pix2pix_sketch import available_models
+    from gencanvas.plugins.pix2pix_sketch import available_models
 
     root = tmp_path_factory.mktemp("pix2pix-weights")
     for name in available_models():
@@ -30,7 +30,7 @@ def tiny_pix2pix_root(tmp_path_factory) -> Path:
 @pytest.fixture
 def tiny_pix2pix(monkeypatch, tiny_pix2pix_root) -> Path:
     """Point the sketch-to-photo plugin at tiny random generators (fast, no shipped weights needed)."""
-    import plugins.pix2pix_sketch as plugin
+    import gencanvas.plugins.pix2pix_sketch as plugin
 
     monkeypatch.setattr(plugin, "weights_root", lambda: tiny_pix2pix_root)
     return tiny_pix2pix_root

@@ -30,7 +30,7 @@ class TinySD:
 
 
 def build_tiny_sd(base: Path) -> TinySD:
-    from models.sd.random_init import (
+    from gencanvas.models.sd.random_init import (
         TINY_CONTROLNET,
         TINY_TAESD,
         random_model,
@@ -83,7 +83,7 @@ def tiny_sd_models(tmp_path_factory) -> TinySD:
 @pytest.fixture
 def tiny_sd(monkeypatch, tiny_sd_models) -> TinySD:
     """Point the SD plugins at the tiny models folder and configs."""
-    import plugins.sd_support as support
+    import gencanvas.plugins.sd_support as support
 
     monkeypatch.setattr(support, "models_folder", lambda: tiny_sd_models.root)
     monkeypatch.setattr(support, "configs_root", lambda: tiny_sd_models.configs)

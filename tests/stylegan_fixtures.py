@@ -11,10 +11,10 @@ def save_tiny_stylegan(folder: Path, names: tuple[str, ...], size: int = 16, cha
     """Seeded tiny generator plus directions: PCA for pc*, random unit vectors for the labelled names."""
     import torch
 
-    from models.stylegan.config import StyleGANConfig
-    from models.stylegan.directions import Directions, combine, pca_directions, sample_w
-    from models.stylegan.files import save_generator
-    from models.stylegan.network import Generator
+    from gencanvas.models.stylegan.config import StyleGANConfig
+    from gencanvas.models.stylegan.directions import Directions, combine, pca_directions, sample_w
+    from gencanvas.models.stylegan.files import save_generator
+    from gencanvas.models.stylegan.network import Generator
 
     torch.manual_seed(0)
     G = Generator(StyleGANConfig.from_preset("tiny", image_size=size, channels_out=channels)).eval()
@@ -33,8 +33,8 @@ def save_tiny_stylegan(folder: Path, names: tuple[str, ...], size: int = 16, cha
 
 @pytest.fixture(scope="session")
 def tiny_stylegan_root(tmp_path_factory) -> Path:
-    from plugins.stylegan_edit import DIRECTIONS
-    from plugins.stylegan_support import available_models
+    from gencanvas.plugins.stylegan_edit import DIRECTIONS
+    from gencanvas.plugins.stylegan_support import available_models
 
     root = tmp_path_factory.mktemp("stylegan-weights")
     for name in available_models():
@@ -45,7 +45,7 @@ def tiny_stylegan_root(tmp_path_factory) -> Path:
 @pytest.fixture
 def tiny_stylegan(monkeypatch, tiny_stylegan_root) -> Path:
     """Point the StyleGAN plugin at tiny random models (fast, no shipped weights needed)."""
-    import plugins.stylegan_support as support
+    import gencanvas.plugins.stylegan_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tiny_stylegan_root)
     return tiny_stylegan_root

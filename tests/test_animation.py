@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.core.animation import export_sequence, frames_of_result, split, strip, tile, write_animation
-from app.core.image_io import read_metadata
-from app.core.metadata import GenerationMetadata
+from gencanvas.core.animation import export_sequence, frames_of_result, split, strip, tile, write_animation
+from gencanvas.core.image_io import read_metadata
+from gencanvas.core.metadata import GenerationMetadata
 
 
 def frames(n: int = 5, side: int = 8) -> list[np.ndarray]:

@@ -7,9 +7,9 @@ import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, QRectF, Qt, QUrl
 from PySide6.QtGui import QColor, QDropEvent, QImage, QWheelEvent
 
-from app.core.plugin_api import InputKind
-from app.qt.canvas import MAX_ZOOM, MIN_ZOOM, CanvasView, Layer, Tool
-from app.qt.image_convert import array_from_qimage, qimage_from_array
+from gencanvas.core.plugin_api import InputKind
+from gencanvas.qt.canvas import MAX_ZOOM, MIN_ZOOM, CanvasView, Layer, Tool
+from gencanvas.qt.image_convert import array_from_qimage, qimage_from_array
 
 W, H = 120, 90
 RED = QColor(255, 0, 0)

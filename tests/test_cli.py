@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.cli import main
-from app.core.image_io import load_image, read_metadata
+from gencanvas.cli import main
+from gencanvas.core.image_io import load_image, read_metadata
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,7 +89,7 @@ def test_corrupt_input_image_is_a_clear_error(tmp_path, capsys):
 @pytest.mark.slow
 def test_self_test_runs_every_plugin_and_exits_0(tmp_path):
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "GENCANVAS_HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "app", "--self-test"], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-m", "gencanvas", "--self-test"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok   inpaint-classical" in proc.stdout and "self-test passed" in proc.stdout

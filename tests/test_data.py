@@ -1,4 +1,4 @@
-"""models.data: Fashion-MNIST, emoji glyphs and image folders load as captioned uint8 tensors."""
+"""gencanvas.models.data: Fashion-MNIST, emoji glyphs and image folders load as captioned uint8 tensors."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from torch.utils.data import DataLoader
 
-from models.data import (
+from gencanvas.models.data import (
     DEFAULT_EMOJI_FONT,
     DEFAULT_FASHION_ROOT,
     FASHION_CLASSES,
@@ -25,7 +25,7 @@ from models.data import (
     load_fashion_mnist,
     load_image_folder,
 )
-from models.data.fashion_mnist import read_idx
+from gencanvas.models.data.fashion_mnist import read_idx
 
 needs_fashion = pytest.mark.skipif(
     not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package"
@@ -175,7 +175,7 @@ def test_emoji_cache_is_invalidated_when_the_font_changes(tmp_path, monkeypatch)
 @needs_emoji_font
 def test_a_corrupt_emoji_cache_is_rebuilt(tmp_path, caplog):
     (tmp_path / "emoji-32.npz").write_bytes(b"PK\x03\x04 truncated")
-    with caplog.at_level(logging.WARNING, logger="models.data.emoji_glyphs"):
+    with caplog.at_level(logging.WARNING, logger="gencanvas.models.data.emoji_glyphs"):
         data = load_emoji(size=32, limit=2, cache_dir=tmp_path)
     assert "unreadable emoji cache" in caplog.text and len(data) == 2
     assert torch.equal(load_emoji(size=32, limit=2, cache_dir=tmp_path).images, data.images)
@@ -215,7 +215,7 @@ def make_folder(root: Path) -> Path:
 
 
 def test_image_folder_loads_converts_and_captions(tmp_path, caplog):
-    with caplog.at_level(logging.WARNING, logger="models.data.folder"):
+    with caplog.at_level(logging.WARNING, logger="gencanvas.models.data.folder"):
         data = load_image_folder(make_folder(tmp_path), size=16)
     assert "broken.jpg" in caplog.text
     assert data.captions == ["a plain blue square", "red icon 1", "wide green"]

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import torch
 
-from models.diffusion.config import DiffusionConfig
-from models.diffusion.files import load_model, save_model
-from models.diffusion.network import TextConditionedUNet
-from models.diffusion.sampling import SAMPLERS, inpaint, sample
-from models.diffusion.text import TextEncoder
+from gencanvas.models.diffusion.config import DiffusionConfig
+from gencanvas.models.diffusion.files import load_model, save_model
+from gencanvas.models.diffusion.network import TextConditionedUNet
+from gencanvas.models.diffusion.sampling import SAMPLERS, inpaint, sample
+from gencanvas.models.diffusion.text import TextEncoder
 
 FASHION = Path("/usr/share/datasets/fashion-mnist")
 
@@ -68,7 +68,7 @@ def test_text_encoder_is_offline_cached_and_meaningful(monkeypatch):
 
 @pytest.mark.skipif(not FASHION.exists(), reason="needs the dataset-fashion-mnist Debian package")
 def test_train_checkpoint_resume_and_export(tmp_path):
-    from models.train import main
+    from gencanvas.models.train import main
 
     common = ["diffusion", "--data", "fashion-mnist", "--limit", "64", "--preset", "tiny", "--batch-size", "8",
               "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), "--sample-every", "3"]
@@ -87,7 +87,7 @@ def test_train_checkpoint_resume_and_export(tmp_path):
 @pytest.mark.parametrize("sampler", sorted(SAMPLERS))
 def test_no_sampler_starts_at_the_cosine_schedules_singular_end(sampler):
     """DPM-Solver++ and Euler started at t=999 (alpha_bar ~ 0) blew up to ±1e3 on a trained model."""
-    from models.diffusion.sampling import make_scheduler
+    from gencanvas.models.diffusion.sampling import make_scheduler
 
     config = DiffusionConfig()
     scheduler = make_scheduler(sampler, config)
@@ -100,7 +100,7 @@ def test_no_sampler_starts_at_the_cosine_schedules_singular_end(sampler):
 @pytest.mark.parametrize("sampler", ["ddim", "ddpm"])
 def test_guided_samplers_do_not_clip_x0(sampler):
     """Clipping x0 each step erased classifier-free guidance (DDIM class agreement 90 % → 27 %)."""
-    from models.diffusion.sampling import make_scheduler
+    from gencanvas.models.diffusion.sampling import make_scheduler
 
     assert make_scheduler(sampler, DiffusionConfig()).config.clip_sample is False
 
@@ -108,7 +108,7 @@ def test_guided_samplers_do_not_clip_x0(sampler):
 def test_ema_follows_the_model_early_instead_of_the_random_start():
     from torch.optim.swa_utils import AveragedModel
 
-    from models.diffusion.training import ema_with_warmup
+    from gencanvas.models.diffusion.training import ema_with_warmup
 
     model = torch.nn.Linear(2, 2)
     ema = AveragedModel(model, multi_avg_fn=ema_with_warmup(0.999))
@@ -187,7 +187,7 @@ def test_patched_network_keeps_the_image_shape_and_rejects_a_patch_that_does_not
 def test_v_prediction_target_is_the_velocity():
     from diffusers import DDPMScheduler
 
-    from models.diffusion.training import _target
+    from gencanvas.models.diffusion.training import _target
 
     scheduler = DDPMScheduler(**DiffusionConfig(prediction_type="v_prediction").scheduler_config())
     x0, noise, t = torch.randn(3, 1, 4, 4), torch.randn(3, 1, 4, 4), torch.tensor([0, 500, 999])
@@ -199,7 +199,7 @@ def test_v_prediction_target_is_the_velocity():
 
 @pytest.mark.skipif(not FASHION.exists(), reason="needs the dataset-fashion-mnist Debian package")
 def test_training_flags_for_v_prediction_and_patches_reach_the_exported_model(tmp_path):
-    from models.train import main
+    from gencanvas.models.train import main
 
     assert main(["diffusion", "--data", "fashion-mnist", "--limit", "16", "--preset", "tiny", "--batch-size", "8",
                  "--prediction", "v_prediction", "--patch-size", "2", "--max-steps", "2", "--sample-every", "0",

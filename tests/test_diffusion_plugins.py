@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import JobCancelled, PluginError, PluginInputs
-from plugins.diffusion_inpaint import DiffusionInpaint, DiffusionInpaintParams, context_square
-from plugins.diffusion_txt2img import DiffusionTextToImage, TextToImageParams
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import JobCancelled, PluginError, PluginInputs
+from gencanvas.plugins.diffusion_inpaint import DiffusionInpaint, DiffusionInpaintParams, context_square
+from gencanvas.plugins.diffusion_txt2img import DiffusionTextToImage, TextToImageParams
 
 
 def run(plugin, params, inputs, sink=None):
@@ -79,17 +79,17 @@ def test_context_square_stays_inside_and_covers_the_mask():
 
 
 def test_missing_weights_say_how_to_train(monkeypatch, tmp_path):
-    import plugins.diffusion_support as support
+    import gencanvas.plugins.diffusion_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="python -m models.train diffusion"):
+    with pytest.raises(PluginError, match="python -m gencanvas.models.train diffusion"):
         run(DiffusionTextToImage(), TextToImageParams(steps=2), PluginInputs(8, 8))
 
 
 def test_panel_default_guidance_is_the_one_the_default_model_was_evaluated_at():
     import json
 
-    from plugins.diffusion_support import available_models, weights_root
+    from gencanvas.plugins.diffusion_support import available_models, weights_root
 
     assert {"emoji", "fashion"} <= set(available_models())
     config = json.loads((weights_root() / TextToImageParams().model / "config.json").read_text("utf-8"))

@@ -1,4 +1,4 @@
-"""models.evaluation: FD / KID / class agreement, the domain classifier, and the evaluate CLI."""
+"""gencanvas.models.evaluation: FD / KID / class agreement, the domain classifier, and the evaluate CLI."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from models.data import DEFAULT_FASHION_ROOT, FASHION_CLASSES, ImageCaptionDataset
-from models.evaluation import (
+from gencanvas.models.data import DEFAULT_FASHION_ROOT, FASHION_CLASSES, ImageCaptionDataset
+from gencanvas.models.evaluation import (
     ClassifierConfig,
     DomainClassifier,
     class_agreement,
@@ -163,10 +163,10 @@ def test_pseudo_labels_are_deterministic_and_group_similar_captions() -> None:
 
 @needs_fashion
 def test_evaluate_diffusion_cli_end_to_end(tmp_path, capsys) -> None:
-    from models.diffusion.config import DiffusionConfig
-    from models.diffusion.files import save_model
-    from models.diffusion.network import TextConditionedUNet
-    from models.evaluate import main
+    from gencanvas.models.diffusion.config import DiffusionConfig
+    from gencanvas.models.diffusion.files import save_model
+    from gencanvas.models.diffusion.network import TextConditionedUNet
+    from gencanvas.models.evaluate import main
 
     torch.manual_seed(0)
     save_model(TextConditionedUNet(DiffusionConfig.from_preset("tiny", image_size=16, channels=1)), tmp_path / "unet")
@@ -197,11 +197,11 @@ def test_evaluate_diffusion_scores_caption_cluster_agreement_on_unlabelled_folde
     """Emoji and users' folders have no classes: agreement is with the prompt's caption cluster."""
     from PIL import Image
 
-    from models.diffusion.config import DiffusionConfig
-    from models.diffusion.files import save_model
-    from models.diffusion.network import TextConditionedUNet
-    from models.evaluate import main, split_data
-    from models.evaluation import labels_for
+    from gencanvas.models.diffusion.config import DiffusionConfig
+    from gencanvas.models.diffusion.files import save_model
+    from gencanvas.models.diffusion.network import TextConditionedUNet
+    from gencanvas.models.evaluate import main, split_data
+    from gencanvas.models.evaluation import labels_for
 
     folder = tmp_path / "photos"
     folder.mkdir()

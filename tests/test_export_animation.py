@@ -5,8 +5,8 @@ from __future__ import annotations
 from PIL import Image
 from PySide6.QtCore import Qt
 
-from app.core.image_io import read_metadata
-from app.qt.animation_export import export_animation_to
+from gencanvas.core.image_io import read_metadata
+from gencanvas.qt.animation_export import export_animation_to
 
 JOB_MS = 10_000
 

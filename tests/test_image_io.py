@@ -12,8 +12,8 @@ import numpy as np
 import pytest
 from PIL import Image, PngImagePlugin
 
-from app.core import image_io
-from app.core.image_io import (
+from gencanvas.core import image_io
+from gencanvas.core.image_io import (
     EXIF_IMAGE_DESCRIPTION,
     EXIF_SUB_IFD,
     EXIF_USER_COMMENT,
@@ -26,7 +26,7 @@ from app.core.image_io import (
     read_metadata,
     save_image,
 )
-from app.core.metadata import GenerationMetadata, decode_user_comment
+from gencanvas.core.metadata import GenerationMetadata, decode_user_comment
 
 RED, BLUE = (255, 0, 0), (0, 0, 255)
 

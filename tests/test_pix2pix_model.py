@@ -7,17 +7,17 @@ import numpy as np
 import pytest
 import torch
 
-from models.data import ImageCaptionDataset
-from models.pix2pix import (
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.pix2pix import (
     PatchDiscriminator,
     Pix2PixConfig,
     UNetGenerator,
     load_generator,
     save_generator,
 )
-from models.pix2pix.metrics import centre_lines, edge_scores, evaluate_pairs, psnr
-from models.pix2pix.pairs import SketchPairs
-from models.pix2pix.sketches import (
+from gencanvas.models.pix2pix.metrics import centre_lines, edge_scores, evaluate_pairs, psnr
+from gencanvas.models.pix2pix.pairs import SketchPairs
+from gencanvas.models.pix2pix.sketches import (
     canny_ink,
     layer_to_sketch,
     render,
@@ -125,7 +125,7 @@ def test_fixed_pairs_repeat_and_evaluation_reports_every_number():
 
 
 def test_training_checkpoints_and_resumes(tmp_path):
-    from models.pix2pix.training import TrainOptions, train_pix2pix
+    from gencanvas.models.pix2pix.training import TrainOptions, train_pix2pix
 
     data, config = tiny_dataset(8), Pix2PixConfig.from_preset("tiny", image_size=16)
     options = TrainOptions(run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=2, sample_every=2)

@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import MissingInputError, PluginError, PluginInputs
-from plugins.pix2pix_sketch import SketchToPhoto, fit_to_canvas, sketch_input
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import MissingInputError, PluginError, PluginInputs
+from gencanvas.plugins.pix2pix_sketch import SketchToPhoto, fit_to_canvas, sketch_input
 
 
 def sketch_layer(height: int = 40, width: int = 60, row: int = 20, colour=(0, 0, 0)) -> np.ndarray:
@@ -40,10 +40,10 @@ def test_empty_sketch_and_white_only_strokes_are_explained(tiny_pix2pix):
 
 
 def test_missing_weights_name_the_training_command(monkeypatch, tmp_path):
-    import plugins.pix2pix_sketch as plugin
+    import gencanvas.plugins.pix2pix_sketch as plugin
 
     monkeypatch.setattr(plugin, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="python -m models.train pix2pix"):
+    with pytest.raises(PluginError, match="python -m gencanvas.models.train pix2pix"):
         run_plugin(sketch_layer())
 
 
@@ -64,7 +64,7 @@ def test_fit_to_canvas_undoes_the_square_padding():
 
 def test_rapid_sketch_updates_end_with_the_newest_sketch(qtbot, tiny_pix2pix):
     """Live mode: a burst of sketch updates (one per stroke) collapses; the last result is the newest sketch's."""
-    from app.qt.worker import GenerationWorker
+    from gencanvas.qt.worker import GenerationWorker
 
     runner = JobRunner(device="cpu")
     worker = GenerationWorker(runner)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import InputKind, JobCancelled, ParamsBase, Plugin, PluginInputs
-from app.core.registry import PluginRegistry, default_registry
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import InputKind, JobCancelled, ParamsBase, Plugin, PluginInputs
+from gencanvas.core.registry import PluginRegistry, default_registry
 
 SIDE = 48
 # Model-based plugins run their real code path with fewer steps so the contract stays quick.

@@ -6,11 +6,11 @@ import numpy as np
 import pytest
 import torch
 
-from models.sd import memory
-from models.sd.generate import SCHEDULERS, decode_latents, make_scheduler, sample_latents
-from models.sd.importer import scan_models
-from models.sd.loading import load_checkpoint, load_taesd, task_pipeline
-from models.sd.preview import linear_preview, make_previewer
+from gencanvas.models.sd import memory
+from gencanvas.models.sd.generate import SCHEDULERS, decode_latents, make_scheduler, sample_latents
+from gencanvas.models.sd.importer import scan_models
+from gencanvas.models.sd.loading import load_checkpoint, load_taesd, task_pipeline
+from gencanvas.models.sd.preview import linear_preview, make_previewer
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +141,7 @@ def test_apply_plan_on_cpu_enables_slicing_and_tiling(loaded):
 )
 def test_lagged_frames_arrive_in_order_and_complete(device):
     """On CUDA each frame leaves one step late (no sync in the loop); flush delivers the last."""
-    from models.sd.preview import LaggedFrames, make_renderer
+    from gencanvas.models.sd.preview import LaggedFrames, make_renderer
 
     got = []
     frames = LaggedFrames(make_renderer("sd15"), lambda frame, step, total: got.append((step, frame.shape)))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from models.sd.importer import UnsafeCheckpointError, classify_keys, classify_path, read_shapes, scan_models
+from gencanvas.models.sd.importer import UnsafeCheckpointError, classify_keys, classify_path, read_shapes, scan_models
 
 
 def test_scan_finds_every_kind_in_the_usual_subfolders(tiny_sd_models):
@@ -118,8 +118,8 @@ def _equal_weights(a, b) -> bool:
 
 def test_no_socket_is_opened_while_scanning_loading_and_sampling(tiny_sd_models, no_network):
     """The whole offline path: a connect attempt anywhere fails the test."""
-    from models.sd.generate import sample_latents
-    from models.sd.loading import load_checkpoint, load_controlnet, load_taesd, load_vae
+    from gencanvas.models.sd.generate import sample_latents
+    from gencanvas.models.sd.loading import load_checkpoint, load_controlnet, load_taesd, load_vae
 
     models = {m.name: m for m in scan_models(tiny_sd_models.root)}
     configs = tiny_sd_models.configs
@@ -152,7 +152,7 @@ def test_scanning_a_full_folder_does_not_import_torch(tiny_sd_models):
     from pathlib import Path
 
     code = (
-        "import sys\nfrom models.sd.importer import scan_models\n"
+        "import sys\nfrom gencanvas.models.sd.importer import scan_models\n"
         f"found = scan_models({str(tiny_sd_models.root)!r})\n"
         "print(len(found), 'torch' in sys.modules)"
     )
@@ -165,8 +165,8 @@ def test_original_decoder_only_taesd_files_load(tiny_sd_models, tmp_path):
     """vae_approx/taesd_decoder.safetensors as other tools keep it: Sequential indices, clamp first."""
     from safetensors.torch import save_file
 
-    from models.sd.loading import load_taesd
-    from models.sd.random_init import TINY_TAESD, random_model
+    from gencanvas.models.sd.loading import load_taesd
+    from gencanvas.models.sd.random_init import TINY_TAESD, random_model
 
     reference = random_model(TINY_TAESD, seed=5)
     original = {
@@ -186,7 +186,7 @@ def test_original_decoder_only_taesd_files_load(tiny_sd_models, tmp_path):
 
 def test_rebuilt_clip_tokenizer_gives_clips_ids():
     """The shipped merge list rebuilds CLIP's tokenizer exactly (ids as in SD's tokenizer/vocab.json)."""
-    from models.sd.tokenizer import build_clip_tokenizer
+    from gencanvas.models.sd.tokenizer import build_clip_tokenizer
     from tests.sd_fixtures import BPE
 
     tokenizer = build_clip_tokenizer(BPE)

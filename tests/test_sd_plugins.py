@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import torch
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import PluginError, PluginInputs
-from plugins import sd_support
-from plugins.sd_controlnet import SDControlNet, control_image
-from plugins.sd_inpaint import SDInpaint
-from plugins.sd_txt2img import SDTextToImage
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import PluginError, PluginInputs
+from gencanvas.plugins import sd_support
+from gencanvas.plugins.sd_controlnet import SDControlNet, control_image
+from gencanvas.plugins.sd_inpaint import SDInpaint
+from gencanvas.plugins.sd_txt2img import SDTextToImage
 
 
 def run(plugin, inputs, **params):
@@ -66,7 +66,7 @@ def test_control_image_is_white_strokes_on_black():
 
 
 def test_out_of_memory_retries_once_in_a_lower_mode_and_says_so(tiny_sd, monkeypatch):
-    from models.sd import generate
+    from gencanvas.models.sd import generate
 
     real, calls = generate.sample_latents, []
 

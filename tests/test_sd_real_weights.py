@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models.sd.importer import scan_models
+from gencanvas.models.sd.importer import scan_models
 
 FOLDER = os.environ.get("GENCANVAS_SD_MODELS")
 pytestmark = pytest.mark.real_weights
@@ -21,8 +21,8 @@ pytestmark = pytest.mark.real_weights
 def test_every_real_checkpoint_loads_offline_and_samples_two_steps():
     import torch
 
-    from models.sd.generate import decode_latents, sample_latents
-    from models.sd.loading import load_checkpoint
+    from gencanvas.models.sd.generate import decode_latents, sample_latents
+    from gencanvas.models.sd.loading import load_checkpoint
 
     configs = Path(__file__).resolve().parents[1] / "resources" / "sd_configs"
     checkpoints = [m for m in scan_models(Path(FOLDER)) if m.kind == "checkpoint" and not m.inpaint]

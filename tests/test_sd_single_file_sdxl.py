@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from models.sd.importer import classify_path, safetensors_header, scan_models
+from gencanvas.models.sd.importer import classify_path, safetensors_header, scan_models
 
 PREFIX_L, PREFIX_G = "conditioner.embedders.0.transformer.", "conditioner.embedders.1.model."
 
@@ -55,7 +55,7 @@ def test_diffusers_recognises_the_file_as_sdxl_base(single):
 
 def test_sdxl_single_file_loads_offline_bit_identical(tiny_sd_models, no_network):
     """Loaded as the plugins load it: every part comes back exactly as the pipeline it was written from."""
-    from models.sd.loading import load_checkpoint
+    from gencanvas.models.sd.loading import load_checkpoint
 
     models = {m.name: m for m in scan_models(tiny_sd_models.root)}
     pipe = load_checkpoint(models["tiny-sdxl-single"], tiny_sd_models.configs, torch.float32)
@@ -68,11 +68,11 @@ def test_sdxl_single_file_loads_offline_bit_identical(tiny_sd_models, no_network
 
 def test_sdxl_single_file_samples_two_steps_with_previews(tiny_sd, single, tmp_path, monkeypatch, no_network):
     """Through the text-to-image plugin's run path: loading, streamed x0 previews, decode."""
-    from app.core.jobs import Job, JobRunner
-    from app.core.plugin_api import PluginInputs
-    from models.sd import loading
-    from plugins import sd_support
-    from plugins.sd_txt2img import SDTextToImage
+    from gencanvas.core.jobs import Job, JobRunner
+    from gencanvas.core.plugin_api import PluginInputs
+    from gencanvas.models.sd import loading
+    from gencanvas.plugins import sd_support
+    from gencanvas.plugins.sd_txt2img import SDTextToImage
 
     (tmp_path / "checkpoints").mkdir()
     shutil.copy(single, tmp_path / "checkpoints" / single.name)  # the only checkpoint: "auto" picks it
@@ -100,7 +100,7 @@ def test_a_file_missing_weights_is_refused_with_a_clear_message(tiny_sd_models, 
     """diffusers leaves unreadable parts on the meta device silently; the loader names the file instead."""
     from safetensors.torch import load_file, save_file
 
-    from models.sd.loading import load_checkpoint
+    from gencanvas.models.sd.loading import load_checkpoint
 
     state = load_file(single)
     del state[PREFIX_G + "text_projection"]

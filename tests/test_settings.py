@@ -8,9 +8,9 @@ from logging.handlers import RotatingFileHandler
 import pytest
 from pydantic import ValidationError
 
-from app.core import settings as settings_module
-from app.core.logging_setup import configure_logging
-from app.core.settings import Settings, load_settings, save_settings, settings_path
+from gencanvas.core import settings as settings_module
+from gencanvas.core.logging_setup import configure_logging
+from gencanvas.core.settings import Settings, load_settings, save_settings, settings_path
 
 
 @pytest.fixture(autouse=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.diffusion.config import DiffusionConfig
-from models.diffusion.network import TextConditionedUNet
-from models.diffusion.sampling import inpaint, sample
-from models.step_previews import PreviewRelay
+from gencanvas.models.diffusion.config import DiffusionConfig
+from gencanvas.models.diffusion.network import TextConditionedUNet
+from gencanvas.models.diffusion.sampling import inpaint, sample
+from gencanvas.models.step_previews import PreviewRelay
 
 
 class _RecordingRelay(PreviewRelay):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from models.stylegan.config import StyleGANConfig
-from models.stylegan.directions import (
+from gencanvas.models.stylegan.config import StyleGANConfig
+from gencanvas.models.stylegan.directions import (
     Directions,
     apply_edit,
     combine,
@@ -15,7 +15,7 @@ from models.stylegan.directions import (
     pca_directions,
     sample_w,
 )
-from models.stylegan.network import Generator
+from gencanvas.models.stylegan.network import Generator
 
 
 def tiny() -> Generator:
@@ -71,7 +71,7 @@ def test_directions_round_trip_through_files_and_edit_only_the_layer_range(tmp_p
 
 
 def test_projection_reproduces_a_generated_image_better_than_the_average():
-    from models.stylegan.projection import project, projection_loss
+    from gencanvas.models.stylegan.projection import project, projection_loss
 
     G = tiny()
     with torch.no_grad():
@@ -90,9 +90,9 @@ def test_projection_reproduces_a_generated_image_better_than_the_average():
 @pytest.mark.parametrize("name", ["sneaker", "bag"])
 def test_shipped_fashion_direction_raises_the_classifier_probability_of_its_class(name):
     """On the shipped weights: moving along a labelled direction makes the class more likely, monotonically."""
-    from app.core.resources import resource_path
-    from models.evaluation import load_classifier
-    from models.stylegan.files import load_generator
+    from gencanvas.core.resources import resource_path
+    from gencanvas.models.evaluation import load_classifier
+    from gencanvas.models.stylegan.files import load_generator
 
     folder, classifier_folder = resource_path("weights", "stylegan-fashion"), resource_path("weights", "fashion-classifier")
     if not (folder / "directions.json").exists() or not (classifier_folder / "model.safetensors").exists():

@@ -7,10 +7,10 @@ import json
 import pytest
 import torch
 
-from models.stylegan.augment import diff_augment
-from models.stylegan.config import StyleGANConfig
-from models.stylegan.layers import modulated_conv2d
-from models.stylegan.network import Discriminator, Generator
+from gencanvas.models.stylegan.augment import diff_augment
+from gencanvas.models.stylegan.config import StyleGANConfig
+from gencanvas.models.stylegan.layers import modulated_conv2d
+from gencanvas.models.stylegan.network import Discriminator, Generator
 
 
 def tiny(size: int = 16, channels: int = 3) -> Generator:
@@ -97,9 +97,9 @@ def test_discriminator_scores_each_image():
 
 
 def test_training_exports_checkpoints_and_resumes(tmp_path):
-    from models.data import ImageCaptionDataset
-    from models.stylegan.files import load_generator
-    from models.stylegan.training import GANTrainOptions, train_stylegan
+    from gencanvas.models.data import ImageCaptionDataset
+    from gencanvas.models.stylegan.files import load_generator
+    from gencanvas.models.stylegan.training import GANTrainOptions, train_stylegan
 
     images = torch.randint(0, 256, (8, 3, 16, 16), dtype=torch.uint8)
     dataset = ImageCaptionDataset(images, [f"img {i}" for i in range(8)], name="emoji-test")
@@ -120,8 +120,8 @@ def test_training_exports_checkpoints_and_resumes(tmp_path):
 
 
 def test_training_cli_runs_a_few_fashion_mnist_steps(tmp_path):
-    from models.data import DEFAULT_FASHION_ROOT
-    from models.train import main
+    from gencanvas.models.data import DEFAULT_FASHION_ROOT
+    from gencanvas.models.train import main
 
     if not DEFAULT_FASHION_ROOT.exists():
         pytest.skip("Fashion-MNIST is not installed")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import PluginError, PluginInputs
-from plugins.stylegan_edit import DIRECTIONS, StyleGANEdit, StyleGANEditParams
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import PluginError, PluginInputs
+from gencanvas.plugins.stylegan_edit import DIRECTIONS, StyleGANEdit, StyleGANEditParams
 
 SIDE = 40
 
@@ -52,12 +52,12 @@ def test_distance_from_the_unedited_image_grows_with_the_slider(runner, name):
 def test_edit_moves_w_along_the_direction_only_in_the_layer_range(runner, tiny_stylegan):
     import torch
 
-    from models.stylegan.directions import Directions
+    from gencanvas.models.stylegan.directions import Directions
 
     directions = Directions.load(tiny_stylegan / "stylegan-emoji")
     vector = directions.vectors[directions.names.index("pc1")]
     captured = {}
-    import models.stylegan.directions as module
+    import gencanvas.models.stylegan.directions as module
 
     original = module.apply_edit
 
@@ -120,15 +120,15 @@ def test_projection_fits_the_canvas_picture_better_than_a_random_face(runner):
 
 
 def test_missing_weights_say_how_to_train(monkeypatch, tmp_path):
-    import plugins.stylegan_support as support
+    import gencanvas.plugins.stylegan_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="models.train stylegan"):
+    with pytest.raises(PluginError, match="gencanvas.models.train stylegan"):
         run(JobRunner(device="cpu"))
 
 
 def test_rapid_slider_requests_coalesce_to_the_latest(qtbot, tiny_stylegan):
-    from app.qt.worker import GenerationWorker
+    from gencanvas.qt.worker import GenerationWorker
 
     worker = GenerationWorker(JobRunner(device="cpu"))
     worker.start()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from models.training_state import SessionClock
+from gencanvas.models.training_state import SessionClock
 
 
 def test_no_time_limit_never_runs_out_and_a_zero_cadence_is_always_due():

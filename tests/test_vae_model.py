@@ -7,11 +7,11 @@ import json
 import pytest
 import torch
 
-from models.data import ImageCaptionDataset
-from models.vae.config import VAEConfig
-from models.vae.files import is_vae_folder, load_vae, save_vae
-from models.vae.interpolation import interpolate, latent_grid, lerp, slerp
-from models.vae.network import ConvVAE
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.vae.config import VAEConfig
+from gencanvas.models.vae.files import is_vae_folder, load_vae, save_vae
+from gencanvas.models.vae.interpolation import interpolate, latent_grid, lerp, slerp
+from gencanvas.models.vae.network import ConvVAE
 
 
 def tiny(channels: int = 3, size: int = 16, **overrides) -> ConvVAE:
@@ -101,7 +101,7 @@ def test_latent_grid_is_a_plane_of_orthonormal_axes_around_the_centre():
 
 
 def test_training_runs_exports_a_card_and_resumes(tmp_path):
-    from models.vae.training import VAETrainOptions, train_vae
+    from gencanvas.models.vae.training import VAETrainOptions, train_vae
 
     generator = torch.Generator().manual_seed(0)
     images = torch.randint(0, 256, (40, 1, 16, 16), generator=generator, dtype=torch.uint8)
@@ -109,12 +109,12 @@ def test_training_runs_exports_a_card_and_resumes(tmp_path):
     test = ImageCaptionDataset(images[32:], ["x"] * 8, name="fashion-mnist-test")
     config = VAEConfig.from_preset("tiny", image_size=16, channels=1)
     options = VAETrainOptions(run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=8, max_steps=3,
-                              sample_every=2, command="python -m models.train vae ...", test_note="8 images")
+                              sample_every=2, command="python -m gencanvas.models.train vae ...", test_note="8 images")
     train_vae(data, test, config, options)
     record = json.loads((tmp_path / "out" / "training.json").read_text())
     assert record["steps"] == 3 and record["metrics"]["psnr_db"] > 0
     card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
-    assert "Fashion-MNIST" in card and "PSNR" in card and "python -m models.train vae" in card
+    assert "Fashion-MNIST" in card and "PSNR" in card and "python -m gencanvas.models.train vae" in card
     assert (tmp_path / "run" / "samples-000002.png").exists() and (tmp_path / "out" / "samples.png").exists()
     options.max_steps = 5
     train_vae(data, test, VAEConfig.from_preset("tiny", image_size=16, channels=1), options)
@@ -123,7 +123,7 @@ def test_training_runs_exports_a_card_and_resumes(tmp_path):
 
 
 def test_train_cli_knows_the_vae_subcommand(capsys):
-    from models.train import main
+    from gencanvas.models.train import main
 
     with pytest.raises(SystemExit):
         main(["vae", "--help"])
@@ -131,8 +131,8 @@ def test_train_cli_knows_the_vae_subcommand(capsys):
 
 
 def test_sample_fd_reports_floor_and_ceiling_and_refuses_a_mismatched_classifier(tmp_path):
-    from models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
-    from models.vae.metrics import reconstruction_metrics, sample_fd
+    from gencanvas.models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
+    from gencanvas.models.vae.metrics import reconstruction_metrics, sample_fd
 
     torch.manual_seed(0)
     save_classifier(DomainClassifier(ClassifierConfig(in_channels=1, image_size=16)), tmp_path / "grey16")

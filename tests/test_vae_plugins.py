@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from app.core.animation import frames_of_result, split
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import PluginError, PluginInputs
-from models.vae.files import load_vae
-from plugins.vae_interpolate import InterpolateParams, VAEInterpolate
-from plugins.vae_latent_grid import LatentGridParams, VAELatentGrid
-from plugins.vae_support import PREFIX, canvas_to_model, frames_to_rgb, seeded_latent
+from gencanvas.core.animation import frames_of_result, split
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import PluginError, PluginInputs
+from gencanvas.models.vae.files import load_vae
+from gencanvas.plugins.vae_interpolate import InterpolateParams, VAEInterpolate
+from gencanvas.plugins.vae_latent_grid import LatentGridParams, VAELatentGrid
+from gencanvas.plugins.vae_support import PREFIX, canvas_to_model, frames_to_rgb, seeded_latent
 
 SIDE = 40
 
@@ -68,10 +68,10 @@ def test_canvas_to_model_crops_the_centre_square_greys_and_inverts():
 
 
 def test_missing_weights_name_the_training_command(tiny_vae, monkeypatch, tmp_path):
-    import plugins.vae_support as support
+    import gencanvas.plugins.vae_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="python -m models.train vae"):
+    with pytest.raises(PluginError, match="python -m gencanvas.models.train vae"):
         run(VAEInterpolate(), InterpolateParams(model="fashion"))
 
 
@@ -94,7 +94,7 @@ def test_latent_grid_grows_row_by_row_and_centres_on_the_origin(tiny_vae):
 def test_cli_writes_the_walk_as_an_animated_gif_and_a_png_strip(tiny_vae, tmp_path, capsys):
     from PIL import Image
 
-    from app.cli import main
+    from gencanvas.cli import main
 
     Image.fromarray(canvas()).save(tmp_path / "photo.png")
     common = ["generate", "--plugin", "vae-interpolate", "--image", str(tmp_path / "photo.png"), "-q",

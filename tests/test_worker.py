@@ -7,10 +7,10 @@ import time
 import numpy as np
 import pytest
 
-from app.core.jobs import Job, JobRunner
-from app.core.plugin_api import PluginInputs
-from app.qt.image_convert import array_from_qimage
-from app.qt.worker import GenerationWorker
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import PluginInputs
+from gencanvas.qt.image_convert import array_from_qimage
+from gencanvas.qt.worker import GenerationWorker
 from tests.fake_plugins import FailingPlugin, OomPlugin, StreamParams, StreamPlugin
 
 INPUTS = PluginInputs(16, 16)

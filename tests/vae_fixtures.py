@@ -10,9 +10,9 @@ import pytest
 def save_tiny_vae(folder: Path, channels: int = 1, size: int = 16, seed: int = 0) -> Path:
     import torch
 
-    from models.vae.config import VAEConfig
-    from models.vae.files import save_vae
-    from models.vae.network import ConvVAE
+    from gencanvas.models.vae.config import VAEConfig
+    from gencanvas.models.vae.files import save_vae
+    from gencanvas.models.vae.network import ConvVAE
 
     torch.manual_seed(seed)
     save_vae(ConvVAE(VAEConfig.from_preset("tiny", image_size=size, channels=channels)), folder)
@@ -21,7 +21,7 @@ def save_tiny_vae(folder: Path, channels: int = 1, size: int = 16, seed: int = 0
 
 @pytest.fixture(scope="session")
 def tiny_vae_root(tmp_path_factory) -> Path:
-    from plugins.vae_support import PREFIX, available_models
+    from gencanvas.plugins.vae_support import PREFIX, available_models
 
     root = tmp_path_factory.mktemp("vae-weights")
     for name in {*available_models(), "fashion", "emoji"}:
@@ -32,7 +32,7 @@ def tiny_vae_root(tmp_path_factory) -> Path:
 @pytest.fixture
 def tiny_vae(monkeypatch, tiny_vae_root) -> Path:
     """Point the VAE plugins at tiny random models (fast, no shipped weights needed)."""
-    import plugins.vae_support as support
+    import gencanvas.plugins.vae_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tiny_vae_root)
     return tiny_vae_root

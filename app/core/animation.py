@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from app.core.image_io import save_image
-from app.core.metadata import GenerationMetadata
+from gencanvas.core.image_io import save_image
+from gencanvas.core.metadata import GenerationMetadata
 
 ANIMATION_SUFFIXES = {".gif": "GIF", ".webp": "WEBP"}
 EXPORT_SUFFIXES = (".gif", ".webp", ".png")

@@ -21,7 +21,7 @@ from typing import IO, Any
 import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
-from app.core.metadata import GenerationMetadata, encode_user_comment
+from gencanvas.core.metadata import GenerationMetadata, encode_user_comment
 
 MAX_PIXELS = 50_000_000  # larger images are refused; read at call time so it can be configured
 SUPPORTED_SAVE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")

@@ -16,8 +16,8 @@ from typing import Any, Callable, Generic, TypeVar
 import numpy as np
 from pydantic import ValidationError
 
-from app.core.params import seed_field_name
-from app.core.plugin_api import (
+from gencanvas.core.params import seed_field_name
+from gencanvas.core.plugin_api import (
     FrameSink,
     JobCancelled,
     ParamsBase,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
-from app import __version__
+from gencanvas import __version__
 
 FORMAT_VERSION = 1  # bumped when the JSON layout changes, so old files stay readable
 PROMPT_KEY = "prompt"

@@ -126,14 +126,14 @@ class RunContext:
     def device(self) -> "torch.device":
         """The torch device from the user's setting; imports torch on first use only."""
         if self._device is None:
-            from app.core.devices import resolve_device
+            from gencanvas.core.devices import resolve_device
 
             self._device = resolve_device(self.device_preference)
         return self._device
 
     @property
     def dtype(self) -> "torch.dtype":
-        from app.core.devices import resolve_dtype
+        from gencanvas.core.devices import resolve_dtype
 
         return resolve_dtype(self.precision_preference, self.device)
 

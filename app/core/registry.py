@@ -12,24 +12,24 @@ import logging
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
-from app.core.plugin_api import Plugin
+from gencanvas.core.plugin_api import Plugin
 
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "gencanvas.plugins"
 
 BUILTIN_PLUGINS: dict[str, str] = {
-    "inpaint-classical": "plugins.inpaint_classical:ClassicalInpaint",
-    "diffusion-txt2img": "plugins.diffusion_txt2img:DiffusionTextToImage",
-    "diffusion-inpaint": "plugins.diffusion_inpaint:DiffusionInpaint",
-    "vae-interpolate": "plugins.vae_interpolate:VAEInterpolate",
-    "vae-latent-grid": "plugins.vae_latent_grid:VAELatentGrid",
-    "sketch-to-photo": "plugins.pix2pix_sketch:SketchToPhoto",
-    "stylegan-edit": "plugins.stylegan_edit:StyleGANEdit",
-    "sd-txt2img": "plugins.sd_txt2img:SDTextToImage",
-    "sd-img2img": "plugins.sd_img2img:SDImageToImage",
-    "sd-inpaint": "plugins.sd_inpaint:SDInpaint",
-    "sd-controlnet": "plugins.sd_controlnet:SDControlNet",
+    "inpaint-classical": "gencanvas.plugins.inpaint_classical:ClassicalInpaint",
+    "diffusion-txt2img": "gencanvas.plugins.diffusion_txt2img:DiffusionTextToImage",
+    "diffusion-inpaint": "gencanvas.plugins.diffusion_inpaint:DiffusionInpaint",
+    "vae-interpolate": "gencanvas.plugins.vae_interpolate:VAEInterpolate",
+    "vae-latent-grid": "gencanvas.plugins.vae_latent_grid:VAELatentGrid",
+    "sketch-to-photo": "gencanvas.plugins.pix2pix_sketch:SketchToPhoto",
+    "stylegan-edit": "gencanvas.plugins.stylegan_edit:StyleGANEdit",
+    "sd-txt2img": "gencanvas.plugins.sd_txt2img:SDTextToImage",
+    "sd-img2img": "gencanvas.plugins.sd_img2img:SDImageToImage",
+    "sd-inpaint": "gencanvas.plugins.sd_inpaint:SDInpaint",
+    "sd-controlnet": "gencanvas.plugins.sd_controlnet:SDControlNet",
 }
 
 

@@ -14,12 +14,12 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QLabel, QToolBar
 from superqt import QLabeledSlider
 
-from app.qt.animation_export import export_animation_dialog
-from app.qt.canvas import Layer, Tool
-from app.qt.settings_dialog import SettingsDialog
+from gencanvas.qt.animation_export import export_animation_dialog
+from gencanvas.qt.canvas import Layer, Tool
+from gencanvas.qt.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:  # pragma: no cover
-    from app.qt.main_window import MainWindow
+    from gencanvas.qt.main_window import MainWindow
 
 Shortcut = QKeySequence.StandardKey | str | None
 CANVAS_PRESETS = (64, 128, 256, 512, 768, 1024)

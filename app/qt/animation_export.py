@@ -2,7 +2,7 @@
 
 The window keeps the last result's pixels at the size the plugin made them (the canvas
 shows them stretched to the document); the frames are cut from those with the layout
-rules of :mod:`app.core.animation`, so nothing is resampled on the way out.
+rules of :mod:`gencanvas.core.animation`, so nothing is resampled on the way out.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from app.core.animation import (
+from gencanvas.core.animation import (
     EXPORT_FILTER,
     EXPORT_SUFFIXES,
     export_sequence,
@@ -20,7 +20,7 @@ from app.core.animation import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from app.qt.main_window import MainWindow
+    from gencanvas.qt.main_window import MainWindow
 
 DEFAULT_FPS = 8.0
 

@@ -8,11 +8,11 @@ import time
 
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
-from app.core.logging_setup import configure_logging
-from app.core.registry import default_registry
-from app.core.resources import resource_path, sample_images
-from app.core.settings import Settings, load_settings
-from app.qt.main_window import MainWindow
+from gencanvas.core.logging_setup import configure_logging
+from gencanvas.core.registry import default_registry
+from gencanvas.core.resources import resource_path, sample_images
+from gencanvas.core.settings import Settings, load_settings
+from gencanvas.qt.main_window import MainWindow
 
 log = logging.getLogger(__name__)
 

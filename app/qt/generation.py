@@ -15,16 +15,16 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QWidget
 from superqt.utils import qdebounced
 
-from app import __version__
-from app.core.jobs import Job, JobRunner, check_inputs, job_for, validate_params
-from app.core.metadata import GenerationMetadata
-from app.core.plugin_api import Plugin, PluginError
-from app.core.settings import Settings
-from app.qt.canvas import CanvasView
-from app.qt.history import HistoryEntry, HistoryStrip
-from app.qt.plugin_panel import PluginPanel
-from app.qt.status import JobStatus
-from app.qt.worker import GenerationWorker, JobOutcome
+from gencanvas import __version__
+from gencanvas.core.jobs import Job, JobRunner, check_inputs, job_for, validate_params
+from gencanvas.core.metadata import GenerationMetadata
+from gencanvas.core.plugin_api import Plugin, PluginError
+from gencanvas.core.settings import Settings
+from gencanvas.qt.canvas import CanvasView
+from gencanvas.qt.history import HistoryEntry, HistoryStrip
+from gencanvas.qt.plugin_panel import PluginPanel
+from gencanvas.qt.status import JobStatus
+from gencanvas.qt.worker import GenerationWorker, JobOutcome
 
 log = logging.getLogger(__name__)
 

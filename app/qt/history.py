@@ -8,7 +8,7 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QWidget
 
-from app.core.metadata import GenerationMetadata
+from gencanvas.core.metadata import GenerationMetadata
 
 THUMB = 72
 

@@ -17,18 +17,18 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox
 
-from app.core import image_io
-from app.core.image_io import ImageLoadError
-from app.core.metadata import GenerationMetadata
-from app.core.plugin_api import Plugin
-from app.core.settings import Settings, save_settings
-from app.qt.actions import build_menus
-from app.qt.canvas import CanvasView, Layer
-from app.qt.generation import GenerationController
-from app.qt.history import HistoryEntry, HistoryStrip
-from app.qt.image_convert import array_from_qimage, qimage_from_array
-from app.qt.plugin_panel import PluginPanel
-from app.qt.status import JobStatus
+from gencanvas.core import image_io
+from gencanvas.core.image_io import ImageLoadError
+from gencanvas.core.metadata import GenerationMetadata
+from gencanvas.core.plugin_api import Plugin
+from gencanvas.core.settings import Settings, save_settings
+from gencanvas.qt.actions import build_menus
+from gencanvas.qt.canvas import CanvasView, Layer
+from gencanvas.qt.generation import GenerationController
+from gencanvas.qt.history import HistoryEntry, HistoryStrip
+from gencanvas.qt.image_convert import array_from_qimage, qimage_from_array
+from gencanvas.qt.plugin_panel import PluginPanel
+from gencanvas.qt.status import JobStatus
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from app.core.params import SEED_MAX, field_bounds, reroll_seed, widget_hint
+from gencanvas.core.params import SEED_MAX, field_bounds, reroll_seed, widget_hint
 
 
 class SeedWidget(QWidget):

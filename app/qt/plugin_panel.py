@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.metadata import GenerationMetadata
-from app.core.plugin_api import Plugin
-from app.qt.param_form import ParamForm
+from gencanvas.core.metadata import GenerationMetadata
+from gencanvas.core.plugin_api import Plugin
+from gencanvas.qt.param_form import ParamForm
 
 
 class RestoreBar(QFrame):

@@ -13,11 +13,11 @@ from pathlib import Path
 from PySide6.QtCore import QEventLoop, QPointF, QTimer
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 
-from app.core.image_io import read_metadata
-from app.core.settings import Settings
-from app.qt.app import build_window, create_application
-from app.qt.canvas import Layer
-from app.qt.main_window import MainWindow
+from gencanvas.core.image_io import read_metadata
+from gencanvas.core.settings import Settings
+from gencanvas.qt.app import build_window, create_application
+from gencanvas.qt.canvas import Layer
+from gencanvas.qt.main_window import MainWindow
 
 SIDE = 64
 JOB_TIMEOUT_MS = 300_000

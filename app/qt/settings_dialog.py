@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from app.core.settings import Settings
-from app.qt.param_form import ParamForm
+from gencanvas.core.settings import Settings
+from gencanvas.qt.param_form import ParamForm
 
 if TYPE_CHECKING:  # pragma: no cover
-    from app.qt.main_window import MainWindow
+    from gencanvas.qt.main_window import MainWindow
 
 
 class SettingsDialog(QDialog):

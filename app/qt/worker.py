@@ -21,9 +21,9 @@ import numpy as np
 from PySide6.QtCore import QThread, Signal
 from PySide6.QtGui import QImage
 
-from app.core.jobs import Job, JobRunner, LatestSlot, user_message
-from app.core.plugin_api import JobCancelled, PluginError
-from app.qt.image_convert import qimage_from_array
+from gencanvas.core.jobs import Job, JobRunner, LatestSlot, user_message
+from gencanvas.core.plugin_api import JobCancelled, PluginError
+from gencanvas.qt.image_convert import qimage_from_array
 
 log = logging.getLogger(__name__)
 

@@ -9,14 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from models.data.dataset import DataSourceMissing, ImageCaptionDataset
-from models.data.emoji_glyphs import DEFAULT_EMOJI_FONT, load_emoji
-from models.data.fashion_mnist import (
+from gencanvas.models.data.dataset import DataSourceMissing, ImageCaptionDataset
+from gencanvas.models.data.emoji_glyphs import DEFAULT_EMOJI_FONT, load_emoji
+from gencanvas.models.data.fashion_mnist import (
     DEFAULT_FASHION_ROOT,
     FASHION_CLASSES,
     load_fashion_mnist,
 )
-from models.data.folder import load_image_folder
+from gencanvas.models.data.folder import load_image_folder
 
 # Where each bundled source comes from and under which licence (quoted in model cards).
 LICENCES = {

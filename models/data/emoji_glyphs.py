@@ -20,7 +20,7 @@ import platformdirs
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
-from models.data.dataset import DataSourceMissing, ImageCaptionDataset
+from gencanvas.models.data.dataset import DataSourceMissing, ImageCaptionDataset
 
 log = logging.getLogger(__name__)
 

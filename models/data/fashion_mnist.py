@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from models.data.dataset import DataSourceMissing, ImageCaptionDataset
+from gencanvas.models.data.dataset import DataSourceMissing, ImageCaptionDataset
 
 DEFAULT_FASHION_ROOT = Path("/usr/share/datasets/fashion-mnist")
 FASHION_INSTALL = "sudo apt-get install dataset-fashion-mnist"

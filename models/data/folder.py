@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageOps
 
-from models.data.dataset import DataSourceMissing, ImageCaptionDataset
+from gencanvas.models.data.dataset import DataSourceMissing, ImageCaptionDataset
 
 log = logging.getLogger(__name__)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import platform
 from pathlib import Path
 
-from models.data import licence_of
-from models.diffusion.config import DiffusionConfig
+from gencanvas.models.data import licence_of
+from gencanvas.models.diffusion.config import DiffusionConfig
 
 
 def _patches(config: DiffusionConfig) -> str:
@@ -41,7 +41,7 @@ embeddings through its time embedding; classifier-free guidance with a learned n
 
 ## Evaluation
 
-Not evaluated yet: run `python -m models.evaluate diffusion --model {folder} ...` and paste its `results.md` here.
+Not evaluated yet: run `python -m gencanvas.models.evaluate diffusion --model {folder} ...` and paste its `results.md` here.
 """
     path = folder / "MODEL_CARD.md"
     path.write_text(text, encoding="utf-8")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
-from models import weight_files
-from models.diffusion.config import DiffusionConfig
-from models.diffusion.network import TextConditionedUNet
+from gencanvas.models import weight_files
+from gencanvas.models.diffusion.config import DiffusionConfig
+from gencanvas.models.diffusion.network import TextConditionedUNet
 
 
 def save_model(model: TextConditionedUNet, folder: Path) -> None:

@@ -14,7 +14,7 @@ import torch
 from diffusers import UNet2DModel
 from torch import nn
 
-from models.diffusion.config import DiffusionConfig
+from gencanvas.models.diffusion.config import DiffusionConfig
 
 
 def _block_types(config: DiffusionConfig) -> tuple[tuple[str, ...], tuple[str, ...]]:

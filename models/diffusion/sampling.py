@@ -3,7 +3,7 @@
 ``on_step`` receives the model's current estimate of the *clean* image (x0), not the noisy
 sample: that is what an artist wants to watch converge. The loop checks nothing itself;
 the caller cancels by raising from ``on_step``. On a GPU the previews arrive one step late, as
-host tensors, so that streaming them never stalls the sampler (see ``models.step_previews``).
+host tensors, so that streaming them never stalls the sampler (see ``gencanvas.models.step_previews``).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from diffusers import (
 )
 from diffusers.schedulers.scheduling_utils import SchedulerMixin
 
-from models.diffusion.config import DiffusionConfig
-from models.diffusion.network import TextConditionedUNet
-from models.step_previews import PreviewRelay, StepCallback
+from gencanvas.models.diffusion.config import DiffusionConfig
+from gencanvas.models.diffusion.network import TextConditionedUNet
+from gencanvas.models.step_previews import PreviewRelay, StepCallback
 
 SAMPLERS: dict[str, type[SchedulerMixin]] = {
     "ddpm": DDPMScheduler,

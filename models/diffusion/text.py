@@ -11,7 +11,7 @@ from functools import cached_property
 
 import torch
 
-from models.diffusion.config import TEXT_DIM
+from gencanvas.models.diffusion.config import TEXT_DIM
 
 
 class TextEncoder:

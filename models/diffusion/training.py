@@ -22,15 +22,15 @@ from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from models.data import ImageCaptionDataset
-from models.diffusion.card import write_card
-from models.diffusion.config import DiffusionConfig
-from models.diffusion.files import save_model
-from models.diffusion.images import image_grid
-from models.diffusion.network import TextConditionedUNet
-from models.diffusion.sampling import sample
-from models.diffusion.text import TextEncoder
-from models.training_state import Checkpoint, SessionClock, ema_with_warmup
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.diffusion.card import write_card
+from gencanvas.models.diffusion.config import DiffusionConfig
+from gencanvas.models.diffusion.files import save_model
+from gencanvas.models.diffusion.images import image_grid
+from gencanvas.models.diffusion.network import TextConditionedUNet
+from gencanvas.models.diffusion.sampling import sample
+from gencanvas.models.diffusion.text import TextEncoder
+from gencanvas.models.training_state import Checkpoint, SessionClock, ema_with_warmup
 
 log = logging.getLogger(__name__)
 

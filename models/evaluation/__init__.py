@@ -1,9 +1,9 @@
 """Measuring generators: a domain classifier as feature extractor, and FD / KID / class agreement.
 
-The CLI that ties them together is ``python -m models.evaluate`` (models/evaluate.py).
+The CLI that ties them together is ``python -m gencanvas.models.evaluate`` (models/evaluate.py).
 """
 
-from models.evaluation.classifier import (
+from gencanvas.models.evaluation.classifier import (
     ClassifierConfig,
     DomainClassifier,
     kmeans,
@@ -13,7 +13,7 @@ from models.evaluation.classifier import (
     save_classifier,
     train_classifier,
 )
-from models.evaluation.metrics import (
+from gencanvas.models.evaluation.metrics import (
     class_agreement,
     extract_features,
     frechet_distance,

@@ -18,8 +18,8 @@ import torch.nn.functional as F
 from torch import nn
 from tqdm import tqdm
 
-from models.data.dataset import ImageCaptionDataset
-from models.weight_files import load_model, save_model
+from gencanvas.models.data.dataset import ImageCaptionDataset
+from gencanvas.models.weight_files import load_model, save_model
 
 FEATURE_DIM = 128
 WIDTHS = (32, 64, 128)
@@ -115,7 +115,7 @@ def pseudo_labels(captions: list[str], k: int = 20, seed: int = 0) -> torch.Tens
     feature extractor; caption clusters ("faces", "flags", "animals", ...) group images
     that should look alike, so predicting them teaches the features the domain's shapes.
     """
-    from models.diffusion.text import TextEncoder  # heavy (transformers); only unlabelled data needs it
+    from gencanvas.models.diffusion.text import TextEncoder  # heavy (transformers); only unlabelled data needs it
 
     embeddings = TextEncoder("cpu").encode(list(captions)).cpu()
     return kmeans(embeddings, k, seed=seed)[0].to(torch.int64)

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from models.evaluation.classifier import FEATURE_DIM, DomainClassifier
+from gencanvas.models.evaluation.classifier import FEATURE_DIM, DomainClassifier
 
 
 def _sqrt_psd(matrix: np.ndarray) -> np.ndarray:

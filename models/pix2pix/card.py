@@ -6,9 +6,9 @@ import os
 import platform
 from pathlib import Path
 
-from models.data import licence_of
-from models.pix2pix.config import Pix2PixConfig
-from models.pix2pix.metrics import TOLERANCE
+from gencanvas.models.data import licence_of
+from gencanvas.models.pix2pix.config import Pix2PixConfig
+from gencanvas.models.pix2pix.metrics import TOLERANCE
 
 
 def _hardware(device: str) -> str:
@@ -34,7 +34,7 @@ def metrics_table(metrics: dict) -> str:
 
 def write_card(folder: Path, *, source: str, train_images: int, test_note: str, config: Pix2PixConfig, record: dict,
                command: str, metrics: dict | None) -> Path:
-    """Write the card; FD on a domain classifier is added by ``python -m models.evaluate pix2pix``."""
+    """Write the card; FD on a domain classifier is added by ``python -m gencanvas.models.evaluate pix2pix``."""
     losses = record["losses"]
     final = ", ".join(f"{k} {v:.4f}" for k, v in losses[-1][1].items()) if losses else "n/a"
     on_cpu = record["device"] == "cpu"

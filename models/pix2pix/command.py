@@ -1,8 +1,8 @@
-"""``python -m models.train pix2pix ...``: sketch-to-photo training on a bundled set or your own photos.
+"""``python -m gencanvas.models.train pix2pix ...``: sketch-to-photo training on a bundled set or your own photos.
 
 Pairs are synthesised from the images themselves, so ``--data ~/Pictures/cats --size 128``
 is the whole recipe for a model of your own. A fixed random fifth of the images is held out
-(the same split ``python -m models.evaluate pix2pix`` scores on), unless the set has an
+(the same split ``python -m gencanvas.models.evaluate pix2pix`` scores on), unless the set has an
 official test split.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from models.training_args import add_training_args
+from gencanvas.models.training_args import add_training_args
 
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own photos (any size; centre-cropped and resized)"
 
@@ -27,11 +27,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from accelerate import PartialState
 
-    from models.evaluate import split_data
-    from models.pix2pix.card import write_card
-    from models.pix2pix.config import Pix2PixConfig
-    from models.pix2pix.metrics import evaluate_pairs
-    from models.pix2pix.training import TrainOptions, train_pix2pix
+    from gencanvas.models.evaluate import split_data
+    from gencanvas.models.pix2pix.card import write_card
+    from gencanvas.models.pix2pix.config import Pix2PixConfig
+    from gencanvas.models.pix2pix.metrics import evaluate_pairs
+    from gencanvas.models.pix2pix.training import TrainOptions, train_pix2pix
 
     config = Pix2PixConfig.from_preset(args.preset, image_size=args.size, l1_weight=args.l1_weight)
     try:

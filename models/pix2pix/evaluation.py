@@ -1,7 +1,7 @@
-"""``python -m models.evaluate pix2pix``: held-out L1/PSNR/edge F1 plus Fréchet distance on a domain classifier.
+"""``python -m gencanvas.models.evaluate pix2pix``: held-out L1/PSNR/edge F1 plus Fréchet distance on a domain classifier.
 
 FD compares the distribution of outputs with the true held-out images in the feature space
-of a classifier trained on the same domain (``python -m models.evaluate classifier``), next
+of a classifier trained on the same domain (``python -m gencanvas.models.evaluate classifier``), next
 to two references: real training images (the floor a perfect model reaches at this n) and the
 input sketches themselves (what "no translation at all" scores). A classifier made for
 another domain (size or channels differ) is refused with a sentence saying so, and the rest
@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models.data import ImageCaptionDataset
-from models.pix2pix.card import metrics_table
-from models.pix2pix.metrics import TOLERANCE, evaluate_pairs, held_out_pairs, translate
-from models.pix2pix.network import UNetGenerator
-from models.pix2pix.pairs import to_rgb
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.pix2pix.card import metrics_table
+from gencanvas.models.pix2pix.metrics import TOLERANCE, evaluate_pairs, held_out_pairs, translate
+from gencanvas.models.pix2pix.network import UNetGenerator
+from gencanvas.models.pix2pix.pairs import to_rgb
 
 
 def classifier_fit(classifier, generator: UNetGenerator) -> str | None:
@@ -35,7 +35,7 @@ def classifier_fit(classifier, generator: UNetGenerator) -> str | None:
 def frechet_rows(generator: UNetGenerator, classifier, train: ImageCaptionDataset, test: ImageCaptionDataset,
                  seed: int = 0) -> list[dict]:
     """FD of outputs, of real training images (floor) and of the raw sketches, each against the held-out truths."""
-    from models.evaluation import extract_features, frechet_distance
+    from gencanvas.models.evaluation import extract_features, frechet_distance
 
     sketches, truths = held_out_pairs(test, generator.config, seed)
     outputs = translate(generator, sketches)

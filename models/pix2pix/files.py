@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
-from models.pix2pix.config import Pix2PixConfig
-from models.pix2pix.network import UNetGenerator
-from models.weight_files import load_model, save_model
+from gencanvas.models.pix2pix.config import Pix2PixConfig
+from gencanvas.models.pix2pix.network import UNetGenerator
+from gencanvas.models.weight_files import load_model, save_model
 
 
 def is_pix2pix_folder(folder: Path) -> bool:

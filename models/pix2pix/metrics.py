@@ -15,9 +15,9 @@ import cv2
 import numpy as np
 import torch
 
-from models.data import ImageCaptionDataset
-from models.pix2pix.network import UNetGenerator
-from models.pix2pix.pairs import SketchPairs
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.pix2pix.network import UNetGenerator
+from gencanvas.models.pix2pix.pairs import SketchPairs
 
 TOLERANCE = 2
 EDGE_THRESHOLDS = (60, 150)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from models.pix2pix.config import Pix2PixConfig
+from gencanvas.models.pix2pix.config import Pix2PixConfig
 
 
 def _norm(channels: int) -> nn.GroupNorm:

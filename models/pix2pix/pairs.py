@@ -12,8 +12,8 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset
 
-from models.data import ImageCaptionDataset
-from models.pix2pix.sketches import STYLES, synthesize
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.pix2pix.sketches import STYLES, synthesize
 
 
 def to_rgb(images: torch.Tensor) -> torch.Tensor:

@@ -22,13 +22,13 @@ from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader
 from tqdm import tqdm
 
-from models.data import ImageCaptionDataset
-from models.diffusion.images import image_grid
-from models.pix2pix.config import Pix2PixConfig
-from models.pix2pix.files import save_generator
-from models.pix2pix.network import PatchDiscriminator, UNetGenerator
-from models.pix2pix.pairs import SketchPairs
-from models.training_state import Checkpoint, SessionClock, ema_with_warmup
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.diffusion.images import image_grid
+from gencanvas.models.pix2pix.config import Pix2PixConfig
+from gencanvas.models.pix2pix.files import save_generator
+from gencanvas.models.pix2pix.network import PatchDiscriminator, UNetGenerator
+from gencanvas.models.pix2pix.pairs import SketchPairs
+from gencanvas.models.training_state import Checkpoint, SessionClock, ema_with_warmup
 
 log = logging.getLogger(__name__)
 

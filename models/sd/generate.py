@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from models.sd.preview import X0Tap
+from gencanvas.models.sd.preview import X0Tap
 
 SCHEDULERS = ("dpm++", "euler", "euler-a", "ddim", "unipc")
 

@@ -14,8 +14,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from models.sd.importer import ModelInfo, read_shapes
-from models.sd.tokenizer import build_clip_tokenizer
+from gencanvas.models.sd.importer import ModelInfo, read_shapes
+from gencanvas.models.sd.tokenizer import build_clip_tokenizer
 
 TOKENIZER_BPE = Path("clip_tokenizer") / "bpe_simple_vocab_16e6.txt.gz"
 TASKS = ("txt2img", "img2img", "inpaint", "controlnet")

@@ -106,7 +106,7 @@ class LaggedFrames:
 
     def __init__(self, render: Callable[[Any], Any], emit: FrameSink) -> None:
         # imported here: it brings torch, which this module leaves to the sampler
-        from models.step_previews import PreviewRelay
+        from gencanvas.models.step_previews import PreviewRelay
 
         self.render = render
         self._relay = PreviewRelay(lambda step, total, frame: emit(frame.numpy(), step, total))

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from models.sd.tokenizer import build_clip_tokenizer
+from gencanvas.models.sd.tokenizer import build_clip_tokenizer
 
 TINY_MERGES = 400  # a 914-token vocabulary: fits the tiny text encoders' 1000 embeddings
 _TEXT = {

@@ -5,12 +5,12 @@ from __future__ import annotations
 import platform
 from pathlib import Path
 
-from models.data import licence_of
-from models.stylegan.config import StyleGANConfig
+from gencanvas.models.data import licence_of
+from gencanvas.models.stylegan.config import StyleGANConfig
 
 
 def write_card(folder: Path, *, source: str, images: int, config: StyleGANConfig, record: dict, command: str) -> Path:
-    """MODEL_CARD.md; the directions and evaluation sections are appended by ``models.stylegan.directions``."""
+    """MODEL_CARD.md; the directions and evaluation sections are appended by ``gencanvas.models.stylegan.directions``."""
     losses = record["losses"]
     final = f"G {losses[-1][1]:.3f}, D {losses[-1][2]:.3f}" if losses else "n/a"
     text = f"""# StyleGAN-like generator: {folder.name}

@@ -20,7 +20,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
-from models.stylegan.network import Generator
+from gencanvas.models.stylegan.network import Generator
 
 FILES = ("directions.safetensors", "directions.json")
 

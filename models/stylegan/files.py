@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
-from models.stylegan.config import StyleGANConfig
-from models.stylegan.network import Generator
-from models.weight_files import load_model, save_model
+from gencanvas.models.stylegan.config import StyleGANConfig
+from gencanvas.models.stylegan.network import Generator
+from gencanvas.models.weight_files import load_model, save_model
 
 
 def save_generator(generator: Generator, folder: Path) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import torch
 
-from models.data import ImageCaptionDataset
-from models.evaluation import DomainClassifier, load_classifier, train_classifier
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.evaluation import DomainClassifier, load_classifier, train_classifier
 
 CLASSIFIER_SIZE = 32
 EMOJI_GROUPS = ("flag", "face", "person", "other")

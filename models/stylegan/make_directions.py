@@ -1,7 +1,7 @@
 """Compute and ship edit directions (and the FD) for a trained StyleGAN folder.
 
-    python -m models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji
-    python -m models.stylegan.make_directions --model DIR --labels fashion --classifier resources/weights/fashion-classifier
+    python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji
+    python -m gencanvas.models.stylegan.make_directions --model DIR --labels fashion --classifier resources/weights/fashion-classifier
 
 Writes ``directions.safetensors`` + ``directions.json`` and appends "Directions" and
 "Evaluation" sections to the model card.
@@ -19,17 +19,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models.data import load_dataset
-from models.evaluation import extract_features, frechet_distance
-from models.stylegan.directions import (
+from gencanvas.models.data import load_dataset
+from gencanvas.models.evaluation import extract_features, frechet_distance
+from gencanvas.models.stylegan.directions import (
     Directions,
     combine,
     labelled_directions,
     pca_directions,
     sample_w,
 )
-from models.stylegan.files import load_generator
-from models.stylegan.labels import (
+from gencanvas.models.stylegan.files import load_generator
+from gencanvas.models.stylegan.labels import (
     CLASSIFIER_SIZE,
     EMOJI_GROUPS,
     emoji_group_classifier,
@@ -54,7 +54,7 @@ def generate_uint8(G, w: torch.Tensor, psi: float = 1.0, size: int | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m models.stylegan.make_directions", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m gencanvas.models.stylegan.make_directions", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--labels", choices=["emoji", "fashion", "none"], default="none")
     parser.add_argument("--classifier", type=Path, default=Path("resources/weights/fashion-classifier"))
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         evaluation = _evaluation(G, classifier, real, features, labels, names, source, args.seed)
     directions = combine(*parts)
     directions.save(args.model)
-    _append_card(args.model, directions, evaluation, " ".join(["python -m models.stylegan.make_directions", *(argv or sys.argv[1:])]),
+    _append_card(args.model, directions, evaluation, " ".join(["python -m gencanvas.models.stylegan.make_directions", *(argv or sys.argv[1:])]),
                  time.monotonic() - started)
     print(json.dumps({"names": directions.names, "notes": directions.notes}, indent=2))
     return 0

@@ -14,8 +14,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from models.stylegan.config import StyleGANConfig
-from models.stylegan.layers import EqualConv2d, EqualLinear, StyledConv, ToRGB
+from gencanvas.models.stylegan.config import StyleGANConfig
+from gencanvas.models.stylegan.layers import EqualConv2d, EqualLinear, StyledConv, ToRGB
 
 
 class MappingNetwork(nn.Module):

@@ -15,8 +15,8 @@ from collections.abc import Callable
 import torch
 import torch.nn.functional as F
 
-from models.stylegan.directions import sample_w
-from models.stylegan.network import Generator
+from gencanvas.models.stylegan.directions import sample_w
+from gencanvas.models.stylegan.network import Generator
 
 StepCallback = Callable[[int, int, torch.Tensor], None]  # (step, total, current image in [-1, 1])
 

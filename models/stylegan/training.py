@@ -19,14 +19,14 @@ from accelerate import Accelerator
 from PIL import Image
 from tqdm import tqdm
 
-from models.data import ImageCaptionDataset
-from models.diffusion.images import image_grid
-from models.stylegan.augment import diff_augment
-from models.stylegan.card import write_card
-from models.stylegan.config import StyleGANConfig
-from models.stylegan.files import save_generator
-from models.stylegan.network import Discriminator, Generator
-from models.training_state import Checkpoint, SessionClock
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.diffusion.images import image_grid
+from gencanvas.models.stylegan.augment import diff_augment
+from gencanvas.models.stylegan.card import write_card
+from gencanvas.models.stylegan.config import StyleGANConfig
+from gencanvas.models.stylegan.files import save_generator
+from gencanvas.models.stylegan.network import Discriminator, Generator
+from gencanvas.models.training_state import Checkpoint, SessionClock
 
 log = logging.getLogger(__name__)
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.data import licence_of
-from models.evaluate import hardware
-from models.vae.config import VAEConfig
-from models.vae.metrics import describe
+from gencanvas.models.data import licence_of
+from gencanvas.models.evaluate import hardware
+from gencanvas.models.vae.config import VAEConfig
+from gencanvas.models.vae.metrics import describe
 
 
 def write_card(folder: Path, *, source: str, images: int, test_note: str, config: VAEConfig, record: dict,

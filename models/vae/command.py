@@ -1,4 +1,4 @@
-"""The ``vae`` subcommand of ``python -m models.train``: arguments and the run that follows.
+"""The ``vae`` subcommand of ``python -m gencanvas.models.train``: arguments and the run that follows.
 
 Kept here rather than in models/train.py so each model family owns its flags.
 """
@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from models.training_args import add_training_args
-from models.vae.config import PRESETS
+from gencanvas.models.training_args import add_training_args
+from gencanvas.models.vae.config import PRESETS
 
 METRIC_IMAGES = 2000  # held-out images scored for the card (all of them for small hold-outs)
 
@@ -26,9 +26,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from models.evaluate import split_data
-    from models.vae.config import VAEConfig
-    from models.vae.training import VAETrainOptions, train_vae
+    from gencanvas.models.evaluate import split_data
+    from gencanvas.models.vae.config import VAEConfig
+    from gencanvas.models.vae.training import VAETrainOptions, train_vae
 
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
     if len(test) > METRIC_IMAGES:

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import torch
 
-from models.vae.config import VAEConfig
-from models.vae.network import ConvVAE
-from models.weight_files import load_model, save_model
+from gencanvas.models.vae.config import VAEConfig
+from gencanvas.models.vae.network import ConvVAE
+from gencanvas.models.weight_files import load_model, save_model
 
 
 def save_vae(model: ConvVAE, folder: Path) -> None:

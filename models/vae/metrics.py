@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from models.vae.network import ConvVAE
+from gencanvas.models.vae.network import ConvVAE
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
@@ -51,7 +51,7 @@ def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed:
               train: torch.Tensor | None = None) -> dict[str, float] | None:
     """FD of prior samples vs ``real`` on the domain classifier, beside the noise ceiling and, given as many
     ``train`` images, the real-vs-real floor (FD is biased by n, so only same-n numbers compare); None if unusable."""
-    from models.evaluation import extract_features, frechet_distance, load_classifier
+    from gencanvas.models.evaluation import extract_features, frechet_distance, load_classifier
 
     if not (classifier_folder / "model.safetensors").exists():
         return None

@@ -11,7 +11,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from models.vae.config import VAEConfig
+from gencanvas.models.vae.config import VAEConfig
 
 
 def _norm(channels: int) -> nn.GroupNorm:

@@ -20,15 +20,15 @@ from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 from tqdm import tqdm
 
-from models.data import ImageCaptionDataset
-from models.diffusion.images import image_grid
-from models.training_state import Checkpoint, SessionClock, ema_with_warmup
-from models.vae.card import write_card
-from models.vae.config import VAEConfig
-from models.vae.files import save_vae
-from models.vae.interpolation import interpolate
-from models.vae.metrics import as_json_ready, reconstruction_metrics, sample_fd
-from models.vae.network import ConvVAE
+from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.diffusion.images import image_grid
+from gencanvas.models.training_state import Checkpoint, SessionClock, ema_with_warmup
+from gencanvas.models.vae.card import write_card
+from gencanvas.models.vae.config import VAEConfig
+from gencanvas.models.vae.files import save_vae
+from gencanvas.models.vae.interpolation import interpolate
+from gencanvas.models.vae.metrics import as_json_ready, reconstruction_metrics, sample_fd
+from gencanvas.models.vae.network import ConvVAE
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QImage, QUndoCommand
 
-from app.qt.canvas.layers import DocState, Layer, LayerStack, conform_image
-from app.qt.canvas.tools import StrokeResult
+from gencanvas.qt.canvas.layers import DocState, Layer, LayerStack, conform_image
+from gencanvas.qt.canvas.tools import StrokeResult
 
 
 class StrokeCommand(QUndoCommand):

@@ -22,8 +22,8 @@ from PySide6.QtCore import QObject, QPoint, QRect, QRectF, QSize, QSizeF, Qt, Si
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene, QStyleOptionGraphicsItem, QWidget
 
-from app.core.plugin_api import InputKind, PluginInputs
-from app.qt.image_convert import array_from_qimage
+from gencanvas.core.plugin_api import InputKind, PluginInputs
+from gencanvas.qt.image_convert import array_from_qimage
 
 LAYER_FORMAT = QImage.Format.Format_ARGB32_Premultiplied
 MASK_COLOR = QColor(255, 0, 0)

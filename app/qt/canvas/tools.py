@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFocusEvent, QImage, QKeyEvent, QMouseEvent, Q
 from PySide6.QtGui import QTransform, QWheelEvent
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
-from app.qt.canvas.layers import MASK_COLOR, Layer, LayerItem
+from gencanvas.qt.canvas.layers import MASK_COLOR, Layer, LayerItem
 
 MIN_BRUSH_SIZE = 1
 MAX_BRUSH_SIZE = 512

@@ -10,11 +10,11 @@ from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QMouseEvent, QUndoStack
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
-from app.core.plugin_api import InputKind, PluginInputs
-from app.qt.canvas.commands import StrokeCommand, replace_layers
-from app.qt.canvas.layers import Layer, LayerStack, blank_image
-from app.qt.canvas.tools import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, NavigationView, Stroke
-from app.qt.canvas.tools import Tool
+from gencanvas.core.plugin_api import InputKind, PluginInputs
+from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
+from gencanvas.qt.canvas.layers import Layer, LayerStack, blank_image
+from gencanvas.qt.canvas.tools import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, NavigationView, Stroke
+from gencanvas.qt.canvas.tools import Tool
 
 ERASABLE = (Layer.SKETCH, Layer.MASK)
 
