@@ -28,8 +28,11 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def _gui_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gencanvas", description="GenCanvas: offline generative image editing.",
-                                     epilog="Subcommands: 'gencanvas generate --help', 'gencanvas plugins'.")
+    parser = argparse.ArgumentParser(
+        prog="gencanvas",
+        description="GenCanvas: offline generative image editing.",
+        epilog="Subcommands: 'gencanvas generate --help', 'gencanvas plugins'.",
+    )
     parser.add_argument("image", nargs="?", help="image to open as the photo layer")
     parser.add_argument("--self-test", action="store_true", help="build the window offscreen, run every plugin once")
     parser.add_argument("--exit-when-shown", action="store_true", help=argparse.SUPPRESS)
@@ -46,9 +49,14 @@ def _generate_parser() -> argparse.ArgumentParser:
     parser.add_argument("--mask", type=Path, help="mask: white where the plugin should paint")
     parser.add_argument("--size", default="512x512", help="canvas WxH when no --image is given")
     parser.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"], help="overrides the setting")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .webp; .gif animates)")
-    parser.add_argument("--animate", action="store_true",
-                        help="write the result's frames (e.g. vae-interpolate) as an animated .gif/.webp or a .png strip")
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .webp; .gif animates)"
+    )
+    parser.add_argument(
+        "--animate",
+        action="store_true",
+        help="write the result's frames (e.g. vae-interpolate) as an animated .gif/.webp or a .png strip",
+    )
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -104,6 +112,7 @@ def cmd_generate(argv: list[str]) -> int:
     settings = load_settings()
     runner = JobRunner(args.device or settings.device, settings.precision)
     with tqdm(desc=plugin_type.title, unit="step", disable=args.quiet, file=sys.stderr) as bar:
+
         def sink(_frame: np.ndarray, step: int, total: int) -> None:
             bar.total = total
             bar.update(step - bar.n)
@@ -142,13 +151,22 @@ def cmd_plugins(argv: list[str]) -> int:
     registry = default_registry()
     plugins = registry.load_all()
     if args.json:
-        listing = {pid: {"title": p.title, "inputs": sorted(k.value for k in p.inputs), "interactive": p.interactive,
-                         "params": p.Params.model_json_schema()} for pid, p in plugins.items()}
+        listing = {
+            pid: {
+                "title": p.title,
+                "inputs": sorted(k.value for k in p.inputs),
+                "interactive": p.interactive,
+                "params": p.Params.model_json_schema(),
+            }
+            for pid, p in plugins.items()
+        }
         print(json.dumps(listing, indent=2))
         return EXIT_OK
     for plugin_id, plugin_type in plugins.items():
         inputs = ", ".join(sorted(k.value for k in plugin_type.inputs)) or "none"
-        print(f"{plugin_id}  —  {plugin_type.title} (inputs: {inputs}{', interactive' if plugin_type.interactive else ''})")
+        print(
+            f"{plugin_id}  —  {plugin_type.title} (inputs: {inputs}{', interactive' if plugin_type.interactive else ''})"
+        )
         for name, info in plugin_type.Params.model_fields.items():
             schema = plugin_type.Params.model_json_schema()["properties"][name]
             kind = schema.get("enum") or schema.get("type", "")

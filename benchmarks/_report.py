@@ -17,7 +17,8 @@ def machine() -> str:
 def report(name: str, headers: list[str], rows: list[list[object]], extra: dict | None = None) -> None:
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"{name}.json").write_text(
-        json.dumps({"machine": machine(), "headers": headers, "rows": rows, **(extra or {})}, indent=2), encoding="utf-8"
+        json.dumps({"machine": machine(), "headers": headers, "rows": rows, **(extra or {})}, indent=2),
+        encoding="utf-8",
     )
     print(f"machine: {machine()}")
     print("| " + " | ".join(headers) + " |")

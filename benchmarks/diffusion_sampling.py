@@ -55,14 +55,22 @@ def main() -> None:
     text = TextEncoder(device).encode([model.config.captions[0]] * args.batch)
     rows = []
     for sampler, steps in () if args.streaming_only else CONFIGS:
-        run = lambda: sample(model, text, sampler=sampler, steps=steps, generator=torch.Generator(device).manual_seed(0))  # noqa: E731
+        run = lambda: sample(
+            model, text, sampler=sampler, steps=steps, generator=torch.Generator(device).manual_seed(0)
+        )  # noqa: E731
         seconds = timed(run, 1 if steps >= 500 else args.repeats, device)
         rows.append([sampler, steps, args.batch, f"{seconds / args.batch * 1000:.0f}"])
 
     frames = []
     plain = lambda: sample(model, text, sampler="dpm++", steps=20, generator=torch.Generator(device).manual_seed(0))  # noqa: E731
-    streamed = lambda: sample(model, text, sampler="dpm++", steps=20, generator=torch.Generator(device).manual_seed(0),  # noqa: E731
-                              on_step=lambda i, n, x0: frames.append(to_rgb_uint8(x0).copy()))
+    streamed = lambda: sample(
+        model,
+        text,
+        sampler="dpm++",
+        steps=20,
+        generator=torch.Generator(device).manual_seed(0),  # noqa: E731
+        on_step=lambda i, n, x0: frames.append(to_rgb_uint8(x0).copy()),
+    )
     timed(plain, 2, device)  # warm-up: allocator, scheduler tables
     pairs = [(timed(plain, 1, device), timed(streamed, 1, device)) for _ in range(args.pairs)]
     ratios = sorted(with_s / without_s - 1 for without_s, with_s in pairs)
@@ -70,12 +78,25 @@ def main() -> None:
     quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else [ratios[0]] * 3
     without = statistics.median(p[0] for p in pairs)
     with_frames = statistics.median(p[1] for p in pairs)
-    report(f"diffusion_sampling_{args.model.name}_{device.type}", ["sampler", "steps", "batch", "ms per image"], rows,
-           {"streaming": {"without_s": without, "with_s": with_frames, "overhead_percent": overhead,
-                          "overhead_quartiles_percent": [q * 100 for q in quartiles], "pairs": args.pairs}})
-    print(f"\nstreaming x0 frames, dpm++ 20 steps: {without * 1000:.0f} ms without, {with_frames * 1000:.0f} ms with "
-          f"→ overhead {overhead:+.1f} % (median of {args.pairs} alternating pairs, quartiles "
-          f"{quartiles[0] * 100:+.1f} / {quartiles[2] * 100:+.1f} %, device {device})")
+    report(
+        f"diffusion_sampling_{args.model.name}_{device.type}",
+        ["sampler", "steps", "batch", "ms per image"],
+        rows,
+        {
+            "streaming": {
+                "without_s": without,
+                "with_s": with_frames,
+                "overhead_percent": overhead,
+                "overhead_quartiles_percent": [q * 100 for q in quartiles],
+                "pairs": args.pairs,
+            }
+        },
+    )
+    print(
+        f"\nstreaming x0 frames, dpm++ 20 steps: {without * 1000:.0f} ms without, {with_frames * 1000:.0f} ms with "
+        f"→ overhead {overhead:+.1f} % (median of {args.pairs} alternating pairs, quartiles "
+        f"{quartiles[0] * 100:+.1f} / {quartiles[2] * 100:+.1f} %, device {device})"
+    )
 
 
 if __name__ == "__main__":

@@ -39,8 +39,11 @@ def largest_parts(bundle: Path, count: int = 5) -> list[tuple[str, int]]:
 
 def time_to_window(executable: Path) -> float:
     """Seconds from spawn until the frozen app prints ``window-shown`` (``--exit-when-shown``)."""
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-           "GENCANVAS_HOME": tempfile.mkdtemp(prefix="gencanvas-bench-")}
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "GENCANVAS_HOME": tempfile.mkdtemp(prefix="gencanvas-bench-"),
+    }
     started = time.perf_counter()
     proc = subprocess.Popen([str(executable), "--exit-when-shown"], env=env, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None

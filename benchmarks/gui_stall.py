@@ -74,8 +74,13 @@ def measure(window: MainWindow, app, side: int, work_ms: float) -> dict[str, flo
     ticks.append(clock.elapsed())
     heartbeat.stop()
     gaps = np.diff(ticks)
-    return {"max_gap_ms": float(gaps.max()), "p99_gap_ms": float(np.percentile(gaps, 99)),
-            "median_gap_ms": float(statistics.median(gaps)), "frames_shown": shown["frames"], "job_s": elapsed}
+    return {
+        "max_gap_ms": float(gaps.max()),
+        "p99_gap_ms": float(np.percentile(gaps, 99)),
+        "median_gap_ms": float(statistics.median(gaps)),
+        "frames_shown": shown["frames"],
+        "job_s": elapsed,
+    }
 
 
 def main() -> None:
@@ -87,12 +92,24 @@ def main() -> None:
         window.new_document(side, side)
         runs = [measure(window, app, side, work_ms) for _ in range(3)]
         worst = max(runs, key=lambda r: r["max_gap_ms"])
-        rows.append([f"{side}²", f"{work_ms:.0f}", f"{worst['max_gap_ms']:.0f}", f"{worst['p99_gap_ms']:.0f}",
-                     f"{worst['median_gap_ms']:.0f}", f"{worst['frames_shown']}/{FRAMES}", f"{worst['job_s']:.2f}"])
+        rows.append(
+            [
+                f"{side}²",
+                f"{work_ms:.0f}",
+                f"{worst['max_gap_ms']:.0f}",
+                f"{worst['p99_gap_ms']:.0f}",
+                f"{worst['median_gap_ms']:.0f}",
+                f"{worst['frames_shown']}/{FRAMES}",
+                f"{worst['job_s']:.2f}",
+            ]
+        )
     window.canvas.undo_stack.setClean()
     window.close()
-    report("gui_stall", ["frame", "work/step ms", "max gap ms (worst of 3)", "p99 gap ms", "median gap ms",
-                         "frames shown", "job s"], rows)
+    report(
+        "gui_stall",
+        ["frame", "work/step ms", "max gap ms (worst of 3)", "p99 gap ms", "median gap ms", "frames shown", "job s"],
+        rows,
+    )
 
 
 if __name__ == "__main__":

@@ -81,9 +81,13 @@ def main() -> None:
     if (args.model / "model.safetensors").exists():
         plugin.weights_root = lambda: args.model.parent  # measure exactly this folder
         runner = JobRunner(device="cpu")
-        params = plugin.SketchToPhoto.Params.model_construct(model=args.model.name, colour_hints=True)  # any folder name
+        params = plugin.SketchToPhoto.Params.model_construct(
+            model=args.model.name, colour_hints=True
+        )  # any folder name
         inputs = PluginInputs(512, 512, sketch=canvas_sketch())
-        frame = median_ms(lambda: runner.run(Job(plugin.SketchToPhoto(), params, inputs), lambda *_: None), args.repeats)
+        frame = median_ms(
+            lambda: runner.run(Job(plugin.SketchToPhoto(), params, inputs), lambda *_: None), args.repeats
+        )
         rows.append([f"plugin frame, 512² canvas, {args.model.name}", f"{frame:.1f}"])
     for size in (64, 128):
         generator = UNetGenerator(Pix2PixConfig.from_preset("small", image_size=size)).eval()
@@ -97,9 +101,15 @@ def main() -> None:
     extra = {"threads": torch.get_num_threads()}
     if record_path.exists():
         record = json.loads(record_path.read_text(encoding="utf-8"))
-        extra["shipped_training"] = {k: record[k] for k in ("steps", "train_seconds", "device", "batch_size") if k in record}
-        rows.append([f"shipped model: {record['steps']} steps in {record['train_seconds'] / 60:.1f} min",
-                     f"{record['train_seconds'] / max(1, record['steps']) * 1000:.0f} per step"])
+        extra["shipped_training"] = {
+            k: record[k] for k in ("steps", "train_seconds", "device", "batch_size") if k in record
+        }
+        rows.append(
+            [
+                f"shipped model: {record['steps']} steps in {record['train_seconds'] / 60:.1f} min",
+                f"{record['train_seconds'] / max(1, record['steps']) * 1000:.0f} per step",
+            ]
+        )
     report("pix2pix_frames_cpu", ["measurement (CPU, median)", "ms"], rows, extra)
 
 

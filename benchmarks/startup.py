@@ -17,8 +17,11 @@ RUNS = 5
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-            "GENCANVAS_HOME": tempfile.mkdtemp(prefix="gencanvas-bench-")}
+    return {
+        **os.environ,
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+        "GENCANVAS_HOME": tempfile.mkdtemp(prefix="gencanvas-bench-"),
+    }
 
 
 def time_until_line(args: list[str], line: str) -> float:
@@ -50,7 +53,14 @@ def main() -> None:
     rows = []
     for name, measure in measures.items():
         samples = [measure() for _ in range(RUNS)]
-        rows.append([name, f"{statistics.median(samples) * 1000:.0f}", f"{min(samples) * 1000:.0f}", f"{max(samples) * 1000:.0f}"])
+        rows.append(
+            [
+                name,
+                f"{statistics.median(samples) * 1000:.0f}",
+                f"{min(samples) * 1000:.0f}",
+                f"{max(samples) * 1000:.0f}",
+            ]
+        )
     report("startup", ["what", "median ms", "min ms", "max ms"], rows, {"runs": RUNS})
 
 

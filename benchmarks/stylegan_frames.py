@@ -61,14 +61,26 @@ def main() -> None:
 
     record = json.loads((weights_root() / args.model / "training.json").read_text(encoding="utf-8"))
     size = G.config.image_size
-    rows = [[f"slider edit, full plugin job ({size}×{size})", args.threads, f"{job_ms:.1f}", f"{1000 / job_ms:.0f}"],
-            [f"synthesis network only ({size}×{size})", args.threads, f"{synth_ms:.1f}", f"{1000 / synth_ms:.0f}"]]
-    training = {"steps": record["steps"], "images_seen": record.get("images_seen"),
-                "train_minutes": round(record["train_seconds"] / 60, 1), "device": record["device"]}
-    report(f"stylegan_frames_{args.model}", ["what", "threads", "ms / frame (median)", "frames / s"], rows,
-           {"frames": args.frames, "training": training})
-    print(f"\ngoal ≥ 20 frames/s: {'met' if job_ms <= 50 else 'NOT met'} ({1000 / job_ms:.0f} frames/s, median of "
-          f"{args.frames}); training: {training}")
+    rows = [
+        [f"slider edit, full plugin job ({size}×{size})", args.threads, f"{job_ms:.1f}", f"{1000 / job_ms:.0f}"],
+        [f"synthesis network only ({size}×{size})", args.threads, f"{synth_ms:.1f}", f"{1000 / synth_ms:.0f}"],
+    ]
+    training = {
+        "steps": record["steps"],
+        "images_seen": record.get("images_seen"),
+        "train_minutes": round(record["train_seconds"] / 60, 1),
+        "device": record["device"],
+    }
+    report(
+        f"stylegan_frames_{args.model}",
+        ["what", "threads", "ms / frame (median)", "frames / s"],
+        rows,
+        {"frames": args.frames, "training": training},
+    )
+    print(
+        f"\ngoal ≥ 20 frames/s: {'met' if job_ms <= 50 else 'NOT met'} ({1000 / job_ms:.0f} frames/s, median of "
+        f"{args.frames}); training: {training}"
+    )
 
 
 if __name__ == "__main__":

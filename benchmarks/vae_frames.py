@@ -61,13 +61,27 @@ def main() -> None:
         plugin = median_seconds(run, args.repeats) / args.frames
         training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
         c = model.config
-        rows.append([name, f"{c.image_size}×{c.image_size}×{c.channels}", c.latent_dim, f"{decode * 1000:.2f}",
-                     f"{plugin * 1000:.2f}", training["steps"], f"{training['train_seconds'] / 60:.1f}"])
-    report(f"vae_frames_{args.device}", ["model", "image", "latent", "decode ms/frame", "plugin ms/frame",
-                                         "training steps", "training min"], rows,
-           {"frames": args.frames, "repeats": args.repeats, "torch_threads": torch.get_num_threads()})
-    print(f"\nmedian of {args.repeats} runs of {args.frames} frames (decode: of {args.repeats * 10}), "
-          f"device {args.device}, {torch.get_num_threads()} torch thread(s)")
+        rows.append(
+            [
+                name,
+                f"{c.image_size}×{c.image_size}×{c.channels}",
+                c.latent_dim,
+                f"{decode * 1000:.2f}",
+                f"{plugin * 1000:.2f}",
+                training["steps"],
+                f"{training['train_seconds'] / 60:.1f}",
+            ]
+        )
+    report(
+        f"vae_frames_{args.device}",
+        ["model", "image", "latent", "decode ms/frame", "plugin ms/frame", "training steps", "training min"],
+        rows,
+        {"frames": args.frames, "repeats": args.repeats, "torch_threads": torch.get_num_threads()},
+    )
+    print(
+        f"\nmedian of {args.repeats} runs of {args.frames} frames (decode: of {args.repeats * 10}), "
+        f"device {args.device}, {torch.get_num_threads()} torch thread(s)"
+    )
 
 
 if __name__ == "__main__":

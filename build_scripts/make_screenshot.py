@@ -1,6 +1,6 @@
 """Render the README screenshot from the real window (offscreen): open a sample, mask, inpaint.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python build_scripts/make_screenshot.py resources/screenshots/main-window.png
+QT_QPA_PLATFORM=offscreen .venv/bin/python build_scripts/make_screenshot.py resources/screenshots/main-window.png
 """
 
 from __future__ import annotations

@@ -36,11 +36,18 @@ def split_data(source: str, *, size: int | None, limit: int | None):
 
     def take(indices: torch.Tensor, part: str) -> ImageCaptionDataset:
         indices = indices.sort().values
-        return ImageCaptionDataset(full.images[indices], [full.captions[i] for i in indices.tolist()],
-                                   None if full.labels is None else full.labels[indices], full.class_names, f"{full.name}-{part}")
+        return ImageCaptionDataset(
+            full.images[indices],
+            [full.captions[i] for i in indices.tolist()],
+            None if full.labels is None else full.labels[indices],
+            full.class_names,
+            f"{full.name}-{part}",
+        )
 
-    note = (f"a fixed random hold-out of {n_test} of {len(full)} images (torch.randperm seed {HOLDOUT_SEED}, "
-            f"first {HOLDOUT_FRACTION:.0%} of the permutation)")
+    note = (
+        f"a fixed random hold-out of {n_test} of {len(full)} images (torch.randperm seed {HOLDOUT_SEED}, "
+        f"first {HOLDOUT_FRACTION:.0%} of the permutation)"
+    )
     return take(order[n_test:], "train"), take(order[:n_test], "test"), note
 
 
@@ -51,7 +58,14 @@ def hardware(device: str) -> str:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines() if line.startswith("model name")), cpu)
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in cpuinfo.read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            cpu,
+        )
     return f"{cpu}, {torch.get_num_threads()} torch thread(s), {platform.system()}"
 
 
@@ -65,13 +79,19 @@ def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
 
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
     start = time.perf_counter()
-    model, accuracy = train_classifier(train, test, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
-                                       seed=args.seed, device=args.device)
+    model, accuracy = train_classifier(
+        train, test, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device
+    )
     minutes = (time.perf_counter() - start) / 60
     save_classifier(model, args.out)
-    labels = "class labels" if train.labels is not None else (
-        f"{model.config.num_classes} pseudo-labels: k-means (seed {args.seed}) on the MiniLM embeddings of the "
-        "captions, since a feature extractor needs some supervised signal and these images have no classes")
+    labels = (
+        "class labels"
+        if train.labels is not None
+        else (
+            f"{model.config.num_classes} pseudo-labels: k-means (seed {args.seed}) on the MiniLM embeddings of the "
+            "captions, since a feature extractor needs some supervised signal and these images have no classes"
+        )
+    )
     card = f"""# Domain classifier: {args.data}
 
 Feature extractor for FD / KID / class agreement in `python -m gencanvas.models.evaluate diffusion`
@@ -99,8 +119,16 @@ def _row(name: str, real: tuple, fake: tuple, wanted, seconds: float | None, n: 
     # Subsets of half the set (at most the usual 1000): whole-set subsets would all be equal, std 0.
     kid_mean, kid_std = kernel_inception_distance(fake[0], real[0], subset_size=min(1000, max(2, n // 2)))
     agreement = class_agreement(fake[1], wanted) if wanted is not None else None
-    return {"config": name, **extra, "n": n, "fd": frechet_distance(fake[0], real[0]), "kid_mean": kid_mean,
-            "kid_std": kid_std, "class_agreement": agreement, "seconds_per_image": seconds}
+    return {
+        "config": name,
+        **extra,
+        "n": n,
+        "fd": frechet_distance(fake[0], real[0]),
+        "kid_mean": kid_mean,
+        "kid_std": kid_std,
+        "class_agreement": agreement,
+        "seconds_per_image": seconds,
+    }
 
 
 def _caption_clusters(train, test, classifier_config) -> dict[str, int] | None:
@@ -143,7 +171,9 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     classifier = load_classifier(args.classifier, args.device)
     cc, mc = classifier.config, model.config
     if (cc.in_channels, cc.image_size) != (mc.channels, mc.image_size):
-        raise SystemExit(f"classifier takes {cc.in_channels}x{cc.image_size}px, the model makes {mc.channels}x{mc.image_size}px")
+        raise SystemExit(
+            f"classifier takes {cc.in_channels}x{cc.image_size}px, the model makes {mc.channels}x{mc.image_size}px"
+        )
     train, test, note = split_data(args.data, size=mc.image_size, limit=args.limit)
     n = min(args.n, len(test), len(train))
     if n < args.n:
@@ -184,13 +214,35 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
         floor_wanted = to_classifier[train.labels]
     else:
         floor_wanted = None if cluster_of is None else torch.tensor([cluster_of[c] for c in train.captions])
-    rows.append(_row("floor (train vs test)", real, extract_features(classifier, train.images, args.batch_size),
-                     floor_wanted, None, n))
-    noise = torch.randint(0, 256, tuple(test.images.shape), generator=torch.Generator().manual_seed(args.seed), dtype=torch.uint8)
-    rows.append(_row("ceiling (uniform noise)", real, extract_features(classifier, noise, args.batch_size), wanted, None, n))
-    info = {"model": str(args.model), "classifier": str(args.classifier), "data": args.data, "test_set": note, "n": n,
-            "guidance": guidance, "seed": args.seed, "device": args.device, "hardware": hardware(args.device),
-            "command": _command(argv), "rows": rows}
+    rows.append(
+        _row(
+            "floor (train vs test)",
+            real,
+            extract_features(classifier, train.images, args.batch_size),
+            floor_wanted,
+            None,
+            n,
+        )
+    )
+    noise = torch.randint(
+        0, 256, tuple(test.images.shape), generator=torch.Generator().manual_seed(args.seed), dtype=torch.uint8
+    )
+    rows.append(
+        _row("ceiling (uniform noise)", real, extract_features(classifier, noise, args.batch_size), wanted, None, n)
+    )
+    info = {
+        "model": str(args.model),
+        "classifier": str(args.classifier),
+        "data": args.data,
+        "test_set": note,
+        "n": n,
+        "guidance": guidance,
+        "seed": args.seed,
+        "device": args.device,
+        "hardware": hardware(args.device),
+        "command": _command(argv),
+        "rows": rows,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     table = markdown_table(rows)
@@ -200,9 +252,16 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
         f"Features: domain classifier `{args.classifier}`. Floor: {n} real training images vs the test images "
         "(the best a generator can expect); ceiling: uniform noise vs the test images. "
         f"KID: mean ± std over 10 subsets of {min(1000, max(2, n // 2))}."
-        + (" Class agreement: the classifier's class for each image vs the caption cluster of its prompt "
-           "(for the floor: of the image's own caption)." if cluster_of is not None else "") + "\n\n"
-        f"Command: `{info['command']}`\n\n{table}\n", encoding="utf-8")
+        + (
+            " Class agreement: the classifier's class for each image vs the caption cluster of its prompt "
+            "(for the floor: of the image's own caption)."
+            if cluster_of is not None
+            else ""
+        )
+        + "\n\n"
+        f"Command: `{info['command']}`\n\n{table}\n",
+        encoding="utf-8",
+    )
     print(table)
     return 0
 
@@ -217,8 +276,17 @@ def run_pix2pix(args: argparse.Namespace, argv: list[str]) -> int:
     test = test.subset(args.n, args.seed)
     classifier = load_classifier(args.classifier, args.device) if args.classifier else None
     metrics, fd, fd_note = evaluate(generator, train, test, classifier, args.seed)
-    info = {"model": str(args.model), "classifier": str(args.classifier), "data": args.data, "test_set": note,
-            "hardware": hardware(args.device), "command": _command(argv), **metrics, "fd": fd, "fd_note": fd_note}
+    info = {
+        "model": str(args.model),
+        "classifier": str(args.classifier),
+        "data": args.data,
+        "test_set": note,
+        "hardware": hardware(args.device),
+        "command": _command(argv),
+        **metrics,
+        "fd": fd,
+        "fd_note": fd_note,
+    }
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     section = results_markdown(metrics, note, fd, fd_note, info["command"])

@@ -38,8 +38,14 @@ def save_model(model: torch.nn.Module, folder: Path) -> None:
     model.config.save(folder)
 
 
-def load_model(network: Callable[[Any], M], config_type: Any, folder: Path, kind: str,
-               device: torch.device | str = "cpu", dtype: torch.dtype | None = None) -> M:
+def load_model(
+    network: Callable[[Any], M],
+    config_type: Any,
+    folder: Path,
+    kind: str,
+    device: torch.device | str = "cpu",
+    dtype: torch.dtype | None = None,
+) -> M:
     """``network(config_type.load(folder))`` with the folder's weights, in eval mode on ``device``."""
     folder = Path(folder)
     state = load_state(folder, kind)

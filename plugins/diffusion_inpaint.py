@@ -67,8 +67,9 @@ class DiffusionInpaint(Plugin):
         keep = torch.from_numpy(1 - cv2.dilate(crop_mask, np.ones((3, 3), np.uint8))).float()[None, None].to(ctx.device)
 
         def paste(filled: torch.Tensor) -> np.ndarray:
-            patch = cv2.resize(to_rgb_uint8(filled), (cols.stop - cols.start, rows.stop - rows.start),
-                               interpolation=cv2.INTER_CUBIC)
+            patch = cv2.resize(
+                to_rgb_uint8(filled), (cols.stop - cols.start, rows.stop - rows.start), interpolation=cv2.INTER_CUBIC
+            )
             result = image.copy()
             region = result[rows, cols]
             region[mask[rows, cols]] = patch[mask[rows, cols]]
@@ -78,8 +79,15 @@ class DiffusionInpaint(Plugin):
         text = encode_prompts(ctx, [params.prompt]) if params.prompt.strip() else model.null_text[None].detach()
         guidance = params.guidance if params.prompt.strip() else 1.0
         filled = inpaint(
-            model, text, known, keep, steps=params.steps, jump_length=params.jump_length,
-            resamples=params.resamples, guidance=guidance, generator=ctx.generator(),
+            model,
+            text,
+            known,
+            keep,
+            steps=params.steps,
+            jump_length=params.jump_length,
+            resamples=params.resamples,
+            guidance=guidance,
+            generator=ctx.generator(),
             on_step=lambda step, total, x0: ctx.emit(paste(x0), step, total),
         )
         return paste(filled)

@@ -47,7 +47,9 @@ def load_diffusion(ctx: RunContext, name: str) -> Any:
 
     folder = weights_root() / name
     if not (folder / "model.safetensors").exists():
-        raise PluginError(f"The diffusion model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}")
+        raise PluginError(
+            f"The diffusion model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}"
+        )
     return ctx.models.get(("diffusion", name, str(ctx.device)), lambda: load_model(folder, ctx.device))
 
 

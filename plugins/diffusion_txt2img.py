@@ -10,20 +10,31 @@ from pydantic import Field
 from gencanvas.core.params import model_choice, seed, slider
 from gencanvas.core.params import prompt as prompt_text
 from gencanvas.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
-from gencanvas.plugins.diffusion_support import available_models, default_guidance, encode_prompts, load_diffusion, to_rgb_uint8
+from gencanvas.plugins.diffusion_support import (
+    available_models,
+    default_guidance,
+    encode_prompts,
+    load_diffusion,
+    to_rgb_uint8,
+)
 
 MODELS = available_models()
 
 
 class TextToImageParams(ParamsBase):
     prompt: str = prompt_text(
-        "grinning face", description="What to draw: an emoji name for the emoji model, a garment class for the fashion model")
+        "grinning face",
+        description="What to draw: an emoji name for the emoji model, a garment class for the fashion model",
+    )
     negative_prompt: str = prompt_text("", description="What to steer away from (empty: plain guidance)")
     model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled model")  # type: ignore[valid-type]
-    sampler: Literal["dpm++", "ddim", "euler-a", "ddpm"] = Field("dpm++", description="DPM-Solver++ is good at 20 steps")
+    sampler: Literal["dpm++", "ddim", "euler-a", "ddpm"] = Field(
+        "dpm++", description="DPM-Solver++ is good at 20 steps"
+    )
     steps: int = slider(20, ge=1, le=1000, description="Denoising steps")
     guidance: float = slider(  # follows the chosen model's own default, the guidance it was evaluated at
-        default_guidance(MODELS[0]), ge=1.0, le=15.0, step=0.5, description="How strongly to follow the prompt")
+        default_guidance(MODELS[0]), ge=1.0, le=15.0, step=0.5, description="How strongly to follow the prompt"
+    )
     batch: int = slider(1, ge=1, le=16, description="Images at once (shown as a grid)")
     seed: int = seed(0)
 
@@ -41,8 +52,10 @@ class DiffusionTextToImage(Plugin):
 
     def describe_params(self, params: TextToImageParams) -> str:
         negative = f"\nNegative prompt: {params.negative_prompt}" if params.negative_prompt else ""
-        return (f"{params.prompt}{negative}\nSteps: {params.steps}, Sampler: {params.sampler}, CFG scale: "
-                f"{params.guidance}, Seed: {params.seed}, Model: {params.model}, Batch: {params.batch}")
+        return (
+            f"{params.prompt}{negative}\nSteps: {params.steps}, Sampler: {params.sampler}, CFG scale: "
+            f"{params.guidance}, Seed: {params.seed}, Model: {params.model}, Batch: {params.batch}"
+        )
 
     def run(self, inputs: PluginInputs, params: TextToImageParams, ctx: RunContext) -> np.ndarray:
         from gencanvas.models.diffusion.sampling import sample
@@ -51,7 +64,13 @@ class DiffusionTextToImage(Plugin):
         text = encode_prompts(ctx, [params.prompt] * params.batch)
         negative = encode_prompts(ctx, [params.negative_prompt] * params.batch) if params.negative_prompt else None
         images = sample(
-            model, text, sampler=params.sampler, steps=params.steps, guidance=params.guidance, negative=negative,
-            generator=ctx.generator(), on_step=lambda step, total, x0: ctx.emit(to_rgb_uint8(x0), step, total),
+            model,
+            text,
+            sampler=params.sampler,
+            steps=params.steps,
+            guidance=params.guidance,
+            negative=negative,
+            generator=ctx.generator(),
+            on_step=lambda step, total, x0: ctx.emit(to_rgb_uint8(x0), step, total),
         )
         return to_rgb_uint8(images)

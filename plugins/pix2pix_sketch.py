@@ -37,7 +37,9 @@ def weights_root() -> Path:
 
 def available_models() -> tuple[str, ...]:
     """Bundled pix2pix generators: folders under resources/weights whose config names sketch styles."""
-    found = sorted(p.parent.name for p in weights_root().glob("*/config.json") if '"sketch_styles"' in p.read_text("utf-8"))
+    found = sorted(
+        p.parent.name for p in weights_root().glob("*/config.json") if '"sketch_styles"' in p.read_text("utf-8")
+    )
     return tuple(found) or ("pix2pix-emoji",)
 
 
@@ -46,7 +48,9 @@ MODELS = available_models()
 
 class SketchToPhotoParams(ParamsBase):
     model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled sketch-to-photo model")  # type: ignore[valid-type]
-    colour_hints: bool = Field(True, description="Coloured strokes suggest the colour of that area (off: all strokes are ink)")
+    colour_hints: bool = Field(
+        True, description="Coloured strokes suggest the colour of that area (off: all strokes are ink)"
+    )
 
 
 def load_generator(ctx: RunContext, name: str) -> Any:
@@ -55,7 +59,9 @@ def load_generator(ctx: RunContext, name: str) -> Any:
 
     folder = weights_root() / name
     if not (folder / "model.safetensors").exists():
-        raise PluginError(f"The sketch-to-photo model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}")
+        raise PluginError(
+            f"The sketch-to-photo model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}"
+        )
     return ctx.models.get(("pix2pix", name, str(ctx.device)), lambda: load(folder, ctx.device))
 
 
@@ -67,7 +73,9 @@ def sketch_input(layer: np.ndarray, size: int, colour_hints: bool) -> np.ndarray
     if not colour_hints:
         paper = np.repeat(paper.min(axis=2, keepdims=True), 3, axis=2)  # a red stroke is as dark as its darkest channel
     if paper.min() > 200:
-        raise PluginError("The sketch has no dark strokes: draw with a dark or coloured brush (white strokes only erase).")
+        raise PluginError(
+            "The sketch has no dark strokes: draw with a dark or coloured brush (white strokes only erase)."
+        )
     return paper
 
 

@@ -43,33 +43,51 @@ NOISE_MODES = {"off": "none", "fixed": "const"}
 def _direction_field(name: str) -> Any:
     what = f"principal component {name[2:]} of w" if name.startswith("pc") else f"towards '{name}' (labelled direction)"
     only = "" if len(OWNERS[name]) == len(MODELS) else f"; only {', '.join(OWNERS[name])}"
-    return slider(0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1,
-                  description=f"Move {what}, in standard deviations{only}")
+    return slider(
+        0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1, description=f"Move {what}, in standard deviations{only}"
+    )
 
 
 StyleGANEditParams = create_model(
     "StyleGANEditParams",
     __base__=ParamsBase,
     model=(Literal[MODELS], model_choice(MODELS[0], description="Bundled StyleGAN model")),  # type: ignore[valid-type]
-    source=(Literal["seed", "canvas image"],
-            Field("seed", description="Edit a random sample of the model (seed), or the canvas photo projected into w")),
+    source=(
+        Literal["seed", "canvas image"],
+        Field("seed", description="Edit a random sample of the model (seed), or the canvas photo projected into w"),
+    ),
     seed=(int, seed(0)),
-    truncation=(float, slider(0.7, ge=0.0, le=1.5, step=0.05,
-                              description="Pull the seed's w towards the average: lower is tamer (seed only)")),
+    truncation=(
+        float,
+        slider(
+            0.7,
+            ge=0.0,
+            le=1.5,
+            step=0.05,
+            description="Pull the seed's w towards the average: lower is tamer (seed only)",
+        ),
+    ),
     **{name: (float, _direction_field(name)) for name in DIRECTIONS},
     layer_start=(int, slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)")),
     layer_end=(int, slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")),
-    noise=(Literal["off", "fixed"],
-           Field("off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)")),
-    projection_steps=(int, slider(150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image")),
+    noise=(
+        Literal["off", "fixed"],
+        Field("off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)"),
+    ),
+    projection_steps=(
+        int,
+        slider(150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image"),
+    ),
 )
 
 
 class StyleGANEdit(Plugin):
     id = "stylegan-edit"
     title = "Latent edit (StyleGAN)"
-    description = ("Move a generated emoji — or your canvas image, projected into the model — along learned "
-                   "directions. Re-renders live while you drag.")
+    description = (
+        "Move a generated emoji — or your canvas image, projected into the model — along learned "
+        "directions. Re-renders live while you drag."
+    )
     inputs = frozenset({InputKind.IMAGE})
     Params = StyleGANEditParams
     interactive = True
@@ -83,7 +101,9 @@ class StyleGANEdit(Plugin):
         G, directions = loaded.generator, loaded.directions
         start, end = params.layer_start, min(params.layer_end, G.num_ws - 1)
         if start > end:
-            raise PluginError(f"The layer range is empty: start {start} is after end {end} (this model has {G.num_ws} layers).")
+            raise PluginError(
+                f"The layer range is empty: start {start} is after end {end} (this model has {G.num_ws} layers)."
+            )
         with torch.no_grad():
             if params.source == "seed":
                 z = torch.randn(1, G.config.z_dim, generator=torch.Generator().manual_seed(ctx.seed)).to(ctx.device)
@@ -107,15 +127,22 @@ class StyleGANEdit(Plugin):
 
         image = inputs.require(InputKind.IMAGE)
         size, channels = G.config.image_size, G.config.channels_out
-        small = Image.fromarray(image).convert("L" if channels == 1 else "RGB").resize((size, size), Image.Resampling.BOX)
+        small = (
+            Image.fromarray(image).convert("L" if channels == 1 else "RGB").resize((size, size), Image.Resampling.BOX)
+        )
         pixels = np.array(small, dtype=np.uint8).reshape(size, size, channels)  # a writable copy for torch
         digest = hashlib.sha1(pixels.tobytes()).hexdigest()
         target = torch.from_numpy(pixels).permute(2, 0, 1)[None].float().div(127.5).sub(1).to(ctx.device)
         total = params.projection_steps + 1
 
         def run_projection() -> Any:
-            return project(G, target, steps=params.projection_steps, noise_mode=NOISE_MODES[params.noise],
-                           on_step=lambda step, _n, image: ctx.emit(to_rgb_uint8(image), step, total))
+            return project(
+                G,
+                target,
+                steps=params.projection_steps,
+                noise_mode=NOISE_MODES[params.noise],
+                on_step=lambda step, _n, image: ctx.emit(to_rgb_uint8(image), step, total),
+            )
 
         key = ("stylegan-projection", params.model, str(ctx.device), digest, params.projection_steps, params.noise)
         return ctx.models.get(key, run_projection)

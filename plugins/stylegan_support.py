@@ -15,8 +15,10 @@ from gencanvas.core.resources import resource_path
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
-TRAIN_HINT = ("python -m gencanvas.models.train stylegan --data emoji --out resources/weights/stylegan-emoji, then "
-              "python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji")
+TRAIN_HINT = (
+    "python -m gencanvas.models.train stylegan --data emoji --out resources/weights/stylegan-emoji, then "
+    "python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji"
+)
 DEFAULT_DIRECTIONS = ("pc1", "pc2", "pc3", "pc4", "pc5")
 
 
@@ -26,7 +28,11 @@ def weights_root() -> Path:
 
 def available_models() -> tuple[str, ...]:
     """Bundled StyleGAN models: folders under resources/weights whose config says so."""
-    found = sorted(p.parent.name for p in weights_root().glob("*/config.json") if '"architecture": "stylegan"' in p.read_text("utf-8"))
+    found = sorted(
+        p.parent.name
+        for p in weights_root().glob("*/config.json")
+        if '"architecture": "stylegan"' in p.read_text("utf-8")
+    )
     return tuple(found) or ("stylegan-emoji",)
 
 
@@ -64,7 +70,9 @@ def load_stylegan(ctx: RunContext, name: str) -> LoadedStyleGAN:
     """Generator and directions on the job's device, from the worker's cache after the first load."""
     folder = weights_root() / name
     if not (folder / "model.safetensors").exists():
-        raise PluginError(f"The StyleGAN model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}")
+        raise PluginError(
+            f"The StyleGAN model '{name}' is not installed (looked in {folder}). Train it with: {TRAIN_HINT}"
+        )
 
     def load() -> LoadedStyleGAN:
         from gencanvas.models.stylegan.directions import Directions

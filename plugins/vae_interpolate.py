@@ -29,28 +29,40 @@ MODELS = available_models()
 
 class InterpolateParams(ParamsBase):
     model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled VAE")  # type: ignore[valid-type]
-    start: Literal["seed", "canvas"] = Field("seed", description="Start from a random latent (seed) or encode the canvas image")
+    start: Literal["seed", "canvas"] = Field(
+        "seed", description="Start from a random latent (seed) or encode the canvas image"
+    )
     seed: int = seed(0, description="Start latent when starting from a seed")
     end_seed: int = spin(1, ge=0, le=2**31 - 1, description="End latent")
     frames: int = slider(8, ge=2, le=64, description="Frames from start to end, both included")
-    mode: Literal["slerp", "lerp"] = Field("slerp", description="slerp follows the sphere where samples live; lerp the straight line")
-    temperature: float = slider(1.0, ge=0.1, le=2.0, step=0.1, description="Scale of the seeded latents (lower: more typical images)")
-    invert: bool = Field(False, description="Invert the canvas before encoding (Fashion-MNIST garments are light on black)")
+    mode: Literal["slerp", "lerp"] = Field(
+        "slerp", description="slerp follows the sphere where samples live; lerp the straight line"
+    )
+    temperature: float = slider(
+        1.0, ge=0.1, le=2.0, step=0.1, description="Scale of the seeded latents (lower: more typical images)"
+    )
+    invert: bool = Field(
+        False, description="Invert the canvas before encoding (Fashion-MNIST garments are light on black)"
+    )
     upscale: int = slider(4, ge=1, le=8, description="Enlarge each frame this many times (nearest neighbour)")
 
 
 class VAEInterpolate(Plugin):
     id = "vae-interpolate"
     title = "Latent interpolation (VAE)"
-    description = ("Morph between two images through a VAE's latent space, frame by frame. "
-                   "Export the frames with File › Export animation….")
+    description = (
+        "Morph between two images through a VAE's latent space, frame by frame. "
+        "Export the frames with File › Export animation…."
+    )
     inputs = frozenset({InputKind.IMAGE})
     Params = InterpolateParams
 
     def describe_params(self, params: InterpolateParams) -> str:
         start = "canvas" if params.start == "canvas" else f"seed {params.seed}"
-        return (f"VAE {params.model}: {start} → seed {params.end_seed}, {params.frames} frames, {params.mode}, "
-                f"temperature {params.temperature}, upscale {params.upscale}")
+        return (
+            f"VAE {params.model}: {start} → seed {params.end_seed}, {params.frames} frames, {params.mode}, "
+            f"temperature {params.temperature}, upscale {params.upscale}"
+        )
 
     def run(self, inputs: PluginInputs, params: InterpolateParams, ctx: RunContext) -> np.ndarray:
         import torch

@@ -27,9 +27,13 @@ MODELS = available_models()
 
 class LatentGridParams(ParamsBase):
     model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled VAE")  # type: ignore[valid-type]
-    centre: Literal["origin", "seed"] = Field("origin", description="Centre the plane on the origin or on the seed's latent")
+    centre: Literal["origin", "seed"] = Field(
+        "origin", description="Centre the plane on the origin or on the seed's latent"
+    )
     side: int = slider(6, ge=2, le=16, description="Cells per row and column")
-    span: float = slider(2.5, ge=0.5, le=5.0, step=0.5, description="How far the grid reaches from the centre, in standard deviations")
+    span: float = slider(
+        2.5, ge=0.5, le=5.0, step=0.5, description="How far the grid reaches from the centre, in standard deviations"
+    )
     upscale: int = slider(2, ge=1, le=8, description="Enlarge each cell this many times (nearest neighbour)")
     seed: int = seed(0, description="Chooses the plane's directions (and the centre latent)")
 
@@ -37,7 +41,9 @@ class LatentGridParams(ParamsBase):
 class VAELatentGrid(Plugin):
     id = "vae-latent-grid"
     title = "Latent grid explorer (VAE)"
-    description = "A grid of decodes on a plane through a VAE's latent space: see how images change along two directions."
+    description = (
+        "A grid of decodes on a plane through a VAE's latent space: see how images change along two directions."
+    )
     Params = LatentGridParams
 
     def run(self, inputs: PluginInputs, params: LatentGridParams, ctx: RunContext) -> np.ndarray:
@@ -53,7 +59,9 @@ class VAELatentGrid(Plugin):
         cells: list[np.ndarray] = []
         with torch.no_grad():
             for row in range(params.side):  # one frame per decoded row: cancellable, and the grid grows visibly
-                cells += frames_to_rgb(model.decode(latents[row * params.side : (row + 1) * params.side]), params.upscale)
+                cells += frames_to_rgb(
+                    model.decode(latents[row * params.side : (row + 1) * params.side]), params.upscale
+                )
                 blank = np.full_like(cells[0], 255)
                 ctx.emit(tile(cells + [blank] * (params.side**2 - len(cells)), params.side), row + 1, params.side)
         return tile(cells, params.side)

@@ -28,7 +28,11 @@ def weights_root() -> Path:
 def available_models() -> tuple[str, ...]:
     """Names of bundled VAEs (folder name without the prefix), e.g. ('emoji', 'fashion')."""
     root = weights_root()
-    found = sorted(p.parent.name[len(PREFIX):] for p in root.glob(f"{PREFIX}*/config.json") if '"kind": "vae"' in p.read_text("utf-8"))
+    found = sorted(
+        p.parent.name[len(PREFIX) :]
+        for p in root.glob(f"{PREFIX}*/config.json")
+        if '"kind": "vae"' in p.read_text("utf-8")
+    )
     return tuple(found) or ("emoji", "fashion")  # the bundled names: a missing one then says how to train it
 
 

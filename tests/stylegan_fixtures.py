@@ -26,8 +26,10 @@ def save_tiny_stylegan(folder: Path, names: tuple[str, ...], size: int = 16, cha
     pcs = [n for n in names if n.startswith("pc")]
     labelled = [n for n in names if not n.startswith("pc")]
     vectors = torch.nn.functional.normalize(torch.randn(len(labelled), G.config.w_dim), dim=1)
-    combine(pca_directions(sample_w(G, 500), len(pcs)),
-            Directions(labelled, vectors, torch.ones(len(labelled)), ["label"] * len(labelled))).save(folder)
+    combine(
+        pca_directions(sample_w(G, 500), len(pcs)),
+        Directions(labelled, vectors, torch.ones(len(labelled)), ["label"] * len(labelled)),
+    ).save(folder)
     return folder
 
 

@@ -44,8 +44,24 @@ def test_plugins_json_is_machine_readable(capsys):
 def test_generate_writes_png_with_metadata(tmp_path, photo_and_mask, capsys):
     photo, mask = photo_and_mask
     out = tmp_path / "out.png"
-    code = main(["generate", "--plugin", "inpaint-classical", "--image", str(photo), "--mask", str(mask),
-                 "--param", "radius=7", "--param", "method=navier-stokes", "-q", "-o", str(out)])
+    code = main(
+        [
+            "generate",
+            "--plugin",
+            "inpaint-classical",
+            "--image",
+            str(photo),
+            "--mask",
+            str(mask),
+            "--param",
+            "radius=7",
+            "--param",
+            "method=navier-stokes",
+            "-q",
+            "-o",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     result = load_image(out).rgb
     assert np.abs(result[12:18, 22:28].astype(int) - (30, 160, 220)).max() < 10
@@ -65,7 +81,20 @@ def test_generate_writes_png_with_metadata(tmp_path, photo_and_mask, capsys):
 )
 def test_bad_parameters_exit_2_with_a_message(tmp_path, photo_and_mask, capsys, extra, message):
     photo, mask = photo_and_mask
-    code = main(["generate", "--plugin", "inpaint-classical", "--image", str(photo), "--mask", str(mask), *extra, "-o", str(tmp_path / "o.png")])
+    code = main(
+        [
+            "generate",
+            "--plugin",
+            "inpaint-classical",
+            "--image",
+            str(photo),
+            "--mask",
+            str(mask),
+            *extra,
+            "-o",
+            str(tmp_path / "o.png"),
+        ]
+    )
     assert code == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "o.png").exists()
@@ -75,7 +104,9 @@ def test_unknown_plugin_and_missing_mask(tmp_path, photo_and_mask, capsys):
     photo, _ = photo_and_mask
     assert main(["generate", "--plugin", "nope", "-o", str(tmp_path / "o.png")]) == 2
     assert "No plugin named 'nope'" in capsys.readouterr().err
-    assert main(["generate", "--plugin", "inpaint-classical", "--image", str(photo), "-o", str(tmp_path / "o.png")]) == 2
+    assert (
+        main(["generate", "--plugin", "inpaint-classical", "--image", str(photo), "-o", str(tmp_path / "o.png")]) == 2
+    )
     assert "needs the mask layer" in capsys.readouterr().err
 
 
@@ -89,7 +120,13 @@ def test_corrupt_input_image_is_a_clear_error(tmp_path, capsys):
 @pytest.mark.slow
 def test_self_test_runs_every_plugin_and_exits_0(tmp_path):
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "GENCANVAS_HOME": str(tmp_path)}
-    proc = subprocess.run([sys.executable, "-m", "gencanvas", "--self-test"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "gencanvas", "--self-test"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok   inpaint-classical" in proc.stdout and "self-test passed" in proc.stdout

@@ -27,8 +27,14 @@ def tiny() -> TextConditionedUNet:
 def test_every_sampler_streams_x0_and_is_seeded(tiny, sampler):
     text = torch.randn(2, 384)
     seen = []
-    first = sample(tiny, text, sampler=sampler, steps=4, generator=torch.Generator().manual_seed(3),
-                   on_step=lambda i, n, x0: seen.append((i, n, x0.abs().max().item())))
+    first = sample(
+        tiny,
+        text,
+        sampler=sampler,
+        steps=4,
+        generator=torch.Generator().manual_seed(3),
+        on_step=lambda i, n, x0: seen.append((i, n, x0.abs().max().item())),
+    )
     second = sample(tiny, text, sampler=sampler, steps=4, generator=torch.Generator().manual_seed(3))
     assert first.shape == (2, 1, 16, 16) and first.abs().max() <= 1
     assert [(i, n) for i, n, _ in seen] == [(1, 4), (2, 4), (3, 4), (4, 4)] and all(m <= 1 for *_, m in seen)
@@ -39,8 +45,16 @@ def test_repaint_keeps_known_pixels_exactly(tiny):
     known = torch.rand(1, 1, 16, 16) * 2 - 1
     keep = torch.ones_like(known)
     keep[..., 4:12, 4:12] = 0
-    out = inpaint(tiny, torch.randn(1, 384), known, keep, steps=6, jump_length=2, resamples=2,
-                  generator=torch.Generator().manual_seed(0))
+    out = inpaint(
+        tiny,
+        torch.randn(1, 384),
+        known,
+        keep,
+        steps=6,
+        jump_length=2,
+        resamples=2,
+        generator=torch.Generator().manual_seed(0),
+    )
     assert torch.equal(out[keep.bool()], known[keep.bool()])
     assert not torch.equal(out[~keep.bool()], known[~keep.bool()])
 
@@ -70,8 +84,23 @@ def test_text_encoder_is_offline_cached_and_meaningful(monkeypatch):
 def test_train_checkpoint_resume_and_export(tmp_path):
     from gencanvas.models.train import main
 
-    common = ["diffusion", "--data", "fashion-mnist", "--limit", "64", "--preset", "tiny", "--batch-size", "8",
-              "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run"), "--sample-every", "3"]
+    common = [
+        "diffusion",
+        "--data",
+        "fashion-mnist",
+        "--limit",
+        "64",
+        "--preset",
+        "tiny",
+        "--batch-size",
+        "8",
+        "--out",
+        str(tmp_path / "out"),
+        "--run-dir",
+        str(tmp_path / "run"),
+        "--sample-every",
+        "3",
+    ]
     assert main([*common, "--max-steps", "4"]) == 0
     first = json.loads((tmp_path / "out" / "training.json").read_text())
     assert first["steps"] == 4 and (tmp_path / "run" / "samples-000003.png").exists()
@@ -129,7 +158,9 @@ class OracleDenoiser(torch.nn.Module):
 
     def __init__(self, clean: torch.Tensor, prediction_type: str) -> None:
         super().__init__()
-        self.config = DiffusionConfig(image_size=clean.shape[-1], channels=clean.shape[1], prediction_type=prediction_type)
+        self.config = DiffusionConfig(
+            image_size=clean.shape[-1], channels=clean.shape[1], prediction_type=prediction_type
+        )
         self.clean = clean
         self.null_text = torch.nn.Parameter(torch.zeros(384))
         self.alphas_cumprod = SAMPLERS["ddpm"](**self.config.scheduler_config()).alphas_cumprod.double()
@@ -149,8 +180,15 @@ def test_every_sampler_lands_on_the_image_an_exact_model_predicts(sampler, predi
     clean = torch.rand(1, 3, 8, 8) * 1.6 - 0.8
     oracle = OracleDenoiser(clean, prediction_type)
     previews = []
-    out = sample(oracle, torch.randn(2, 384), sampler=sampler, steps=10, guidance=3.0,
-                 generator=torch.Generator().manual_seed(0), on_step=lambda i, n, x0: previews.append(x0))
+    out = sample(
+        oracle,
+        torch.randn(2, 384),
+        sampler=sampler,
+        steps=10,
+        guidance=3.0,
+        generator=torch.Generator().manual_seed(0),
+        on_step=lambda i, n, x0: previews.append(x0),
+    )
     torch.testing.assert_close(out, clean.expand_as(out), atol=2e-3, rtol=0)
     torch.testing.assert_close(previews[-1], clean.expand_as(out), atol=2e-3, rtol=0)
 
@@ -161,9 +199,17 @@ def test_repaint_fills_from_a_v_prediction_model():
     keep = torch.ones_like(clean)
     keep[..., 2:6, 2:6] = 0
     previews = []
-    out = inpaint(OracleDenoiser(clean, "v_prediction"), torch.randn(1, 384), known, keep, steps=10,
-                  jump_length=2, resamples=2, generator=torch.Generator().manual_seed(0),
-                  on_step=lambda i, n, x0: previews.append(x0))
+    out = inpaint(
+        OracleDenoiser(clean, "v_prediction"),
+        torch.randn(1, 384),
+        known,
+        keep,
+        steps=10,
+        jump_length=2,
+        resamples=2,
+        generator=torch.Generator().manual_seed(0),
+        on_step=lambda i, n, x0: previews.append(x0),
+    )
     hole = ~keep.bool()
     assert torch.equal(out[keep.bool()], known[keep.bool()])
     assert (out[hole] - clean[hole]).abs().max() < 0.05, "the hole is filled with the image the model predicts"
@@ -173,7 +219,9 @@ def test_repaint_fills_from_a_v_prediction_model():
 
 def test_patched_network_keeps_the_image_shape_and_rejects_a_patch_that_does_not_fit():
     torch.manual_seed(0)
-    config = DiffusionConfig.from_preset("tiny", image_size=16, channels=3, patch_size=2, prediction_type="v_prediction")
+    config = DiffusionConfig.from_preset(
+        "tiny", image_size=16, channels=3, patch_size=2, prediction_type="v_prediction"
+    )
     model = TextConditionedUNet(config)
     assert model.unet.config.in_channels == 12 and model.unet.config.sample_size == 8
     x = torch.randn(2, 3, 16, 16)
@@ -201,11 +249,38 @@ def test_v_prediction_target_is_the_velocity():
 def test_training_flags_for_v_prediction_and_patches_reach_the_exported_model(tmp_path):
     from gencanvas.models.train import main
 
-    assert main(["diffusion", "--data", "fashion-mnist", "--limit", "16", "--preset", "tiny", "--batch-size", "8",
-                 "--prediction", "v_prediction", "--patch-size", "2", "--max-steps", "2", "--sample-every", "0",
-                 "--out", str(tmp_path / "out"), "--run-dir", str(tmp_path / "run")]) == 0
+    assert (
+        main(
+            [
+                "diffusion",
+                "--data",
+                "fashion-mnist",
+                "--limit",
+                "16",
+                "--preset",
+                "tiny",
+                "--batch-size",
+                "8",
+                "--prediction",
+                "v_prediction",
+                "--patch-size",
+                "2",
+                "--max-steps",
+                "2",
+                "--sample-every",
+                "0",
+                "--out",
+                str(tmp_path / "out"),
+                "--run-dir",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 0
+    )
     model = load_model(tmp_path / "out")
     assert (model.config.prediction_type, model.config.patch_size) == ("v_prediction", 2)
     card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
     assert "v_prediction prediction" in card and "2×2 pixel patches (16×16×4 at the U-Net)" in card
-    assert "Held out for evaluation**: the official test split" in card, "the evaluation's test images are not trained on"
+    assert "Held out for evaluation**: the official test split" in card, (
+        "the evaluation's test images are not trained on"
+    )

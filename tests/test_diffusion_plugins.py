@@ -29,8 +29,11 @@ def test_txt2img_batch_is_a_grid_and_prompts_matter(tiny_diffusion):
     grid, _ = run(DiffusionTextToImage(), TextToImageParams(steps=2, batch=4), PluginInputs(64, 64))
     assert grid.shape == (32, 32, 3)
     plain, _ = run(DiffusionTextToImage(), TextToImageParams(steps=2, prompt="bag", seed=5), PluginInputs(8, 8))
-    steered, _ = run(DiffusionTextToImage(), TextToImageParams(steps=2, prompt="bag", negative_prompt="dress", seed=5),
-                     PluginInputs(8, 8))
+    steered, _ = run(
+        DiffusionTextToImage(),
+        TextToImageParams(steps=2, prompt="bag", negative_prompt="dress", seed=5),
+        PluginInputs(8, 8),
+    )
     again, _ = run(DiffusionTextToImage(), TextToImageParams(steps=2, prompt="bag", seed=5), PluginInputs(8, 8))
     assert not np.array_equal(plain, steered)
     np.testing.assert_array_equal(plain, again)
@@ -66,7 +69,9 @@ def test_inpaint_without_prompt_uses_the_unconditional_model(tiny_diffusion):
     image = np.full((40, 40, 3), 128, np.uint8)
     mask = np.zeros((40, 40), bool)
     mask[10:20, 10:20] = True
-    result, _ = run(DiffusionInpaint(), DiffusionInpaintParams(steps=5, resamples=1), PluginInputs(40, 40, image=image, mask=mask))
+    result, _ = run(
+        DiffusionInpaint(), DiffusionInpaintParams(steps=5, resamples=1), PluginInputs(40, 40, image=image, mask=mask)
+    )
     assert result.shape == (40, 40, 3)
 
 
@@ -94,6 +99,8 @@ def test_panel_default_guidance_is_the_one_the_default_model_was_evaluated_at():
     assert {"emoji", "fashion"} <= set(available_models())
     config = json.loads((weights_root() / TextToImageParams().model / "config.json").read_text("utf-8"))
     assert TextToImageParams().guidance == config["default_guidance"]
-    assert DiffusionTextToImage.linked_values("model", {"model": "fashion"})["guidance"] == json.loads(
-        (weights_root() / "fashion" / "config.json").read_text("utf-8"))["default_guidance"]
+    assert (
+        DiffusionTextToImage.linked_values("model", {"model": "fashion"})["guidance"]
+        == json.loads((weights_root() / "fashion" / "config.json").read_text("utf-8"))["default_guidance"]
+    )
     assert DiffusionTextToImage.linked_values("steps", {"model": "fashion"}) == {}

@@ -25,7 +25,9 @@ from gencanvas.models.evaluation import (
     train_classifier,
 )
 
-needs_fashion = pytest.mark.skipif(not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package")
+needs_fashion = pytest.mark.skipif(
+    not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package"
+)
 
 
 def gaussian(n: int, mean, std, seed: int) -> np.ndarray:
@@ -69,7 +71,9 @@ def test_fd_from_moments_handles_non_commuting_covariances() -> None:
 
 def test_fd_from_samples_approaches_the_analytic_value() -> None:
     mean_a, std_a, mean_b, std_b = [0.0, 0.0, 0.0], [1.0, 2.0, 0.5], [1.0, -1.0, 0.0], [2.0, 2.0, 1.0]
-    analytic = frechet_distance_from_moments(np.array(mean_a), np.diag(np.square(std_a)), np.array(mean_b), np.diag(np.square(std_b)))
+    analytic = frechet_distance_from_moments(
+        np.array(mean_a), np.diag(np.square(std_a)), np.array(mean_b), np.diag(np.square(std_b))
+    )
     sampled = frechet_distance(gaussian(40_000, mean_a, std_a, 1), gaussian(40_000, mean_b, std_b, 2))
     assert analytic == pytest.approx(3.25)
     assert sampled == pytest.approx(analytic, rel=0.05)
@@ -104,7 +108,9 @@ def test_class_agreement() -> None:
 
 def test_classifier_features_shape_and_save_load_round_trip(tmp_path) -> None:
     torch.manual_seed(0)
-    model = DomainClassifier(ClassifierConfig(in_channels=3, image_size=16, num_classes=5, class_names=list("abcde"))).eval()
+    model = DomainClassifier(
+        ClassifierConfig(in_channels=3, image_size=16, num_classes=5, class_names=list("abcde"))
+    ).eval()
     x = torch.rand(4, 3, 16, 16) * 2 - 1
     assert model.features(x).shape == (4, 128)
     assert model(x).shape == (4, 5)
@@ -134,7 +140,9 @@ def bars(n: int, size: int = 16) -> ImageCaptionDataset:
             images[i, 0, where : where + 2, 2:-2] = 255
         else:
             images[i, 0, 2:-2, where : where + 2] = 255
-    return ImageCaptionDataset(images, [["horizontal", "vertical"][k] for k in labels], labels, ["horizontal", "vertical"])
+    return ImageCaptionDataset(
+        images, [["horizontal", "vertical"][k] for k in labels], labels, ["horizontal", "vertical"]
+    )
 
 
 def test_train_classifier_learns_an_easy_task() -> None:
@@ -173,9 +181,27 @@ def test_evaluate_diffusion_cli_end_to_end(tmp_path, capsys) -> None:
     config = ClassifierConfig(in_channels=1, image_size=16, num_classes=10, class_names=list(FASHION_CLASSES))
     save_classifier(DomainClassifier(config).eval(), tmp_path / "clf")
     out = tmp_path / "eval"
-    code = main(["diffusion", "--model", str(tmp_path / "unet"), "--classifier", str(tmp_path / "clf"),
-                 "--data", "fashion-mnist", "--limit", "40", "--n", "16", "--samplers", "ddim:2,dpm++:2",
-                 "--batch-size", "8", "--out", str(out)])
+    code = main(
+        [
+            "diffusion",
+            "--model",
+            str(tmp_path / "unet"),
+            "--classifier",
+            str(tmp_path / "clf"),
+            "--data",
+            "fashion-mnist",
+            "--limit",
+            "40",
+            "--n",
+            "16",
+            "--samplers",
+            "ddim:2,dpm++:2",
+            "--batch-size",
+            "8",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     results = json.loads((out / "results.json").read_text())
     configs = [row["config"] for row in results["rows"]]
@@ -213,11 +239,26 @@ def test_evaluate_diffusion_scores_caption_cluster_agreement_on_unlabelled_folde
     *_, names = labels_for(train, test, 2, seed=0)
     torch.manual_seed(0)
     save_model(TextConditionedUNet(DiffusionConfig.from_preset("tiny", image_size=16, channels=3)), tmp_path / "unet")
-    common = ["diffusion", "--model", str(tmp_path / "unet"), "--data", str(folder), "--n", "4",
-              "--samplers", "dpm++:2", "--batch-size", "4"]
+    common = [
+        "diffusion",
+        "--model",
+        str(tmp_path / "unet"),
+        "--data",
+        str(folder),
+        "--n",
+        "4",
+        "--samplers",
+        "dpm++:2",
+        "--batch-size",
+        "4",
+    ]
     for clf_names, out in ((names, tmp_path / "eval"), (["cluster 0: x", "cluster 1: y"], tmp_path / "eval-other")):
-        save_classifier(DomainClassifier(ClassifierConfig(in_channels=3, image_size=16, num_classes=2,
-                                                          class_names=clf_names)).eval(), tmp_path / "clf")
+        save_classifier(
+            DomainClassifier(
+                ClassifierConfig(in_channels=3, image_size=16, num_classes=2, class_names=clf_names)
+            ).eval(),
+            tmp_path / "clf",
+        )
         assert main([*common, "--classifier", str(tmp_path / "clf"), "--out", str(out)]) == 0
     rows = json.loads((tmp_path / "eval" / "results.json").read_text())["rows"]
     assert all(0 <= row["class_agreement"] <= 1 for row in rows), "generated, floor and ceiling rows are all scored"

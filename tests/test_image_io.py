@@ -93,7 +93,11 @@ def test_sixteen_bit_grey_is_scaled_not_clipped(tmp_path: Path, mode: str, dtype
 
 @pytest.mark.parametrize(
     "values",
-    [np.array([[-1000, 1000, 3000]], np.int32), np.array([[0.0, 0.5, 1.0]], np.float32), np.array([[10, 15, 20]], np.float32)],
+    [
+        np.array([[-1000, 1000, 3000]], np.int32),
+        np.array([[0.0, 0.5, 1.0]], np.float32),
+        np.array([[10, 15, 20]], np.float32),
+    ],
     ids=["I stretched over its range", "F already 0..1", "F stretched over its range"],
 )
 def test_32_bit_grey_is_scaled_to_8_bit(tmp_path: Path, values: np.ndarray) -> None:
@@ -328,7 +332,9 @@ def test_unsupported_suffix_is_refused_before_writing(tmp_path: Path, name: str)
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("pixels", [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 2), np.uint8), np.zeros((4, 4, 3), np.float32)])
+@pytest.mark.parametrize(
+    "pixels", [np.zeros((4, 4), np.uint8), np.zeros((4, 4, 2), np.uint8), np.zeros((4, 4, 3), np.float32)]
+)
 def test_wrong_pixel_arrays_are_refused(tmp_path: Path, pixels: np.ndarray) -> None:
     with pytest.raises(ValueError, match="uint8 pixels"):
         save_image(tmp_path / "out.png", pixels)

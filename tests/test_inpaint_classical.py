@@ -12,7 +12,11 @@ from gencanvas.plugins.inpaint_classical import ClassicalInpaint, ClassicalInpai
 
 def run(image, mask, **params):
     frames = []
-    job = Job(ClassicalInpaint(), ClassicalInpaintParams(**params), PluginInputs(image.shape[1], image.shape[0], image=image, mask=mask))
+    job = Job(
+        ClassicalInpaint(),
+        ClassicalInpaintParams(**params),
+        PluginInputs(image.shape[1], image.shape[0], image=image, mask=mask),
+    )
     result = JobRunner(device="cpu").run(job, lambda f, s, t: frames.append((s, t)))
     return result, frames
 

@@ -13,8 +13,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_import_contracts_hold(tmp_path):
     # import-linter reads files from the package's folder; the tree lays gencanvas out as installed.
-    tree = subprocess.run([sys.executable, str(ROOT / "build_scripts" / "package_tree.py"), str(tmp_path / "tree")],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    tree = subprocess.run(
+        [sys.executable, str(ROOT / "build_scripts" / "package_tree.py"), str(tmp_path / "tree")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     lint = Path(sys.executable).with_name("lint-imports")
     env = {**os.environ, "PYTHONPATH": tree}
     proc = subprocess.run([str(lint), "--no-cache"], cwd=ROOT, capture_output=True, text=True, env=env)

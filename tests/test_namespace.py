@@ -16,7 +16,9 @@ import package_tree  # noqa: E402
 
 def test_pyproject_lists_every_package_folder_and_nothing_else():
     listed = {path.resolve() for path in package_tree.package_dirs().values()}
-    on_disk = {init.parent.resolve() for top in ("app", "models", "plugins") for init in (ROOT / top).rglob("__init__.py")}
+    on_disk = {
+        init.parent.resolve() for top in ("app", "models", "plugins") for init in (ROOT / top).rglob("__init__.py")
+    }
     assert listed == on_disk
 
 
@@ -41,8 +43,11 @@ def test_installed_modules_come_from_the_checkout():
 @pytest.mark.slow
 def test_wheel_has_one_top_level_package(tmp_path):
     """No generic `app`, `models` or `plugins` lands in site-packages beside other projects."""
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
     (wheel,) = tmp_path.glob("gencanvas-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         tops = {name.split("/")[0] for name in archive.namelist()}

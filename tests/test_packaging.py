@@ -38,9 +38,26 @@ def test_every_builtin_plugin_is_a_hidden_import():
 
 def test_excludes_spare_what_the_app_imports():
     excludes = set(_bundle_contents().EXCLUDES)
-    needed = {"torch", "transformers", "diffusers", "accelerate", "numpy", "cv2", "PIL", "app", "models", "plugins",
-              "PySide6", "PySide6.QtCore", "PySide6.QtGui", "PySide6.QtWidgets", "PySide6.QtSvg", "PySide6.QtOpenGL",
-              "PySide6.QtOpenGLWidgets", "superqt"}
+    needed = {
+        "torch",
+        "transformers",
+        "diffusers",
+        "accelerate",
+        "numpy",
+        "cv2",
+        "PIL",
+        "app",
+        "models",
+        "plugins",
+        "PySide6",
+        "PySide6.QtCore",
+        "PySide6.QtGui",
+        "PySide6.QtWidgets",
+        "PySide6.QtSvg",
+        "PySide6.QtOpenGL",
+        "PySide6.QtOpenGLWidgets",
+        "superqt",
+    }
     assert not excludes & needed
     assert "triton" in excludes and "tensorboard" in excludes
 
@@ -66,20 +83,43 @@ def test_frozen_linux_bundle_passes_self_test():
     try:
         dist = scratch / "dist"
         build = subprocess.run(
-            ["bash", str(ROOT / "build_scripts" / "build_linux.sh"), "--dist", str(dist), "--work",
-             str(scratch / "work"), "--no-tarball"],
-            cwd=ROOT, env={**os.environ, "PYTHON": sys.executable}, capture_output=True, text=True,
-            timeout=BUILD_TIMEOUT_S, check=False,
+            [
+                "bash",
+                str(ROOT / "build_scripts" / "build_linux.sh"),
+                "--dist",
+                str(dist),
+                "--work",
+                str(scratch / "work"),
+                "--no-tarball",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHON": sys.executable},
+            capture_output=True,
+            text=True,
+            timeout=BUILD_TIMEOUT_S,
+            check=False,
         )
         assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
         bundle = dist / "gencanvas"
         assert (bundle / "_internal" / "resources" / "qss" / "dark.qss").is_file()
         assert not (bundle / "_internal" / "triton").exists()
 
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GENCANVAS_HOME": str(scratch / "home"),
-               "PYTHONPATH": "", "TMPDIR": str(scratch)}
-        run = subprocess.run([str(bundle / "gencanvas"), "--self-test"], cwd=scratch, env=env, capture_output=True,
-                             text=True, timeout=SELF_TEST_TIMEOUT_S, check=False)
+        env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "GENCANVAS_HOME": str(scratch / "home"),
+            "PYTHONPATH": "",
+            "TMPDIR": str(scratch),
+        }
+        run = subprocess.run(
+            [str(bundle / "gencanvas"), "--self-test"],
+            cwd=scratch,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=SELF_TEST_TIMEOUT_S,
+            check=False,
+        )
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         assert "self-test passed" in run.stdout
         assert "FAIL" not in run.stdout

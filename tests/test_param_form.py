@@ -43,8 +43,16 @@ def test_values_round_trip_and_validate(qtbot):
     form = ParamForm(EveryKind)
     qtbot.addWidget(form)
     assert EveryKind(**form.values()) == EveryKind()
-    wanted = {"text": "a cat", "steps": 33, "guidance": 3.5, "strength": 0.25, "sampler": "dpm++",
-              "model": "emoji", "tiled": True, "seed": 7}
+    wanted = {
+        "text": "a cat",
+        "steps": 33,
+        "guidance": 3.5,
+        "strength": 0.25,
+        "sampler": "dpm++",
+        "model": "emoji",
+        "tiled": True,
+        "seed": 7,
+    }
     form.set_values(wanted | {"not_a_field": 1})
     assert form.values() == wanted
 

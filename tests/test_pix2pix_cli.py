@@ -30,8 +30,27 @@ def test_training_on_your_own_photos_at_128_px_then_evaluation_updates_the_card(
     from gencanvas.models.train import main as train_main
 
     out = tmp_path / "p2p"
-    argv = ["pix2pix", "--data", str(photo_folder), "--size", "128", "--preset", "tiny", "--batch-size", "2",
-            "--max-steps", "2", "--sample-every", "0", "--eval-n", "2", "--out", str(out), "--run-dir", str(tmp_path / "run")]
+    argv = [
+        "pix2pix",
+        "--data",
+        str(photo_folder),
+        "--size",
+        "128",
+        "--preset",
+        "tiny",
+        "--batch-size",
+        "2",
+        "--max-steps",
+        "2",
+        "--sample-every",
+        "0",
+        "--eval-n",
+        "2",
+        "--out",
+        str(out),
+        "--run-dir",
+        str(tmp_path / "run"),
+    ]
     assert train_main(argv) == 0
     assert load_generator(out).config.image_size == 128
     card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
@@ -41,8 +60,25 @@ def test_training_on_your_own_photos_at_128_px_then_evaluation_updates_the_card(
 
     torch.manual_seed(0)
     save_classifier(DomainClassifier(ClassifierConfig(in_channels=3, image_size=128, num_classes=3)), tmp_path / "clf")
-    assert evaluate_main(["pix2pix", "--model", str(out), "--data", str(photo_folder), "--classifier", str(tmp_path / "clf"),
-                          "--n", "2", "--out", str(tmp_path / "eval"), "--update-card"]) == 0
+    assert (
+        evaluate_main(
+            [
+                "pix2pix",
+                "--model",
+                str(out),
+                "--data",
+                str(photo_folder),
+                "--classifier",
+                str(tmp_path / "clf"),
+                "--n",
+                "2",
+                "--out",
+                str(tmp_path / "eval"),
+                "--update-card",
+            ]
+        )
+        == 0
+    )
     results = json.loads((tmp_path / "eval" / "results.json").read_text(encoding="utf-8"))
     assert results["n"] == 2 and results["fd"][0]["config"] == "model outputs"
     assert "FD ↓" in (out / "MODEL_CARD.md").read_text(encoding="utf-8")

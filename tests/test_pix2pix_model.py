@@ -128,7 +128,9 @@ def test_training_checkpoints_and_resumes(tmp_path):
     from gencanvas.models.pix2pix.training import TrainOptions, train_pix2pix
 
     data, config = tiny_dataset(8), Pix2PixConfig.from_preset("tiny", image_size=16)
-    options = TrainOptions(run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=2, sample_every=2)
+    options = TrainOptions(
+        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=2, sample_every=2
+    )
     _, record = train_pix2pix(data, data, config, options)
     assert record["steps"] == 2 and (tmp_path / "run" / "samples-000002.png").exists()
     assert {p.name for p in (tmp_path / "out").iterdir()} >= {"config.json", "model.safetensors", "samples.png"}

@@ -78,7 +78,9 @@ def test_rapid_sketch_updates_end_with_the_newest_sketch(qtbot, tiny_pix2pix):
         jobs = [Job(SketchToPhoto(), SketchToPhoto.Params(), PluginInputs(60, 40, sketch=layer)) for layer in layers]
         for job in jobs:
             worker.submit(job)
-        qtbot.waitUntil(lambda: bool(finished) and finished[-1].job.id == jobs[-1].id and not worker.busy, timeout=10_000)
+        qtbot.waitUntil(
+            lambda: bool(finished) and finished[-1].job.id == jobs[-1].id and not worker.busy, timeout=10_000
+        )
         ids = [outcome.job.id for outcome in finished]
         assert ids == sorted(ids) and len(ids) + len(dropped) == len(jobs)
         np.testing.assert_array_equal(finished[-1].pixels, run_plugin(layers[-1], runner))

@@ -14,9 +14,14 @@ from gencanvas.core.registry import PluginRegistry, default_registry
 
 SIDE = 48
 # Model-based plugins run their real code path with fewer steps so the contract stays quick.
-FAST_PARAMS = {"diffusion-txt2img": {"steps": 3}, "diffusion-inpaint": {"steps": 5, "resamples": 2, "jump_length": 2},
-               "vae-interpolate": {"frames": 4}, "vae-latent-grid": {"side": 3}, "stylegan-edit": {"pc1": 1.0},
-               **{f"sd-{task}": {"steps": 2} for task in ("txt2img", "img2img", "inpaint", "controlnet")}}
+FAST_PARAMS = {
+    "diffusion-txt2img": {"steps": 3},
+    "diffusion-inpaint": {"steps": 5, "resamples": 2, "jump_length": 2},
+    "vae-interpolate": {"frames": 4},
+    "vae-latent-grid": {"side": 3},
+    "stylegan-edit": {"pc1": 1.0},
+    **{f"sd-{task}": {"steps": 2} for task in ("txt2img", "img2img", "inpaint", "controlnet")},
+}
 
 
 def tiny_inputs(plugin_type: type[Plugin]) -> PluginInputs:

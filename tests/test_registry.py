@@ -18,7 +18,9 @@ def test_builtins_are_registered_lazily_by_dotted_name():
 
 
 def test_entry_point_plugins_are_added(monkeypatch):
-    ep = EntryPoint(name="third-party", value="gencanvas.plugins.inpaint_classical:ClassicalInpaint", group="gencanvas.plugins")
+    ep = EntryPoint(
+        name="third-party", value="gencanvas.plugins.inpaint_classical:ClassicalInpaint", group="gencanvas.plugins"
+    )
     monkeypatch.setattr(registry_module, "entry_points", lambda group: [ep] if group == "gencanvas.plugins" else [])
     reg = default_registry()
     assert "third-party" in reg.ids()

@@ -192,7 +192,16 @@ def test_rebuilt_clip_tokenizer_gives_clips_ids():
     tokenizer = build_clip_tokenizer(BPE)
     assert len(tokenizer) == 49408
     assert tokenizer("a photograph of an astronaut riding a horse").input_ids == [
-        49406, 320, 8853, 539, 550, 18376, 6765, 320, 4558, 49407,
+        49406,
+        320,
+        8853,
+        539,
+        550,
+        18376,
+        6765,
+        320,
+        4558,
+        49407,
     ]
     padded = build_clip_tokenizer(BPE, pad_token="!")("hi", padding="max_length", max_length=5).input_ids
     assert padded[-1] == 0  # "!" is id 0: SD 2.x / SDXL's second tokenizer

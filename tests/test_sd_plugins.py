@@ -123,4 +123,7 @@ def test_taesd_previews_are_full_size_and_auto_keeps_linear_on_cpu(tiny_sd):
         frames = []
         JobRunner(device="cpu").run(job, lambda f, s, t: frames.append(f.shape))
         shapes[preview] = frames[0]
-    assert shapes == {"taesd": (64, 64, 3), "auto": (32, 32, 3)}  # TAESD decodes to pixels; linear stays on the latent grid
+    assert shapes == {
+        "taesd": (64, 64, 3),
+        "auto": (32, 32, 3),
+    }  # TAESD decodes to pixels; linear stays on the latent grid

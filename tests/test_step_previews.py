@@ -48,8 +48,17 @@ def test_deferred_previews_arrive_one_step_late_after_their_copy_and_all_arrive_
     relay.push(3, 3, torch.full((1, 1, 2, 2), 3.0))
     relay.flush()
     relay.flush()  # nothing left: no second hand-over
-    assert log == [("staged", 1), ("staged", 2), ("waited", 1), ("shown", 1, 4.0),
-                   ("staged", 3), ("waited", 2), ("shown", 2, 8.0), ("waited", 3), ("shown", 3, 12.0)]
+    assert log == [
+        ("staged", 1),
+        ("staged", 2),
+        ("waited", 1),
+        ("shown", 1, 4.0),
+        ("staged", 3),
+        ("waited", 2),
+        ("shown", 2, 8.0),
+        ("waited", 3),
+        ("shown", 3, 12.0),
+    ]
 
 
 def test_a_callback_that_raises_stops_the_deferred_sampler_at_the_next_push():
@@ -78,12 +87,26 @@ def test_on_cuda_every_step_arrives_as_a_host_tensor_and_the_last_is_the_result(
     model = TextConditionedUNet(DiffusionConfig.from_preset("tiny", image_size=16, channels=1)).cuda().eval()
     text = torch.randn(1, 384, device="cuda")
     frames = []
-    result = sample(model, text, sampler=sampler, steps=5, generator=torch.Generator("cuda").manual_seed(1),
-                    on_step=lambda i, n, x0: frames.append((i, x0)))
+    result = sample(
+        model,
+        text,
+        sampler=sampler,
+        steps=5,
+        generator=torch.Generator("cuda").manual_seed(1),
+        on_step=lambda i, n, x0: frames.append((i, x0)),
+    )
     assert [i for i, _ in frames] == [1, 2, 3, 4, 5]
     assert all(x0.device.type == "cpu" for _, x0 in frames)
     plain = sample(model, text, sampler=sampler, steps=5, generator=torch.Generator("cuda").manual_seed(1))
     torch.testing.assert_close(result, plain)
-    filled = inpaint(model, text, torch.zeros(1, 1, 16, 16, device="cuda"), torch.ones(1, 1, 16, 16, device="cuda"),
-                     steps=4, jump_length=2, resamples=2, on_step=lambda i, n, x0: frames.append((i, x0)))
+    filled = inpaint(
+        model,
+        text,
+        torch.zeros(1, 1, 16, 16, device="cuda"),
+        torch.ones(1, 1, 16, 16, device="cuda"),
+        steps=4,
+        jump_length=2,
+        resamples=2,
+        on_step=lambda i, n, x0: frames.append((i, x0)),
+    )
     assert filled.abs().max() == 0 and frames[-1][1].device.type == "cpu"

@@ -75,7 +75,9 @@ def test_projection_reproduces_a_generated_image_better_than_the_average():
 
     G = tiny()
     with torch.no_grad():
-        target = G.synthesis(G.ws_from_z(torch.randn(1, G.config.z_dim, generator=torch.Generator().manual_seed(5))), "const")
+        target = G.synthesis(
+            G.ws_from_z(torch.randn(1, G.config.z_dim, generator=torch.Generator().manual_seed(5))), "const"
+        )
         start = projection_loss(G.synthesis(G.mapping.w_avg[None, None].expand(1, G.num_ws, -1), "const"), target)
     frames = []
     ws = project(G, target, steps=40, on_step=lambda step, total, image: frames.append((step, total, image.shape)))
@@ -94,7 +96,10 @@ def test_shipped_fashion_direction_raises_the_classifier_probability_of_its_clas
     from gencanvas.models.evaluation import load_classifier
     from gencanvas.models.stylegan.files import load_generator
 
-    folder, classifier_folder = resource_path("weights", "stylegan-fashion"), resource_path("weights", "fashion-classifier")
+    folder, classifier_folder = (
+        resource_path("weights", "stylegan-fashion"),
+        resource_path("weights", "fashion-classifier"),
+    )
     if not (folder / "directions.json").exists() or not (classifier_folder / "model.safetensors").exists():
         pytest.skip("shipped StyleGAN fashion weights or classifier absent")
     G, directions = load_generator(folder), Directions.load(folder)
@@ -102,7 +107,14 @@ def test_shipped_fashion_direction_raises_the_classifier_probability_of_its_clas
     index = classifier.config.class_names.index(name)
     with torch.no_grad():
         ws = G.ws_from_z(torch.randn(100, G.config.z_dim, generator=torch.Generator().manual_seed(7)), 0.7)
-        probabilities = [float(classifier(G.synthesis(apply_edit(ws, directions.offset({name: v}), 0, G.num_ws - 1),
-                                                      "none").clamp(-1, 1)).softmax(1)[:, index].mean())
-                         for v in (-3.0, 0.0, 3.0, 5.0)]
+        probabilities = [
+            float(
+                classifier(
+                    G.synthesis(apply_edit(ws, directions.offset({name: v}), 0, G.num_ws - 1), "none").clamp(-1, 1)
+                )
+                .softmax(1)[:, index]
+                .mean()
+            )
+            for v in (-3.0, 0.0, 3.0, 5.0)
+        ]
     assert probabilities == sorted(probabilities) and probabilities[-1] - probabilities[0] > 0.1, probabilities

@@ -104,11 +104,13 @@ def test_training_exports_checkpoints_and_resumes(tmp_path):
     images = torch.randint(0, 256, (8, 3, 16, 16), dtype=torch.uint8)
     dataset = ImageCaptionDataset(images, [f"img {i}" for i in range(8)], name="emoji-test")
     config = StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2)
-    options = GANTrainOptions(run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=3,
-                              sample_every=2, command="test")
+    options = GANTrainOptions(
+        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=3, sample_every=2, command="test"
+    )
     train_stylegan(dataset, config, options)
     assert {"config.json", "model.safetensors", "MODEL_CARD.md", "training.json", "samples.png"} <= {
-        p.name for p in (tmp_path / "out").iterdir()}
+        p.name for p in (tmp_path / "out").iterdir()
+    }
     assert (tmp_path / "run" / "samples-000002.png").exists()
     options.max_steps = 5
     train_stylegan(dataset, StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2), options)
@@ -126,7 +128,27 @@ def test_training_cli_runs_a_few_fashion_mnist_steps(tmp_path):
     if not DEFAULT_FASHION_ROOT.exists():
         pytest.skip("Fashion-MNIST is not installed")
     out = tmp_path / "fashion"
-    assert main(["stylegan", "--data", "fashion-mnist", "--limit", "16", "--preset", "tiny", "--batch-size", "4",
-                 "--max-steps", "2", "--out", str(out), "--run-dir", str(tmp_path / "run")]) == 0
+    assert (
+        main(
+            [
+                "stylegan",
+                "--data",
+                "fashion-mnist",
+                "--limit",
+                "16",
+                "--preset",
+                "tiny",
+                "--batch-size",
+                "4",
+                "--max-steps",
+                "2",
+                "--out",
+                str(out),
+                "--run-dir",
+                str(tmp_path / "run"),
+            ]
+        )
+        == 0
+    )
     config = StyleGANConfig.load(out)
     assert config.image_size == 32 and config.channels_out == 1

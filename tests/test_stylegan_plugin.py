@@ -21,8 +21,12 @@ def photo(seed: int = 0) -> np.ndarray:
 
 def run(runner: JobRunner, image: np.ndarray | None = None, seed: int = 3, **params):
     frames: list[tuple[int, int]] = []
-    job = Job(StyleGANEdit(), StyleGANEditParams(**params), PluginInputs(SIDE, SIDE, image=photo() if image is None else image),
-              seed=seed)
+    job = Job(
+        StyleGANEdit(),
+        StyleGANEditParams(**params),
+        PluginInputs(SIDE, SIDE, image=photo() if image is None else image),
+        seed=seed,
+    )
     result = runner.run(job, lambda f, s, t: frames.append((s, t)))
     return result.astype(np.float64), frames
 
@@ -136,12 +140,16 @@ def test_rapid_slider_requests_coalesce_to_the_latest(qtbot, tiny_stylegan):
     worker.jobFinished.connect(lambda outcome: finished.append(outcome))
     worker.jobDropped.connect(dropped.append)
     plugin = StyleGANEdit()
-    jobs = [Job(plugin, StyleGANEditParams(pc1=v), PluginInputs(SIDE, SIDE, image=photo()), seed=3)
-            for v in np.linspace(-3, 3, 60)]
+    jobs = [
+        Job(plugin, StyleGANEditParams(pc1=v), PluginInputs(SIDE, SIDE, image=photo()), seed=3)
+        for v in np.linspace(-3, 3, 60)
+    ]
     try:
         for job in jobs:
             worker.submit(job)
-        qtbot.waitUntil(lambda: bool(finished) and finished[-1].job.id == jobs[-1].id and not worker.busy, timeout=20_000)
+        qtbot.waitUntil(
+            lambda: bool(finished) and finished[-1].job.id == jobs[-1].id and not worker.busy, timeout=20_000
+        )
     finally:
         assert worker.shutdown(5000)
     assert len(finished) + len(dropped) == len(jobs) and len(finished) < len(jobs)

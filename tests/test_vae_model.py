@@ -57,7 +57,10 @@ def test_save_load_round_trip(tmp_path):
 @pytest.mark.parametrize("mode", ["lerp", "slerp"])
 @pytest.mark.parametrize("frames", [2, 3, 9])
 def test_paths_start_and_end_exactly_on_the_endpoints(mode, frames):
-    a, b = torch.randn(16, generator=torch.Generator().manual_seed(1)), torch.randn(16, generator=torch.Generator().manual_seed(2))
+    a, b = (
+        torch.randn(16, generator=torch.Generator().manual_seed(1)),
+        torch.randn(16, generator=torch.Generator().manual_seed(2)),
+    )
     path = interpolate(a, b, frames, mode)
     assert path.shape == (frames, 16)
     assert torch.equal(path[0], a) and torch.equal(path[-1], b)
@@ -108,8 +111,15 @@ def test_training_runs_exports_a_card_and_resumes(tmp_path):
     data = ImageCaptionDataset(images[:32], ["x"] * 32, name="fashion-mnist-train")
     test = ImageCaptionDataset(images[32:], ["x"] * 8, name="fashion-mnist-test")
     config = VAEConfig.from_preset("tiny", image_size=16, channels=1)
-    options = VAETrainOptions(run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=8, max_steps=3,
-                              sample_every=2, command="python -m gencanvas.models.train vae ...", test_note="8 images")
+    options = VAETrainOptions(
+        run_dir=tmp_path / "run",
+        out_dir=tmp_path / "out",
+        batch_size=8,
+        max_steps=3,
+        sample_every=2,
+        command="python -m gencanvas.models.train vae ...",
+        test_note="8 images",
+    )
     train_vae(data, test, config, options)
     record = json.loads((tmp_path / "out" / "training.json").read_text())
     assert record["steps"] == 3 and record["metrics"]["psnr_db"] > 0

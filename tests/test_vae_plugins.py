@@ -23,8 +23,10 @@ def canvas() -> np.ndarray:
 
 def run(plugin, params, seed: int = 0):
     frames: list[tuple[np.ndarray, int, int]] = []
-    result = JobRunner(device="cpu").run(Job(plugin, params, PluginInputs(SIDE + 8, SIDE, image=canvas()), seed=seed),
-                                         lambda f, s, t: frames.append((f.copy(), s, t)))
+    result = JobRunner(device="cpu").run(
+        Job(plugin, params, PluginInputs(SIDE + 8, SIDE, image=canvas()), seed=seed),
+        lambda f, s, t: frames.append((f.copy(), s, t)),
+    )
     return result, frames
 
 
@@ -97,8 +99,22 @@ def test_cli_writes_the_walk_as_an_animated_gif_and_a_png_strip(tiny_vae, tmp_pa
     from gencanvas.cli import main
 
     Image.fromarray(canvas()).save(tmp_path / "photo.png")
-    common = ["generate", "--plugin", "vae-interpolate", "--image", str(tmp_path / "photo.png"), "-q",
-              "--param", "model=fashion", "--param", "frames=4", "--param", "upscale=1", "--param", "seed=2"]
+    common = [
+        "generate",
+        "--plugin",
+        "vae-interpolate",
+        "--image",
+        str(tmp_path / "photo.png"),
+        "-q",
+        "--param",
+        "model=fashion",
+        "--param",
+        "frames=4",
+        "--param",
+        "upscale=1",
+        "--param",
+        "seed=2",
+    ]
     assert main([*common, "-o", str(tmp_path / "walk.gif")]) == 0
     with Image.open(tmp_path / "walk.gif") as image:
         assert image.n_frames == 4 and image.size == (16, 16)

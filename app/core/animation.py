@@ -53,10 +53,18 @@ def split(sheet: np.ndarray, count: int, columns: int | None = None) -> list[np.
     columns = columns or sheet_columns(count)
     rows = math.ceil(count / columns)
     if count < 1 or sheet.shape[1] % columns or sheet.shape[0] % rows:
-        raise ValueError(f"a {sheet.shape[1]}×{sheet.shape[0]} image does not split into {count} frames of {columns} columns")
+        raise ValueError(
+            f"a {sheet.shape[1]}×{sheet.shape[0]} image does not split into {count} frames of {columns} columns"
+        )
     height, width = sheet.shape[0] // rows, sheet.shape[1] // columns
-    return [np.ascontiguousarray(sheet[(i // columns) * height : (i // columns + 1) * height,
-                                       (i % columns) * width : (i % columns + 1) * width]) for i in range(count)]
+    return [
+        np.ascontiguousarray(
+            sheet[
+                (i // columns) * height : (i // columns + 1) * height, (i % columns) * width : (i % columns + 1) * width
+            ]
+        )
+        for i in range(count)
+    ]
 
 
 def frames_of_result(pixels: np.ndarray, params: dict[str, Any] | None) -> list[np.ndarray]:
@@ -80,8 +88,9 @@ def strip(frames: Sequence[np.ndarray]) -> np.ndarray:
     return tile(frames, columns=len(frames))
 
 
-def write_animation(path: str | os.PathLike[str], frames: Sequence[np.ndarray], *, fps: float = 8.0,
-                    bounce: bool = False, loop: int = 0) -> Path:
+def write_animation(
+    path: str | os.PathLike[str], frames: Sequence[np.ndarray], *, fps: float = 8.0, bounce: bool = False, loop: int = 0
+) -> Path:
     """An animated GIF or WebP (by suffix), looping forever by default; ``bounce`` plays back and forth.
 
     WebP is lossless; GIF gets one adaptive palette per frame, which keeps smooth VAE
@@ -107,8 +116,14 @@ def write_animation(path: str | os.PathLike[str], frames: Sequence[np.ndarray], 
     return target
 
 
-def export_sequence(path: str | os.PathLike[str], frames: Sequence[np.ndarray], *, fps: float = 8.0,
-                    bounce: bool = False, metadata: GenerationMetadata | None = None) -> Path:
+def export_sequence(
+    path: str | os.PathLike[str],
+    frames: Sequence[np.ndarray],
+    *,
+    fps: float = 8.0,
+    bounce: bool = False,
+    metadata: GenerationMetadata | None = None,
+) -> Path:
     """Write frames by suffix: .gif/.webp animate, .png is a strip carrying the generation metadata."""
     target = Path(path)
     if target.suffix.lower() == ".png":

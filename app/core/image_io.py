@@ -129,7 +129,9 @@ def _open(file: IO[bytes], label: str) -> Image.Image:
         Image.init()
         return Image.open(file, formats=[name for name in _OPEN_FORMATS if name in Image.ID])
     except UnidentifiedImageError as error:
-        raise ImageLoadError(f"{label} is not an image GenCanvas can open (use PNG, JPEG, WebP, BMP, TIFF or GIF).") from error
+        raise ImageLoadError(
+            f"{label} is not an image GenCanvas can open (use PNG, JPEG, WebP, BMP, TIFF or GIF)."
+        ) from error
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:  # warning if run with -W error
         found = re.search(r"\((\d+) pixels\)", str(error))
         size = _megapixels(int(found.group(1))) if found else "too many pixels"

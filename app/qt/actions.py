@@ -77,11 +77,15 @@ def _toolbar(window: "MainWindow", group: QActionGroup) -> None:
 def build_menus(window: "MainWindow") -> dict[str, QAction]:
     canvas = window.canvas
     a: dict[str, QAction] = {}
-    a["new"] = _action(window, "&New", lambda: window.new_document(*canvas.document_size()), QKeySequence.StandardKey.New)
+    a["new"] = _action(
+        window, "&New", lambda: window.new_document(*canvas.document_size()), QKeySequence.StandardKey.New
+    )
     a["open"] = _action(window, "&Open…", window.open_dialog, QKeySequence.StandardKey.Open)
     a["save"] = _action(window, "&Save", window.save, QKeySequence.StandardKey.Save)
     a["save_as"] = _action(window, "Save &As…", window.save_as_dialog, QKeySequence.StandardKey.SaveAs)
-    a["export_result"] = _action(window, "&Export result…", lambda: window.save_as_dialog(Layer.RESULT, "Export result"), "Ctrl+E")
+    a["export_result"] = _action(
+        window, "&Export result…", lambda: window.save_as_dialog(Layer.RESULT, "Export result"), "Ctrl+E"
+    )
     a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
     a["export_animation"] = _action(window, "Export a&nimation…", partial(export_animation_dialog, window))
     a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
@@ -106,8 +110,12 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
         toggle = QAction(f"Show {layer.name.lower()}", window, checkable=True, checked=True)
         toggle.toggled.connect(partial(canvas.set_layer_visible, layer))
         a[f"show_{layer.name.lower()}"] = toggle
-    a["bigger_brush"] = _action(window, "Bigger brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size * 1.25) + 1), "]")
-    a["smaller_brush"] = _action(window, "Smaller brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size / 1.25)), "[")
+    a["bigger_brush"] = _action(
+        window, "Bigger brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size * 1.25) + 1), "]"
+    )
+    a["smaller_brush"] = _action(
+        window, "Smaller brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size / 1.25)), "["
+    )
     a["brush_colour"] = _action(window, "Brush &colour…", partial(_pick_brush_colour, window), "C")
 
     tools = _tool_actions(window, a)
@@ -118,7 +126,9 @@ def build_menus(window: "MainWindow") -> dict[str, QAction]:
     for side in CANVAS_PRESETS:
         a[f"new_{side}"] = _action(window, f"{side} × {side}", partial(window.new_document, side, side))
         sizes.addAction(a[f"new_{side}"])
-    file_menu.addActions([a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"], a["export_animation"]])
+    file_menu.addActions(
+        [a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"], a["export_animation"]]
+    )
     file_menu.addSeparator()
     file_menu.addActions([a["settings"], a["quit"]])
     edit_menu = menu_bar.addMenu("&Edit")

@@ -39,7 +39,9 @@ class HistoryStrip(QListWidget):
         self.itemClicked.connect(lambda item: self.entryActivated.emit(item.data(Qt.ItemDataRole.UserRole)))
 
     def add(self, entry: HistoryEntry) -> None:
-        thumb = entry.image.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        thumb = entry.image.scaled(
+            THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
         item = QListWidgetItem(QIcon(QPixmap.fromImage(thumb)), "")
         item.setToolTip(entry.metadata.summary)
         item.setData(Qt.ItemDataRole.UserRole, entry)

@@ -106,7 +106,9 @@ def _number_editor(annotation: type, info: FieldInfo, value: Any) -> FieldEditor
     low = low if low is not None else (-(2**31) if is_int else -1e9)
     high = high if high is not None else (2**31 - 1 if is_int else 1e9)
     if widget_hint(info) == "slider":
-        slider = QLabeledSlider(Qt.Orientation.Horizontal) if is_int else QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        slider = (
+            QLabeledSlider(Qt.Orientation.Horizontal) if is_int else QLabeledDoubleSlider(Qt.Orientation.Horizontal)
+        )
         slider.setRange(low, high)
         if _step(info) is not None:
             slider.setSingleStep(_step(info))
@@ -125,7 +127,9 @@ def _choice_editor(choices: list[Any], value: Any) -> FieldEditor:
     for choice in choices:
         combo.addItem(str(choice), choice)
     combo.setCurrentIndex(max(0, combo.findData(value)))
-    return FieldEditor(combo, combo.currentData, lambda v: combo.setCurrentIndex(max(0, combo.findData(v))), combo.currentIndexChanged)
+    return FieldEditor(
+        combo, combo.currentData, lambda v: combo.setCurrentIndex(max(0, combo.findData(v))), combo.currentIndexChanged
+    )
 
 
 def _text_editor(info: FieldInfo, value: str) -> FieldEditor:
@@ -160,7 +164,12 @@ def make_editor(info: FieldInfo, value: Any) -> FieldEditor:
     annotation = info.annotation
     if widget_hint(info) == "seed":
         seed_widget = SeedWidget(int(value))
-        return FieldEditor(seed_widget, lambda: seed_widget.value, lambda v: setattr(seed_widget, "value", int(v)), seed_widget.valueChanged)
+        return FieldEditor(
+            seed_widget,
+            lambda: seed_widget.value,
+            lambda v: setattr(seed_widget, "value", int(v)),
+            seed_widget.valueChanged,
+        )
     if typing.get_origin(annotation) is typing.Literal:
         return _choice_editor(list(typing.get_args(annotation)), value)
     if annotation is bool:

@@ -140,8 +140,11 @@ class PluginPanel(QWidget):
         if plugin_id not in self.forms:
             form = ParamForm(plugin_type.Params)
             form.changed.connect(self.paramsChanged)
-            form.edited.connect(lambda name, form=form, plugin_type=plugin_type:
-                                form.set_values(plugin_type.linked_values(name, form.values())))
+            form.edited.connect(
+                lambda name, form=form, plugin_type=plugin_type: form.set_values(
+                    plugin_type.linked_values(name, form.values())
+                )
+            )
             self.forms[plugin_id] = form
             self.stack.addWidget(form)
         self.stack.setCurrentWidget(self.forms[plugin_id])

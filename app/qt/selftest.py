@@ -94,12 +94,18 @@ def run_self_test(out_dir: Path | None = None) -> int:
             started = time.perf_counter()
             error = run_plugin_once(window, plugin_id, out_dir)
             elapsed = (time.perf_counter() - started) * 1000
-            print(f"{'FAIL' if error else 'ok  '} {plugin_id} ({elapsed:.0f} ms){': ' + error if error else ''}", flush=True)
+            print(
+                f"{'FAIL' if error else 'ok  '} {plugin_id} ({elapsed:.0f} ms){': ' + error if error else ''}",
+                flush=True,
+            )
             if error:
                 failures[plugin_id] = error
     finally:
         window.canvas.undo_stack.setClean()
         window.close()
     ok = not failures
-    print(f"self-test {'passed' if ok else 'failed'}: {len(window.panel.plugins)} plugins, images in {out_dir}", flush=True)
+    print(
+        f"self-test {'passed' if ok else 'failed'}: {len(window.panel.plugins)} plugins, images in {out_dir}",
+        flush=True,
+    )
     return 0 if ok else 1

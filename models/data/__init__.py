@@ -27,7 +27,9 @@ LICENCES = {
 
 def licence_of(source: str) -> str:
     """Licence line for a source name or a dataset name derived from it ("fashion-mnist-train")."""
-    return next((text for key, text in LICENCES.items() if source.startswith(key)), "your own images; their licence applies")
+    return next(
+        (text for key, text in LICENCES.items() if source.startswith(key)), "your own images; their licence applies"
+    )
 
 
 __all__ = [

@@ -137,8 +137,13 @@ def _cache_key(font_path: Path, size: int) -> str:
     """What the cached pixels depend on: a changed font, size or emoji table invalidates them."""
     stat = font_path.stat()
     return json.dumps(
-        {"font": str(font_path.resolve()), "mtime_ns": stat.st_mtime_ns, "bytes": stat.st_size,
-         "size": size, "emoji": emoji.__version__}
+        {
+            "font": str(font_path.resolve()),
+            "mtime_ns": stat.st_mtime_ns,
+            "bytes": stat.st_size,
+            "size": size,
+            "emoji": emoji.__version__,
+        }
     )
 
 
@@ -162,8 +167,13 @@ def _write_cache(path: Path, key: str, images: np.ndarray, captions: list[str], 
         path.parent.mkdir(parents=True, exist_ok=True)
         temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         with open(temp, "wb") as stream:
-            np.savez(stream, images=images, captions=np.array(captions, dtype=str),
-                     key=np.array(key), complete=np.array(complete))
+            np.savez(
+                stream,
+                images=images,
+                captions=np.array(captions, dtype=str),
+                key=np.array(key),
+                complete=np.array(complete),
+            )
         os.replace(temp, path)
     except OSError as exc:
         log.warning("Could not write emoji cache %s: %s", path, exc)
@@ -196,5 +206,4 @@ def load_emoji(
         if limit != 0 and not captions:
             raise ValueError(f"{font_path} contains none of the {len(emoji_candidates())} known emoji")
         _write_cache(cache_file, key, images, captions, complete=limit is None or len(captions) < limit)
-    return ImageCaptionDataset(images=torch.from_numpy(np.ascontiguousarray(images)), captions=captions,
-                               name="emoji")
+    return ImageCaptionDataset(images=torch.from_numpy(np.ascontiguousarray(images)), captions=captions, name="emoji")

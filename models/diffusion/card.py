@@ -17,8 +17,9 @@ def _patches(config: DiffusionConfig) -> str:
     return f" folded into {p}×{p} pixel patches ({side}×{side}×{config.channels * p * p} at the U-Net)"
 
 
-def write_card(folder: Path, *, source: str, images: int, config: DiffusionConfig, record: dict, command: str,
-               held_out: str = "") -> Path:
+def write_card(
+    folder: Path, *, source: str, images: int, config: DiffusionConfig, record: dict, command: str, held_out: str = ""
+) -> Path:
     """MODEL_CARD.md; the evaluation table is appended under its heading by the person who ran it."""
     losses = record["losses"]
     final_loss = f"{losses[-1][1]:.4f}" if losses else "n/a"

@@ -44,13 +44,18 @@ class DiffusionConfig:
 
     def __post_init__(self) -> None:
         if self.prediction_type not in PREDICTION_TYPES:
-            raise ValueError(f"prediction_type must be one of {', '.join(PREDICTION_TYPES)}, not {self.prediction_type!r}")
+            raise ValueError(
+                f"prediction_type must be one of {', '.join(PREDICTION_TYPES)}, not {self.prediction_type!r}"
+            )
         if self.patch_size < 1 or self.image_size % self.patch_size:
             raise ValueError(f"patch_size {self.patch_size} must divide image_size {self.image_size}")
 
     def scheduler_config(self) -> dict:
-        return {"num_train_timesteps": self.num_train_timesteps, "beta_schedule": self.beta_schedule,
-                "prediction_type": self.prediction_type}
+        return {
+            "num_train_timesteps": self.num_train_timesteps,
+            "beta_schedule": self.beta_schedule,
+            "prediction_type": self.prediction_type,
+        }
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

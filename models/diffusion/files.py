@@ -15,5 +15,7 @@ def save_model(model: TextConditionedUNet, folder: Path) -> None:
     weight_files.save_model(model, folder)
 
 
-def load_model(folder: Path, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32) -> TextConditionedUNet:
+def load_model(
+    folder: Path, device: torch.device | str = "cpu", dtype: torch.dtype = torch.float32
+) -> TextConditionedUNet:
     return weight_files.load_model(TextConditionedUNet, DiffusionConfig, folder, "diffusion model", device, dtype)

@@ -18,8 +18,10 @@ from gencanvas.models.diffusion.config import DiffusionConfig
 
 
 def _block_types(config: DiffusionConfig) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    down = tuple("AttnDownBlock2D" if i in config.attention_levels else "DownBlock2D"
-                 for i in range(len(config.block_out_channels)))
+    down = tuple(
+        "AttnDownBlock2D" if i in config.attention_levels else "DownBlock2D"
+        for i in range(len(config.block_out_channels))
+    )
     up = tuple(name.replace("Down", "Up") for name in reversed(down))
     return down, up
 
@@ -53,7 +55,9 @@ class TextConditionedUNet(nn.Module):
         out = self.unet(patches, timestep, class_labels=self.text_proj(text)).sample
         return nn.functional.pixel_shuffle(out, patch)
 
-    def drop_text(self, text: torch.Tensor, probability: float, generator: torch.Generator | None = None) -> torch.Tensor:
+    def drop_text(
+        self, text: torch.Tensor, probability: float, generator: torch.Generator | None = None
+    ) -> torch.Tensor:
         """Replace a random share of embeddings by the null embedding (training for guidance)."""
         keep = torch.rand(text.shape[0], 1, device=text.device, generator=generator) >= probability
         return torch.where(keep, text, self.null_text.expand_as(text))

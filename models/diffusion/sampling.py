@@ -37,15 +37,21 @@ def make_scheduler(name: str, config: DiffusionConfig) -> SchedulerMixin:
     # start exactly there overflow. "leading" spacing starts one stride lower, as DDIM does by default.
     # DDPM/DDIM clip x0 to [-1, 1] by default; with guidance that clipping erases the prompt's
     # effect early on (class agreement fell from 90 % to 27 % with DDIM), so it is off.
-    extra = {"dpm++": {"algorithm_type": "dpmsolver++", "timestep_spacing": "leading"},
-             "euler-a": {"timestep_spacing": "leading"},
-             "ddim": {"clip_sample": False},
-             "ddpm": {"clip_sample": False}}.get(name, {})
+    extra = {
+        "dpm++": {"algorithm_type": "dpmsolver++", "timestep_spacing": "leading"},
+        "euler-a": {"timestep_spacing": "leading"},
+        "ddim": {"clip_sample": False},
+        "ddpm": {"clip_sample": False},
+    }.get(name, {})
     return SAMPLERS[name](**config.scheduler_config(), **extra)
 
 
 def _guided_prediction(
-    model: TextConditionedUNet, x: torch.Tensor, t: torch.Tensor, text: torch.Tensor, guidance: float,
+    model: TextConditionedUNet,
+    x: torch.Tensor,
+    t: torch.Tensor,
+    text: torch.Tensor,
+    guidance: float,
     negative: torch.Tensor | None,
 ) -> torch.Tensor:
     """Classifier-free guidance; the negative prompt, when given, replaces the null embedding."""
@@ -61,8 +67,14 @@ def _alpha_bar(alphas_cumprod: torch.Tensor, t: torch.Tensor, like: torch.Tensor
     return alphas_cumprod[t.long()].view(-1, 1, 1, 1).to(like.dtype)
 
 
-def _x0_estimate(alphas_cumprod: torch.Tensor, prediction_type: str, x: torch.Tensor, output: torch.Tensor,
-                 t: torch.Tensor, step_output) -> torch.Tensor:
+def _x0_estimate(
+    alphas_cumprod: torch.Tensor,
+    prediction_type: str,
+    x: torch.Tensor,
+    output: torch.Tensor,
+    t: torch.Tensor,
+    step_output,
+) -> torch.Tensor:
     """The clean image the model sees in ``x``; ``output`` is its raw prediction (epsilon or v)."""
     x0 = getattr(step_output, "pred_original_sample", None)
     if x0 is not None:
@@ -73,8 +85,9 @@ def _x0_estimate(alphas_cumprod: torch.Tensor, prediction_type: str, x: torch.Te
     return (x - (1 - alpha_bar).sqrt() * output) / alpha_bar.sqrt()
 
 
-def _as_epsilon(prediction_type: str, alphas_cumprod: torch.Tensor, x: torch.Tensor, output: torch.Tensor,
-                t: torch.Tensor) -> torch.Tensor:
+def _as_epsilon(
+    prediction_type: str, alphas_cumprod: torch.Tensor, x: torch.Tensor, output: torch.Tensor, t: torch.Tensor
+) -> torch.Tensor:
     """Epsilon from a v prediction, for RePaint, whose scheduler only understands epsilon."""
     if prediction_type == "epsilon":
         return output
@@ -107,8 +120,11 @@ def sample(
         model_in = scheduler.scale_model_input(x, t)
         t_batch = t.expand(x.shape[0]).to(text.device)
         prediction = _guided_prediction(model, model_in, t_batch, text, guidance, negative)
-        out = (scheduler.step(prediction, t, x, generator=generator) if sampler in ("ddpm", "euler-a")
-               else scheduler.step(prediction, t, x))
+        out = (
+            scheduler.step(prediction, t, x, generator=generator)
+            if sampler in ("ddpm", "euler-a")
+            else scheduler.step(prediction, t, x)
+        )
         if on_step is not None:
             x0 = _x0_estimate(alphas_cumprod, config.prediction_type, x, prediction, t_batch, out)
             previews.push(i + 1, len(scheduler.timesteps), x0.clamp(-1, 1))
@@ -137,9 +153,13 @@ def inpaint(
     ``known`` is the image in [-1, 1] (N, C, H, W); ``keep`` is 1 where pixels are kept.
     The kept pixels of the result are exactly ``known``'s.
     """
-    scheduler = RePaintScheduler(num_train_timesteps=model.config.num_train_timesteps, beta_schedule=model.config.beta_schedule)
+    scheduler = RePaintScheduler(
+        num_train_timesteps=model.config.num_train_timesteps, beta_schedule=model.config.beta_schedule
+    )
     scheduler.set_timesteps(steps, jump_length=jump_length, jump_n_sample=resamples, device=text.device)
-    x = torch.randn(known.shape, generator=generator, device=generator.device if generator else text.device).to(text.device)
+    x = torch.randn(known.shape, generator=generator, device=generator.device if generator else text.device).to(
+        text.device
+    )
     alphas_cumprod = scheduler.alphas_cumprod.to(text.device)
     previews = PreviewRelay(on_step)
     timesteps = scheduler.timesteps.tolist()  # Python ints: comparing device tensors would sync every step

@@ -83,8 +83,13 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
         state = checkpoint.load({"model": model, "ema": ema.module}, {"optimizer": optimizer})
         ema.n_averaged.fill_(state.get("ema_updates", 0))  # 0: an EMA without history restarts from the model
         log.info("resumed from step %s", state["step"])
-    loader = DataLoader(TensorDataset(dataset.images, caption_index), batch_size=options.batch_size,
-                        shuffle=True, drop_last=True, num_workers=0)
+    loader = DataLoader(
+        TensorDataset(dataset.images, caption_index),
+        batch_size=options.batch_size,
+        shuffle=True,
+        drop_last=True,
+        num_workers=0,
+    )
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
     ema.to(accelerator.device)
     table = table.to(accelerator.device)
@@ -93,13 +98,17 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
 
     clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running = []
-    progress = tqdm(total=options.max_steps, initial=state["step"], desc="diffusion", disable=not accelerator.is_main_process)
+    progress = tqdm(
+        total=options.max_steps, initial=state["step"], desc="diffusion", disable=not accelerator.is_main_process
+    )
 
     def save_checkpoint() -> None:
         state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
-            checkpoint.save({"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state)
+            checkpoint.save(
+                {"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state
+            )
 
     stop = False
     while not stop:
@@ -112,7 +121,9 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
             for group in optimizer.param_groups:
                 group["lr"] = lr_at(state["step"])
             with accelerator.autocast():
-                loss = torch.nn.functional.mse_loss(model(noisy, t, text).float(), _target(noise_scheduler, x0, noise, t))
+                loss = torch.nn.functional.mse_loss(
+                    model(noisy, t, text).float(), _target(noise_scheduler, x0, noise, t)
+                )
             accelerator.backward(loss)
             accelerator.clip_grad_norm_(model.parameters(), 1.0)
             optimizer.step()
@@ -137,8 +148,15 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
     save_checkpoint()
     if accelerator.is_main_process:
         record = export(ema.module, options.out_dir, state, accelerator)
-        write_card(options.out_dir, source=dataset.name, images=len(dataset), config=config, record=record,
-                   command=options.command, held_out=options.held_out)
+        write_card(
+            options.out_dir,
+            source=dataset.name,
+            images=len(dataset),
+            config=config,
+            record=record,
+            command=options.command,
+            held_out=options.held_out,
+        )
     return options.out_dir
 
 
@@ -155,16 +173,23 @@ def _sample_grid(model: TextConditionedUNet, table: torch.Tensor, path: Path) ->
     text = table[torch.arange(columns * 4) % columns]
     path.parent.mkdir(parents=True, exist_ok=True)
     generator = torch.Generator(table.device).manual_seed(0)
-    images = sample(model.eval(), text, sampler="dpm++", steps=20, guidance=model.config.default_guidance, generator=generator)
+    images = sample(
+        model.eval(), text, sampler="dpm++", steps=20, guidance=model.config.default_guidance, generator=generator
+    )
     _save_grid(images, path, columns=columns)
 
 
 def export(model: TextConditionedUNet, out_dir: Path, state: dict, accelerator: Accelerator) -> dict:
     """Save the EMA weights and ``training.json`` (steps, time, loss curve, hardware); return that record."""
     save_model(model, out_dir)
-    record = {"steps": state["step"], "train_seconds": round(state["seconds"], 1), "losses": state["losses"],
-              "device": str(accelerator.device), "processes": accelerator.num_processes,
-              "mixed_precision": accelerator.mixed_precision,
-              "parameters": sum(p.numel() for p in model.parameters())}
+    record = {
+        "steps": state["step"],
+        "train_seconds": round(state["seconds"], 1),
+        "losses": state["losses"],
+        "device": str(accelerator.device),
+        "processes": accelerator.num_processes,
+        "mixed_precision": accelerator.mixed_precision,
+        "parameters": sum(p.numel() for p in model.parameters()),
+    }
     (out_dir / "training.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     return record

@@ -59,7 +59,12 @@ class DomainClassifier(nn.Module):
         layers: list[nn.Module] = []
         channels = config.in_channels
         for width in WIDTHS:
-            layers += [nn.Conv2d(channels, width, 3, padding=1, bias=False), nn.BatchNorm2d(width), nn.GELU(), nn.MaxPool2d(2)]
+            layers += [
+                nn.Conv2d(channels, width, 3, padding=1, bias=False),
+                nn.BatchNorm2d(width),
+                nn.GELU(),
+                nn.MaxPool2d(2),
+            ]
             channels = width
         layers += [nn.Conv2d(channels, channels, 3, padding=1, bias=False), nn.BatchNorm2d(channels), nn.GELU()]
         self.body = nn.Sequential(*layers, nn.AdaptiveAvgPool2d(4), nn.Flatten())
@@ -131,7 +136,9 @@ def random_shift(x: torch.Tensor, max_shift: int, generator: torch.Generator) ->
     return padded[torch.arange(n, device=x.device)[:, None, None], :, rows, cols].permute(0, 3, 1, 2)
 
 
-def labels_for(train: ImageCaptionDataset, test: ImageCaptionDataset, k: int, seed: int) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+def labels_for(
+    train: ImageCaptionDataset, test: ImageCaptionDataset, k: int, seed: int
+) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
     """Real labels when both sets have them, else caption clusters fitted on both at once (same ids).
 
     The evaluation calls it again to recover the classes a shipped classifier was trained on.

@@ -15,33 +15,52 @@ def _hardware(device: str) -> str:
     cpu = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")), cpu)
+        cpu = next(
+            (ln.split(":", 1)[1].strip() for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")), cpu
+        )
     threads = os.environ.get("OMP_NUM_THREADS", "default")
     return f"{device} ({cpu}; OMP_NUM_THREADS={threads})"
 
 
 def metrics_table(metrics: dict) -> str:
-    return "\n".join([
-        "| metric | value |", "| --- | ---: |",
-        f"| L1 to the true image (pixels in [0, 1]) ↓ | {metrics['l1']:.4f} |",
-        f"| PSNR to the true image ↑ | {metrics['psnr']:.2f} dB |",
-        f"| edge precision (output edges near a stroke) ↑ | {metrics['edge_precision']:.3f} |",
-        f"| edge recall (strokes the output follows) ↑ | {metrics['edge_recall']:.3f} |",
-        f"| **edge F1** ↑ | {metrics['edge_f1']:.3f} |",
-        f"| edge F1 of the true images (reference) | {metrics['edge_f1_truth']:.3f} |",
-    ])
+    return "\n".join(
+        [
+            "| metric | value |",
+            "| --- | ---: |",
+            f"| L1 to the true image (pixels in [0, 1]) ↓ | {metrics['l1']:.4f} |",
+            f"| PSNR to the true image ↑ | {metrics['psnr']:.2f} dB |",
+            f"| edge precision (output edges near a stroke) ↑ | {metrics['edge_precision']:.3f} |",
+            f"| edge recall (strokes the output follows) ↑ | {metrics['edge_recall']:.3f} |",
+            f"| **edge F1** ↑ | {metrics['edge_f1']:.3f} |",
+            f"| edge F1 of the true images (reference) | {metrics['edge_f1_truth']:.3f} |",
+        ]
+    )
 
 
-def write_card(folder: Path, *, source: str, train_images: int, test_note: str, config: Pix2PixConfig, record: dict,
-               command: str, metrics: dict | None) -> Path:
+def write_card(
+    folder: Path,
+    *,
+    source: str,
+    train_images: int,
+    test_note: str,
+    config: Pix2PixConfig,
+    record: dict,
+    command: str,
+    metrics: dict | None,
+) -> Path:
     """Write the card; FD on a domain classifier is added by ``python -m gencanvas.models.evaluate pix2pix``."""
     losses = record["losses"]
     final = ", ".join(f"{k} {v:.4f}" for k, v in losses[-1][1].items()) if losses else "n/a"
     on_cpu = record["device"] == "cpu"
-    evaluation = "Not evaluated (`--eval-n 0`)." if metrics is None else (
-        f"{metrics['n']} held-out images ({test_note}), one synthetic sketch each (fixed seed "
-        f"{metrics['sketch_seed']}, same styles and colour-hint share as training). Edges re-extracted from the output "
-        f"with colour Canny, matched to the sketch's centre lines within {TOLERANCE} px.\n\n{metrics_table(metrics)}")
+    evaluation = (
+        "Not evaluated (`--eval-n 0`)."
+        if metrics is None
+        else (
+            f"{metrics['n']} held-out images ({test_note}), one synthetic sketch each (fixed seed "
+            f"{metrics['sketch_seed']}, same styles and colour-hint share as training). Edges re-extracted from the output "
+            f"with colour Canny, matched to the sketch's centre lines within {TOLERANCE} px.\n\n{metrics_table(metrics)}"
+        )
+    )
     text = f"""# Sketch-to-photo model (pix2pix): {folder.name}
 
 U-Net generator trained against a PatchGAN critic with L1 (weight {config.l1_weight}) + least-squares adversarial

@@ -18,8 +18,15 @@ DATA_HELP = "fashion-mnist, emoji, or a folder of your own photos (any size; cen
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("pix2pix", help="sketch-to-photo translation (U-Net + PatchGAN)")
-    add_training_args(p, data_help=DATA_HELP, batch_size=16, lr=2e-4, sample_every=250, size_default=64,
-                      size_help="image size: 64 or 128 (a power of two ≥ 8)")
+    add_training_args(
+        p,
+        data_help=DATA_HELP,
+        batch_size=16,
+        lr=2e-4,
+        sample_every=250,
+        size_default=64,
+        size_help="image size: 64 or 128 (a power of two ≥ 8)",
+    )
     p.add_argument("--l1-weight", type=float, default=100.0, help="weight of L1 against the adversarial loss")
     p.add_argument("--eval-n", type=int, default=200, help="held-out images scored for the model card (0: skip)")
 
@@ -40,16 +47,31 @@ def run(args: argparse.Namespace) -> int:
         raise SystemExit(str(exc)) from exc
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
     options = TrainOptions(
-        run_dir=args.run_dir or Path("runs") / args.out.name, out_dir=args.out, batch_size=args.batch_size,
-        learning_rate=args.lr, max_steps=args.max_steps, time_limit_min=args.time_limit,
-        sample_every=args.sample_every, mixed_precision=args.mixed_precision, seed=args.seed,
-        resume=not args.no_resume, command=args.command,
+        run_dir=args.run_dir or Path("runs") / args.out.name,
+        out_dir=args.out,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        max_steps=args.max_steps,
+        time_limit_min=args.time_limit,
+        sample_every=args.sample_every,
+        mixed_precision=args.mixed_precision,
+        seed=args.seed,
+        resume=not args.no_resume,
+        command=args.command,
     )
     generator, record = train_pix2pix(train, test, config, options)
     if not PartialState().is_main_process:  # under `accelerate launch`, one process evaluates and writes
         return 0
     metrics = evaluate_pairs(generator, test.subset(args.eval_n, seed=0)) if args.eval_n else None
-    write_card(args.out, source=args.data, train_images=len(train), test_note=note, config=config, record=record,
-               command=args.command, metrics=metrics)
+    write_card(
+        args.out,
+        source=args.data,
+        train_images=len(train),
+        test_note=note,
+        config=config,
+        record=record,
+        command=args.command,
+        metrics=metrics,
+    )
     print(f"wrote {args.out}")
     return 0

@@ -38,7 +38,9 @@ class Pix2PixConfig:
         depth, side = 0, self.image_size
         while side > self.bottleneck_size:
             if side % 2:
-                raise ValueError(f"image_size {self.image_size} must halve evenly down to {self.bottleneck_size} px or less (64, 96, 128, ...)")
+                raise ValueError(
+                    f"image_size {self.image_size} must halve evenly down to {self.bottleneck_size} px or less (64, 96, 128, ...)"
+                )
             side //= 2
             depth += 1
         return depth

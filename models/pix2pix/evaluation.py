@@ -27,13 +27,16 @@ def classifier_fit(classifier, generator: UNetGenerator) -> str | None:
     """None when the classifier takes the model's images; otherwise why it does not fit."""
     cc, mc = classifier.config, generator.config
     if (cc.in_channels, cc.image_size) != (mc.out_channels, mc.image_size):
-        return (f"the classifier takes {cc.in_channels}×{cc.image_size}×{cc.image_size} images and this model makes "
-                f"{mc.out_channels}×{mc.image_size}×{mc.image_size}: it was trained on another domain, so no FD")
+        return (
+            f"the classifier takes {cc.in_channels}×{cc.image_size}×{cc.image_size} images and this model makes "
+            f"{mc.out_channels}×{mc.image_size}×{mc.image_size}: it was trained on another domain, so no FD"
+        )
     return None
 
 
-def frechet_rows(generator: UNetGenerator, classifier, train: ImageCaptionDataset, test: ImageCaptionDataset,
-                 seed: int = 0) -> list[dict]:
+def frechet_rows(
+    generator: UNetGenerator, classifier, train: ImageCaptionDataset, test: ImageCaptionDataset, seed: int = 0
+) -> list[dict]:
     """FD of outputs, of real training images (floor) and of the raw sketches, each against the held-out truths."""
     from gencanvas.models.evaluation import extract_features, frechet_distance
 
@@ -59,22 +62,30 @@ def fd_table(rows: list[dict]) -> str:
 
 def results_markdown(metrics: dict, note: str, fd: list[dict] | None, fd_note: str, command: str) -> str:
     fd_text = fd_table(fd) if fd else f"No Fréchet distance: {fd_note}."
-    return (f"{metrics['n']} held-out images ({note}), one synthetic sketch each (fixed seed {metrics['sketch_seed']}, "
-            "same styles and colour-hint share as training). Edge scores: edges re-extracted from the output with colour "
-            f"Canny, matched to the sketch's centre lines within {TOLERANCE} px; the true images' score is the reference.\n\n"
-            f"Command: `{command}`\n\n{metrics_table(metrics)}\n\n{fd_note if fd else ''}\n\n{fd_text}\n")
+    return (
+        f"{metrics['n']} held-out images ({note}), one synthetic sketch each (fixed seed {metrics['sketch_seed']}, "
+        "same styles and colour-hint share as training). Edge scores: edges re-extracted from the output with colour "
+        f"Canny, matched to the sketch's centre lines within {TOLERANCE} px; the true images' score is the reference.\n\n"
+        f"Command: `{command}`\n\n{metrics_table(metrics)}\n\n{fd_note if fd else ''}\n\n{fd_text}\n"
+    )
 
 
 def update_card(folder: Path, section: str) -> None:
     """Replace the card's ``## Evaluation`` section (everything after its heading) with ``section``."""
     card = folder / "MODEL_CARD.md"
     if card.exists():
-        text = re.sub(r"## Evaluation\n.*", lambda _: f"## Evaluation\n\n{section}", card.read_text(encoding="utf-8"), flags=re.DOTALL)
+        text = re.sub(
+            r"## Evaluation\n.*",
+            lambda _: f"## Evaluation\n\n{section}",
+            card.read_text(encoding="utf-8"),
+            flags=re.DOTALL,
+        )
         card.write_text(text, encoding="utf-8")
 
 
-def evaluate(generator: UNetGenerator, train: ImageCaptionDataset, test: ImageCaptionDataset, classifier,
-             seed: int = 0) -> tuple[dict, list[dict] | None, str]:
+def evaluate(
+    generator: UNetGenerator, train: ImageCaptionDataset, test: ImageCaptionDataset, classifier, seed: int = 0
+) -> tuple[dict, list[dict] | None, str]:
     """(pair metrics, FD rows or None, a sentence on which features FD used or why there is none)."""
     metrics = evaluate_pairs(generator, test, seed)
     if classifier is None:
@@ -82,7 +93,11 @@ def evaluate(generator: UNetGenerator, train: ImageCaptionDataset, test: ImageCa
     if reason := classifier_fit(classifier, generator):
         return metrics, None, reason
     accuracy = classifier.config.test_accuracy
-    trained = f" (test accuracy {accuracy:.1%} on {classifier.config.num_classes} classes)" if accuracy is not None else ""
-    note = (f"FD on the 128-d features of the domain classifier{trained}; n = {len(test)} per set, so compare rows with "
-            "each other rather than with FID values from the literature.")
+    trained = (
+        f" (test accuracy {accuracy:.1%} on {classifier.config.num_classes} classes)" if accuracy is not None else ""
+    )
+    note = (
+        f"FD on the 128-d features of the domain classifier{trained}; n = {len(test)} per set, so compare rows with "
+        "each other rather than with FID values from the literature."
+    )
     return metrics, frechet_rows(generator, classifier, train, test, seed), note

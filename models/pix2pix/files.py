@@ -23,4 +23,3 @@ def save_generator(model: UNetGenerator, folder: Path) -> None:
 
 def load_generator(folder: Path, device: torch.device | str = "cpu") -> UNetGenerator:
     return load_model(UNetGenerator, Pix2PixConfig, folder, "pix2pix model", device)
-

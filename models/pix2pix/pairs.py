@@ -29,8 +29,15 @@ def to_unit(pixels: np.ndarray) -> torch.Tensor:
 class SketchPairs(Dataset):
     """Item i: ``(sketch, image)`` float tensors in [-1, 1]; random flips and sketches unless ``fixed_seed``."""
 
-    def __init__(self, dataset: ImageCaptionDataset, *, styles: tuple[str, ...] = STYLES,
-                 hint_probability: float = 0.3, fixed_seed: int | None = None, seed: int = 0) -> None:
+    def __init__(
+        self,
+        dataset: ImageCaptionDataset,
+        *,
+        styles: tuple[str, ...] = STYLES,
+        hint_probability: float = 0.3,
+        fixed_seed: int | None = None,
+        seed: int = 0,
+    ) -> None:
         self.images = to_rgb(dataset.images).permute(0, 2, 3, 1).numpy()  # (N, H, W, 3) uint8, a view
         self.styles, self.hint_probability, self.fixed_seed = styles, hint_probability, fixed_seed
         self.rng = np.random.default_rng(seed)

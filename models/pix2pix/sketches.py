@@ -52,8 +52,9 @@ def render(ink: np.ndarray, colour: np.ndarray | None = None) -> np.ndarray:
     return np.round(255.0 * (1.0 - ink) + pen * ink).astype(np.uint8)
 
 
-def synthesize(image: np.ndarray, rng: np.random.Generator, *, styles: tuple[str, ...] = STYLES,
-               hint_probability: float = 0.3) -> np.ndarray:
+def synthesize(
+    image: np.ndarray, rng: np.random.Generator, *, styles: tuple[str, ...] = STYLES, hint_probability: float = 0.3
+) -> np.ndarray:
     """One random training sketch of ``image`` (uint8 (H, W, 3)): style, thickness and colour drawn from ``rng``."""
     style = styles[int(rng.integers(len(styles)))]
     ink = canny_ink(image, rng) if style == "canny" else xdog_ink(image, rng)
@@ -75,11 +76,20 @@ def layer_to_sketch(sketch: np.ndarray, size: int) -> np.ndarray:
     """
     layer = np.ascontiguousarray(sketch)  # "over white" with OpenCV's SIMD ops: numpy on strided channels is 10x slower
     alpha = cv2.cvtColor(cv2.extractChannel(layer, 3), cv2.COLOR_GRAY2RGB)
-    paper = cv2.bitwise_not(cv2.multiply(cv2.bitwise_not(cv2.cvtColor(layer, cv2.COLOR_RGBA2RGB)), alpha, scale=1 / 255))
+    paper = cv2.bitwise_not(
+        cv2.multiply(cv2.bitwise_not(cv2.cvtColor(layer, cv2.COLOR_RGBA2RGB)), alpha, scale=1 / 255)
+    )
     side = max(sketch.shape[:2])
     top, left = (side - sketch.shape[0]) // 2, (side - sketch.shape[1]) // 2  # pad to a square: aspect survives
-    canvas = cv2.copyMakeBorder(paper, top, side - sketch.shape[0] - top, left, side - sketch.shape[1] - left,
-                                cv2.BORDER_CONSTANT, value=(255, 255, 255))
+    canvas = cv2.copyMakeBorder(
+        paper,
+        top,
+        side - sketch.shape[0] - top,
+        left,
+        side - sketch.shape[1] - left,
+        cv2.BORDER_CONSTANT,
+        value=(255, 255, 255),
+    )
     scale = side / size
     if scale > 1.5:
         k = int(np.ceil(2 * scale)) - 1

@@ -59,8 +59,9 @@ def save_sample_grid(generator: UNetGenerator, sketches: torch.Tensor, truths: t
     Image.fromarray(image_grid(triples, columns=12)).save(path)
 
 
-def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, config: Pix2PixConfig,
-                  options: TrainOptions) -> tuple[UNetGenerator, dict]:
+def train_pix2pix(
+    train: ImageCaptionDataset, preview: ImageCaptionDataset, config: Pix2PixConfig, options: TrainOptions
+) -> tuple[UNetGenerator, dict]:
     """Train (or resume); export the EMA generator to ``options.out_dir``; return it and the training record."""
     accelerator = Accelerator(mixed_precision=options.mixed_precision)
     torch.manual_seed(options.seed + accelerator.process_index)
@@ -75,8 +76,12 @@ def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, conf
         state = checkpoint.load({"generator": generator, "critic": critic, "ema": ema.module}, {"g": opt_g, "d": opt_d})
         ema.n_averaged.fill_(state.get("ema_updates", 0))
         log.info("resumed from step %s", state["step"])
-    pairs = SketchPairs(train, styles=config.sketch_styles, hint_probability=config.hint_probability,
-                        seed=options.seed * 1000 + state["step"] + accelerator.process_index)
+    pairs = SketchPairs(
+        train,
+        styles=config.sketch_styles,
+        hint_probability=config.hint_probability,
+        seed=options.seed * 1000 + state["step"] + accelerator.process_index,
+    )
     loader = DataLoader(pairs, batch_size=options.batch_size, shuffle=True, drop_last=True, num_workers=0)
     generator, critic, opt_g, opt_d, loader = accelerator.prepare(generator, critic, opt_g, opt_d, loader)
     ema.to(accelerator.device)
@@ -85,14 +90,19 @@ def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, conf
 
     clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running: dict[str, list[float]] = {"l1": [], "g_adv": [], "d": []}
-    progress = tqdm(total=options.max_steps, initial=state["step"], desc="pix2pix", disable=not accelerator.is_main_process)
+    progress = tqdm(
+        total=options.max_steps, initial=state["step"], desc="pix2pix", disable=not accelerator.is_main_process
+    )
 
     def save_checkpoint() -> None:
         state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
-            nets = {"generator": accelerator.unwrap_model(generator), "critic": accelerator.unwrap_model(critic),
-                    "ema": ema.module}
+            nets = {
+                "generator": accelerator.unwrap_model(generator),
+                "critic": accelerator.unwrap_model(critic),
+                "ema": ema.module,
+            }
             checkpoint.save(nets, {"g": opt_g, "d": opt_d}, state)
 
     stop = state["step"] >= options.max_steps
@@ -102,8 +112,10 @@ def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, conf
             with accelerator.autocast():
                 fake = generator(sketch)
                 real_score, fake_score = critic(sketch, real), critic(sketch, fake.detach())
-                d_loss = 0.5 * (F.mse_loss(real_score, torch.ones_like(real_score))
-                                + F.mse_loss(fake_score, torch.zeros_like(fake_score)))
+                d_loss = 0.5 * (
+                    F.mse_loss(real_score, torch.ones_like(real_score))
+                    + F.mse_loss(fake_score, torch.zeros_like(fake_score))
+                )
             opt_d.zero_grad(set_to_none=True)
             accelerator.backward(d_loss)
             opt_d.step()
@@ -127,8 +139,9 @@ def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, conf
                 for v in running.values():
                     v.clear()
             if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
-                save_sample_grid(ema.module, preview_sketches, preview_truths,
-                                 options.run_dir / f"samples-{state['step']:06d}.png")
+                save_sample_grid(
+                    ema.module, preview_sketches, preview_truths, options.run_dir / f"samples-{state['step']:06d}.png"
+                )
             if state["step"] >= options.max_steps or clock.out_of_time():
                 stop = True
                 break
@@ -138,10 +151,16 @@ def train_pix2pix(train: ImageCaptionDataset, preview: ImageCaptionDataset, conf
     progress.close()
     save_checkpoint()
     exported = ema.module.eval()
-    record = {"steps": state["step"], "train_seconds": round(state["seconds"], 1), "losses": state["losses"],
-              "device": str(accelerator.device), "processes": accelerator.num_processes,
-              "mixed_precision": accelerator.mixed_precision, "batch_size": options.batch_size,
-              "parameters": sum(p.numel() for p in exported.parameters())}
+    record = {
+        "steps": state["step"],
+        "train_seconds": round(state["seconds"], 1),
+        "losses": state["losses"],
+        "device": str(accelerator.device),
+        "processes": accelerator.num_processes,
+        "mixed_precision": accelerator.mixed_precision,
+        "batch_size": options.batch_size,
+        "parameters": sum(p.numel() for p in exported.parameters()),
+    }
     if accelerator.is_main_process:
         save_generator(exported, options.out_dir)
         save_sample_grid(exported, preview_sketches, preview_truths, options.out_dir / "samples.png")

@@ -34,8 +34,10 @@ class StyleGANConfig:
     def __post_init__(self) -> None:
         self.channels = tuple(self.channels)
         if 4 << (len(self.channels) - 1) != self.image_size:  # 4 px → 1 entry, 64 px → 5
-            raise ValueError(f"{len(self.channels)} channel entries give {4 << (len(self.channels) - 1)} px, "
-                             f"not {self.image_size}: image_size must be 4·2^k with one entry per resolution")
+            raise ValueError(
+                f"{len(self.channels)} channel entries give {4 << (len(self.channels) - 1)} px, "
+                f"not {self.image_size}: image_size must be 4·2^k with one entry per resolution"
+            )
 
     @property
     def num_ws(self) -> int:

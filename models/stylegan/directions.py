@@ -35,7 +35,9 @@ class Directions:
 
     def __post_init__(self) -> None:
         if self.vectors.shape[0] != len(self.names) or self.scales.shape != (len(self.names),):
-            raise ValueError(f"{len(self.names)} names for vectors {tuple(self.vectors.shape)}, scales {tuple(self.scales.shape)}")
+            raise ValueError(
+                f"{len(self.names)} names for vectors {tuple(self.vectors.shape)}, scales {tuple(self.scales.shape)}"
+            )
 
     def offset(self, values: dict[str, float]) -> torch.Tensor:
         """Σ value·scale·vector over the named directions (unknown names are an error)."""
@@ -53,8 +55,11 @@ class Directions:
 
     def save(self, folder: Path) -> None:
         folder = Path(folder)
-        save_file({"vectors": self.vectors.contiguous().cpu(), "scales": self.scales.contiguous().cpu()},
-                  folder / FILES[0], metadata={"format": "pt"})
+        save_file(
+            {"vectors": self.vectors.contiguous().cpu(), "scales": self.scales.contiguous().cpu()},
+            folder / FILES[0],
+            metadata={"format": "pt"},
+        )
         info = {"names": self.names, "kinds": self.kinds, "notes": self.notes}
         (folder / FILES[1]).write_text(json.dumps(info, indent=2), encoding="utf-8")
 
@@ -95,8 +100,9 @@ def pca_directions(w: torch.Tensor, k: int = 5) -> Directions:
     return Directions([f"pc{i + 1}" for i in range(k)], vectors, scales, ["pca"] * k, notes)
 
 
-def logistic_direction(w: torch.Tensor, positive: torch.Tensor, *, steps: int = 200, l2: float = 1e-3,
-                       seed: int = 0) -> tuple[torch.Tensor, float]:
+def logistic_direction(
+    w: torch.Tensor, positive: torch.Tensor, *, steps: int = 200, l2: float = 1e-3, seed: int = 0
+) -> tuple[torch.Tensor, float]:
     """InterFaceGAN: the normal of a linear boundary in w separating ``positive`` samples from the rest.
 
     Fits a balanced logistic regression on 80 % of the samples (L-BFGS) and reports held-out
@@ -132,8 +138,9 @@ def logistic_direction(w: torch.Tensor, positive: torch.Tensor, *, steps: int = 
     return vector / vector.norm(), float((tp + tn) / 2)
 
 
-def labelled_directions(w: torch.Tensor, scores: torch.Tensor, names: list[str], wanted: list[str],
-                        share: float = 0.25) -> Directions:
+def labelled_directions(
+    w: torch.Tensor, scores: torch.Tensor, names: list[str], wanted: list[str], share: float = 0.25
+) -> Directions:
     """One direction per wanted class, from classifier scores (N, K) of the samples generated from ``w``.
 
     As InterFaceGAN: the ``share`` of samples scoring highest for the class are positives, the
@@ -152,9 +159,13 @@ def labelled_directions(w: torch.Tensor, scores: torch.Tensor, names: list[str],
         kept.append(name)
         vectors.append(vector)
         scales.append(((w - w.mean(0)) @ vector).std())
-        notes[name] = {"samples": len(w), "top_and_bottom": count, "balanced_accuracy": round(accuracy, 3),
-                       "mean_probability_top": round(float(score[order[-count:]].exp().mean()), 3),
-                       "mean_probability_bottom": round(float(score[order[:count]].exp().mean()), 3)}
+        notes[name] = {
+            "samples": len(w),
+            "top_and_bottom": count,
+            "balanced_accuracy": round(accuracy, 3),
+            "mean_probability_top": round(float(score[order[-count:]].exp().mean()), 3),
+            "mean_probability_bottom": round(float(score[order[:count]].exp().mean()), 3),
+        }
     vectors_t = torch.stack(vectors) if vectors else torch.zeros(0, w.shape[1])
     scales_t = torch.stack(scales) if scales else torch.zeros(0)
     return Directions(kept, vectors_t, scales_t, ["label"] * len(kept), notes)
@@ -164,5 +175,10 @@ def combine(*parts: Directions) -> Directions:
     names = [n for p in parts for n in p.names]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate direction names: {names}")
-    return Directions(names, torch.cat([p.vectors for p in parts]), torch.cat([p.scales for p in parts]),
-                      [k for p in parts for k in p.kinds], {k: v for p in parts for k, v in p.notes.items()})
+    return Directions(
+        names,
+        torch.cat([p.vectors for p in parts]),
+        torch.cat([p.scales for p in parts]),
+        [k for p in parts for k in p.kinds],
+        {k: v for p in parts for k, v in p.notes.items()},
+    )

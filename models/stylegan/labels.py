@@ -35,7 +35,9 @@ def with_emoji_groups(dataset: ImageCaptionDataset) -> ImageCaptionDataset:
     return ImageCaptionDataset(dataset.images, dataset.captions, labels, list(EMOJI_GROUPS), dataset.name)
 
 
-def emoji_group_classifier(dataset: ImageCaptionDataset, epochs: int = 4, seed: int = 0) -> tuple[DomainClassifier, float]:
+def emoji_group_classifier(
+    dataset: ImageCaptionDataset, epochs: int = 4, seed: int = 0
+) -> tuple[DomainClassifier, float]:
     """Train the group classifier on 85 % of the glyphs; returns it and its accuracy on the rest.
 
     Load the glyphs at 32 px (``CLASSIFIER_SIZE``): a quarter of the cost at 64 px, and groups
@@ -45,8 +47,13 @@ def emoji_group_classifier(dataset: ImageCaptionDataset, epochs: int = 4, seed: 
     test = labelled.subset(len(labelled) * 15 // 100, seed=seed)
     held_out = set(test.captions)
     keep = torch.tensor([c not in held_out for c in labelled.captions])
-    train = ImageCaptionDataset(labelled.images[keep], [c for c, k in zip(labelled.captions, keep) if k],
-                                labelled.labels[keep], labelled.class_names, labelled.name)
+    train = ImageCaptionDataset(
+        labelled.images[keep],
+        [c for c, k in zip(labelled.captions, keep) if k],
+        labelled.labels[keep],
+        labelled.class_names,
+        labelled.name,
+    )
     return train_classifier(train, test, epochs=epochs, seed=seed)
 
 

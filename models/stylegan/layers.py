@@ -20,8 +20,15 @@ def lrelu(x: torch.Tensor) -> torch.Tensor:
 
 
 class EqualLinear(nn.Module):
-    def __init__(self, in_features: int, out_features: int, *, bias_init: float = 0.0, lr_mul: float = 1.0,
-                 activate: bool = False) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        bias_init: float = 0.0,
+        lr_mul: float = 1.0,
+        activate: bool = False,
+    ) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_features, in_features) / lr_mul)
         self.bias = nn.Parameter(torch.full((out_features,), float(bias_init) / lr_mul))
@@ -37,8 +44,16 @@ class EqualLinear(nn.Module):
 class EqualConv2d(nn.Module):
     """Plain convolution for the discriminator (optionally with a 2× average-pool down-sample)."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel: int, *, bias: bool = True,
-                 activate: bool = True, down: bool = False) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        kernel: int,
+        *,
+        bias: bool = True,
+        activate: bool = True,
+        down: bool = False,
+    ) -> None:
         super().__init__()
         self.weight = nn.Parameter(torch.randn(out_channels, in_channels, kernel, kernel))
         self.bias = nn.Parameter(torch.zeros(out_channels)) if bias else None
@@ -52,8 +67,9 @@ class EqualConv2d(nn.Module):
         return lrelu(x) if self.activate else x
 
 
-def modulated_conv2d(x: torch.Tensor, weight: torch.Tensor, styles: torch.Tensor, *, demodulate: bool = True,
-                     fused: bool = False) -> torch.Tensor:
+def modulated_conv2d(
+    x: torch.Tensor, weight: torch.Tensor, styles: torch.Tensor, *, demodulate: bool = True, fused: bool = False
+) -> torch.Tensor:
     """StyleGAN2's convolution: scale the weight's input channels by ``styles``, then renormalise
     each output channel to unit norm (demodulation) instead of normalising activations.
 
@@ -91,12 +107,18 @@ class StyledConv(nn.Module):
         self.register_buffer("noise_const", torch.randn(1, 1, resolution, resolution))
         self.up = up
 
-    def forward(self, x: torch.Tensor, w: torch.Tensor, noise_mode: str = "random", fused: bool = False) -> torch.Tensor:
+    def forward(
+        self, x: torch.Tensor, w: torch.Tensor, noise_mode: str = "random", fused: bool = False
+    ) -> torch.Tensor:
         if self.up:
             x = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
         x = modulated_conv2d(x, self.weight * self.scale, self.affine(w), fused=fused)
         if noise_mode == "random":
-            x = x + torch.randn(x.shape[0], 1, x.shape[2], x.shape[3], device=x.device, dtype=x.dtype) * self.noise_strength
+            x = (
+                x
+                + torch.randn(x.shape[0], 1, x.shape[2], x.shape[3], device=x.device, dtype=x.dtype)
+                * self.noise_strength
+            )
         elif noise_mode == "const":
             x = x + self.noise_const * self.noise_strength
         return lrelu(x + self.bias[None, :, None, None])

@@ -54,7 +54,9 @@ def generate_uint8(G, w: torch.Tensor, psi: float = 1.0, size: int | None = None
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gencanvas.models.stylegan.make_directions", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m gencanvas.models.stylegan.make_directions", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--model", type=Path, required=True)
     parser.add_argument("--labels", choices=["emoji", "fashion", "none"], default="none")
     parser.add_argument("--classifier", type=Path, default=Path("resources/weights/fashion-classifier"))
@@ -72,11 +74,19 @@ def main(argv: list[str] | None = None) -> int:
         if args.labels == "emoji":
             real = load_dataset("emoji", size=CLASSIFIER_SIZE)
             classifier, accuracy = emoji_group_classifier(real, seed=args.seed)
-            names, wanted, source = list(EMOJI_GROUPS), EMOJI_WANTED, f"emoji-group classifier trained here (held-out accuracy {accuracy:.3f})"
+            names, wanted, source = (
+                list(EMOJI_GROUPS),
+                EMOJI_WANTED,
+                f"emoji-group classifier trained here (held-out accuracy {accuracy:.3f})",
+            )
         else:
             real = load_dataset("fashion-mnist", split="test", size=G.config.image_size)
             classifier = fashion_classifier(args.classifier)
-            names, wanted, source = classifier.config.class_names, FASHION_WANTED, f"shipped classifier {args.classifier.name}"
+            names, wanted, source = (
+                classifier.config.class_names,
+                FASHION_WANTED,
+                f"shipped classifier {args.classifier.name}",
+            )
         w = w_all[: args.samples]
         images = generate_uint8(G, w, size=real.size)
         features, logits = extract_features(classifier, images)
@@ -86,14 +96,20 @@ def main(argv: list[str] | None = None) -> int:
         evaluation = _evaluation(G, classifier, real, features, labels, names, source, args.seed)
     directions = combine(*parts)
     directions.save(args.model)
-    _append_card(args.model, directions, evaluation, " ".join(["python -m gencanvas.models.stylegan.make_directions", *(argv or sys.argv[1:])]),
-                 time.monotonic() - started)
+    _append_card(
+        args.model,
+        directions,
+        evaluation,
+        " ".join(["python -m gencanvas.models.stylegan.make_directions", *(argv or sys.argv[1:])]),
+        time.monotonic() - started,
+    )
     print(json.dumps({"names": directions.names, "notes": directions.notes}, indent=2))
     return 0
 
 
-def _evaluation(G, classifier, real, features: np.ndarray, labels: torch.Tensor, names: list[str], source: str,
-                seed: int) -> str:
+def _evaluation(
+    G, classifier, real, features: np.ndarray, labels: torch.Tensor, names: list[str], source: str, seed: int
+) -> str:
     """FD of untruncated and truncated samples against real images, with a real-vs-real floor beside it."""
     n = min(len(real), len(features))
     real_feats, _ = extract_features(classifier, real.subset(n, seed=seed).images)
@@ -121,8 +137,10 @@ def _append_card(folder: Path, directions: Directions, evaluation: str, command:
     card = folder / "MODEL_CARD.md"
     text = card.read_text(encoding="utf-8") if card.exists() else f"# {folder.name}\n"
     text = text.split("\n## Directions")[0].rstrip() + "\n"
-    rows = "\n".join(f"| {name} | {kind} | {float(scale):.3f} | {json.dumps(directions.notes.get(name, {}))} |"
-                     for name, kind, scale in zip(directions.names, directions.kinds, directions.scales))
+    rows = "\n".join(
+        f"| {name} | {kind} | {float(scale):.3f} | {json.dumps(directions.notes.get(name, {}))} |"
+        for name, kind, scale in zip(directions.names, directions.kinds, directions.scales)
+    )
     text += f"""
 ## Directions
 

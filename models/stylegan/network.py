@@ -24,8 +24,9 @@ class MappingNetwork(nn.Module):
     def __init__(self, config: StyleGANConfig) -> None:
         super().__init__()
         dims = [config.z_dim] + [config.w_dim] * config.mapping_layers
-        self.layers = nn.Sequential(*[EqualLinear(a, b, lr_mul=config.mapping_lr_mul, activate=True)
-                                      for a, b in pairwise(dims)])
+        self.layers = nn.Sequential(
+            *[EqualLinear(a, b, lr_mul=config.mapping_lr_mul, activate=True) for a, b in pairwise(dims)]
+        )
         self.register_buffer("w_avg", torch.zeros(config.w_dim))
         self.beta = config.w_avg_beta
 
@@ -80,8 +81,15 @@ class Generator(nn.Module):
         """Pull w towards the average w: psi 1 keeps it, 0 gives the "average" image."""
         return self.mapping.w_avg.lerp(w, psi) if psi != 1 else w
 
-    def ws_from_z(self, z: torch.Tensor, psi: float = 1.0, *, mix_z: torch.Tensor | None = None,
-                  mix_from: int | None = None, update_w_avg: bool = False) -> torch.Tensor:
+    def ws_from_z(
+        self,
+        z: torch.Tensor,
+        psi: float = 1.0,
+        *,
+        mix_z: torch.Tensor | None = None,
+        mix_from: int | None = None,
+        update_w_avg: bool = False,
+    ) -> torch.Tensor:
         """(N, num_ws, w_dim); with ``mix_z``, layers from ``mix_from`` on take the second code's style."""
         w = self.truncate(self.mapping(z, update_w_avg), psi)
         ws = w[:, None].repeat(1, self.num_ws, 1)
@@ -97,8 +105,14 @@ class Generator(nn.Module):
             ws[:, cutoff:] = self.mapping(torch.randn_like(z))[:, None]
         return ws
 
-    def forward(self, z: torch.Tensor, psi: float = 1.0, noise_mode: str = "random", mixing_prob: float = 0.0,
-                update_w_avg: bool = False) -> torch.Tensor:
+    def forward(
+        self,
+        z: torch.Tensor,
+        psi: float = 1.0,
+        noise_mode: str = "random",
+        mixing_prob: float = 0.0,
+        update_w_avg: bool = False,
+    ) -> torch.Tensor:
         """Images from latent codes; the training path (mixing, w_avg update) runs through here so that
         a distributed wrapper sees one forward call."""
         if mixing_prob or update_w_avg:
@@ -116,7 +130,7 @@ class DiscriminatorBlock(nn.Module):
         self.skip = EqualConv2d(in_channels, out_channels, 1, bias=False, activate=False, down=True)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (self.skip(x) + self.conv1(self.conv0(x))) * (0.5 ** 0.5)
+        return (self.skip(x) + self.conv1(self.conv0(x))) * (0.5**0.5)
 
 
 class Discriminator(nn.Module):

@@ -26,8 +26,18 @@ def projection_loss(image: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     return F.mse_loss(image, target) + coarse
 
 
-def project(G: Generator, target: torch.Tensor, *, steps: int = 100, lr: float = 0.1, w_plus_share: float = 0.4,
-            seed: int = 0, noise_mode: str = "const", on_step: StepCallback | None = None, every: int = 5) -> torch.Tensor:
+def project(
+    G: Generator,
+    target: torch.Tensor,
+    *,
+    steps: int = 100,
+    lr: float = 0.1,
+    w_plus_share: float = 0.4,
+    seed: int = 0,
+    noise_mode: str = "const",
+    on_step: StepCallback | None = None,
+    every: int = 5,
+) -> torch.Tensor:
     """(1, num_ws, w_dim) styles reproducing ``target`` (1, C, H, W) in [-1, 1]; ``on_step`` sees progress."""
     if target.shape[1:] != (G.config.channels_out, G.config.image_size, G.config.image_size):
         raise ValueError(f"target {tuple(target.shape)} does not match the generator's output")
@@ -45,7 +55,11 @@ def project(G: Generator, target: torch.Tensor, *, steps: int = 100, lr: float =
             t = (step - 1) / steps
             for group in optimizer.param_groups:  # ramp up over 5 %, cosine down over the last 25 %
                 ramp = min(1.0, (1 - t) / 0.25)
-                group["lr"] = group.setdefault("base_lr", group["lr"]) * (0.5 - 0.5 * math.cos(ramp * math.pi)) * min(1.0, t / 0.05 + 0.05)
+                group["lr"] = (
+                    group.setdefault("base_lr", group["lr"])
+                    * (0.5 - 0.5 * math.cos(ramp * math.pi))
+                    * min(1.0, t / 0.05 + 0.05)
+                )
             noise_scale = w_std * 0.05 * max(0.0, 1 - t / 0.75) ** 2
             noise = torch.randn(w.shape, generator=generator).to(device) * noise_scale
             ws = (w + noise).expand(1, G.num_ws, -1)

@@ -72,8 +72,7 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
     G_ema = copy.deepcopy(G).eval().requires_grad_(False)
     r1_ratio = config.r1_every / (config.r1_every + 1)  # lazy regularisation: adjust Adam as StyleGAN2 does
     opt_g = torch.optim.Adam(G.parameters(), lr=options.learning_rate, betas=(0.0, 0.99), eps=1e-8)
-    opt_d = torch.optim.Adam(D.parameters(), lr=options.learning_rate * r1_ratio,
-                             betas=(0.0, 0.99 ** r1_ratio), eps=1e-8)
+    opt_d = torch.optim.Adam(D.parameters(), lr=options.learning_rate * r1_ratio, betas=(0.0, 0.99**r1_ratio), eps=1e-8)
     checkpoint = Checkpoint(options.run_dir / "checkpoint")
     modules = {"G": G, "D": D, "G_ema": G_ema}
     optimizers = {"opt_g": opt_g, "opt_d": opt_d}
@@ -90,8 +89,9 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
 
     clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running: dict[str, list[float]] = {"g": [], "d": [], "r1": []}
-    progress = tqdm(total=options.max_steps, initial=state["step"], desc="stylegan",
-                    disable=not accelerator.is_main_process)
+    progress = tqdm(
+        total=options.max_steps, initial=state["step"], desc="stylegan", disable=not accelerator.is_main_process
+    )
 
     def save_checkpoint() -> None:
         state["seconds"] = clock.total_seconds()
@@ -107,8 +107,9 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
         with torch.no_grad():
             fakes = G_plain(z, mixing_prob=config.style_mixing_prob)
         with accelerator.autocast():
-            d_loss = (F.softplus(D(diff_augment(fakes, config.augment))) +
-                      F.softplus(-D(diff_augment(reals, config.augment)))).mean()
+            d_loss = (
+                F.softplus(D(diff_augment(fakes, config.augment))) + F.softplus(-D(diff_augment(reals, config.augment)))
+            ).mean()
         if config.r1_gamma and state["step"] % config.r1_every == 0:
             r1 = _r1_penalty(D, reals, config.augment)
             d_loss = d_loss + r1 * (config.r1_gamma / 2 * config.r1_every)
@@ -153,8 +154,14 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
     if accelerator.is_main_process:
         record = export(G_ema, options.out_dir, state, accelerator)
         save_samples(G_ema, sample_z, options.out_dir / "samples.png", psi=config.default_truncation)
-        write_card(options.out_dir, source=dataset.name, images=len(dataset), config=config, record=record,
-                   command=options.command)
+        write_card(
+            options.out_dir,
+            source=dataset.name,
+            images=len(dataset),
+            config=config,
+            record=record,
+            command=options.command,
+        )
     return options.out_dir
 
 
@@ -169,8 +176,14 @@ def save_samples(G: Generator, z: torch.Tensor, path: Path, psi: float = 1.0) ->
 def export(G_ema: Generator, out_dir: Path, state: dict, accelerator: Accelerator) -> dict:
     """Save the EMA generator and ``training.json`` (steps, images, time, loss curve, hardware)."""
     save_generator(G_ema, out_dir)
-    record = {"steps": state["step"], "images_seen": state["images"], "train_seconds": round(state["seconds"], 1),
-              "losses": state["losses"], "device": str(accelerator.device), "processes": accelerator.num_processes,
-              "parameters": sum(p.numel() for p in G_ema.parameters())}
+    record = {
+        "steps": state["step"],
+        "images_seen": state["images"],
+        "train_seconds": round(state["seconds"], 1),
+        "losses": state["losses"],
+        "device": str(accelerator.device),
+        "processes": accelerator.num_processes,
+        "parameters": sum(p.numel() for p in G_ema.parameters()),
+    }
     (out_dir / "training.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
     return record

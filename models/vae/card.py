@@ -10,8 +10,17 @@ from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.metrics import describe
 
 
-def write_card(folder: Path, *, source: str, images: int, test_note: str, config: VAEConfig, record: dict,
-               command: str, metrics: dict) -> Path:
+def write_card(
+    folder: Path,
+    *,
+    source: str,
+    images: int,
+    test_note: str,
+    config: VAEConfig,
+    record: dict,
+    command: str,
+    metrics: dict,
+) -> Path:
     losses = record["losses"]
     final = f"{losses[-1][1]:.1f}" if losses else "n/a"
     cpu = record["device"] == "cpu"

@@ -16,13 +16,23 @@ METRIC_IMAGES = 2000  # held-out images scored for the card (all of them for sma
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("vae", help="convolutional VAE for latent interpolation")
-    add_training_args(p, data_help="fashion-mnist, emoji, or a folder of your own images", presets=PRESETS,
-                      batch_size=64, lr=1e-3, sample_every=500)
+    add_training_args(
+        p,
+        data_help="fashion-mnist, emoji, or a folder of your own images",
+        presets=PRESETS,
+        batch_size=64,
+        lr=1e-3,
+        sample_every=500,
+    )
     p.add_argument("--latent-dim", type=int, help="latent size (default: the preset's)")
     p.add_argument("--beta", type=float, default=1.0, help="weight of the KL term (β-VAE)")
     p.add_argument("--kl-warmup", type=int, default=500, help="steps over which β ramps up from 0")
-    p.add_argument("--classifier", type=Path, help="domain classifier for the card's FD line "
-                   "(default: resources/weights/fashion-classifier for fashion-mnist)")
+    p.add_argument(
+        "--classifier",
+        type=Path,
+        help="domain classifier for the card's FD line "
+        "(default: resources/weights/fashion-classifier for fashion-mnist)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -34,15 +44,27 @@ def run(args: argparse.Namespace) -> int:
     if len(test) > METRIC_IMAGES:
         test, note = test.subset(METRIC_IMAGES, args.seed), f"{METRIC_IMAGES} random images of {note}"
     overrides = {"latent_dim": args.latent_dim} if args.latent_dim else {}
-    config = VAEConfig.from_preset(args.preset, image_size=train.size, channels=train.channels, beta=args.beta, **overrides)
+    config = VAEConfig.from_preset(
+        args.preset, image_size=train.size, channels=train.channels, beta=args.beta, **overrides
+    )
     classifier = args.classifier
     if classifier is None and args.data == "fashion-mnist":
         classifier = Path(__file__).resolve().parents[2] / "resources" / "weights" / "fashion-classifier"
     options = VAETrainOptions(
-        run_dir=args.run_dir or Path("runs") / args.out.name, out_dir=args.out, batch_size=args.batch_size,
-        learning_rate=args.lr, max_steps=args.max_steps, time_limit_min=args.time_limit, kl_warmup_steps=args.kl_warmup,
-        sample_every=args.sample_every, mixed_precision=args.mixed_precision, seed=args.seed,
-        resume=not args.no_resume, command=args.command, classifier=classifier, test_note=note,
+        run_dir=args.run_dir or Path("runs") / args.out.name,
+        out_dir=args.out,
+        batch_size=args.batch_size,
+        learning_rate=args.lr,
+        max_steps=args.max_steps,
+        time_limit_min=args.time_limit,
+        kl_warmup_steps=args.kl_warmup,
+        sample_every=args.sample_every,
+        mixed_precision=args.mixed_precision,
+        seed=args.seed,
+        resume=not args.no_resume,
+        command=args.command,
+        classifier=classifier,
+        test_note=note,
     )
     train_vae(train, test, config, options)
     print(f"wrote {args.out}")

@@ -27,7 +27,9 @@ class VAEConfig:
     def __post_init__(self) -> None:
         self.widths = tuple(self.widths)
         if self.image_size % 2 ** len(self.widths):
-            raise ValueError(f"image_size {self.image_size} must be divisible by 2^{len(self.widths)} (one halving per width)")
+            raise ValueError(
+                f"image_size {self.image_size} must be divisible by 2^{len(self.widths)} (one halving per width)"
+            )
         if self.latent_dim < 1 or self.beta < 0:
             raise ValueError(f"latent_dim must be >= 1 and beta >= 0, got {self.latent_dim}, {self.beta}")
 

@@ -36,7 +36,13 @@ def reconstruction_metrics(model: ConvVAE, images: torch.Tensor, batch_size: int
         elbo_sum += float(terms["reconstruction"] + terms["kl"]) * len(batch)
     n = len(images)
     mse = squared / n
-    return {"mse": mse, "psnr_db": 10 * math.log10(1 / max(mse, 1e-12)), "kl": kl_sum / n, "neg_elbo": elbo_sum / n, "n": n}
+    return {
+        "mse": mse,
+        "psnr_db": 10 * math.log10(1 / max(mse, 1e-12)),
+        "kl": kl_sum / n,
+        "neg_elbo": elbo_sum / n,
+        "n": n,
+    }
 
 
 @torch.no_grad()
@@ -47,8 +53,9 @@ def prior_samples(model: ConvVAE, n: int, seed: int = 0) -> torch.Tensor:
     return torch.cat([to_uint8(model.decode(chunk)) for chunk in z.split(256)])
 
 
-def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed: int = 0,
-              train: torch.Tensor | None = None) -> dict[str, float] | None:
+def sample_fd(
+    model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed: int = 0, train: torch.Tensor | None = None
+) -> dict[str, float] | None:
     """FD of prior samples vs ``real`` on the domain classifier, beside the noise ceiling and, given as many
     ``train`` images, the real-vs-real floor (FD is biased by n, so only same-n numbers compare); None if unusable."""
     from gencanvas.models.evaluation import extract_features, frechet_distance, load_classifier
@@ -62,9 +69,12 @@ def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed:
     real_features = extract_features(classifier, real)[0]
     fake_features = extract_features(classifier, prior_samples(model, len(real), seed))[0]
     noise = torch.randint(0, 256, tuple(real.shape), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8)
-    result = {"fd_samples": frechet_distance(fake_features, real_features),
-              "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
-              "fd_n": len(real), "classifier": classifier_folder.name}
+    result = {
+        "fd_samples": frechet_distance(fake_features, real_features),
+        "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
+        "fd_n": len(real),
+        "classifier": classifier_folder.name,
+    }
     if train is not None:
         # A random draw: folder and emoji sets are sorted by name, so their first images are not typical.
         pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[: len(real)]
@@ -74,12 +84,16 @@ def sample_fd(model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed:
 
 def describe(metrics: dict[str, float]) -> str:
     """The metrics as card lines."""
-    lines = [f"- Reconstruction (posterior mean, n={metrics['n']}): MSE {metrics['mse']:.4f}, PSNR {metrics['psnr_db']:.2f} dB",
-             f"- KL to the prior: {metrics['kl']:.2f} nats/image; negative ELBO (β = 1): {metrics['neg_elbo']:.1f} nats/image"]
+    lines = [
+        f"- Reconstruction (posterior mean, n={metrics['n']}): MSE {metrics['mse']:.4f}, PSNR {metrics['psnr_db']:.2f} dB",
+        f"- KL to the prior: {metrics['kl']:.2f} nats/image; negative ELBO (β = 1): {metrics['neg_elbo']:.1f} nats/image",
+    ]
     if "fd_samples" in metrics:
-        lines.append(f"- FD of {metrics['fd_n']} prior samples vs held-out images on the `{metrics['classifier']}` classifier: "
-                     f"{metrics['fd_samples']:.2f} (real training images: {metrics.get('fd_floor', float('nan')):.2f}, "
-                     f"uniform noise: {metrics['fd_noise']:.2f}; lower is better)")
+        lines.append(
+            f"- FD of {metrics['fd_n']} prior samples vs held-out images on the `{metrics['classifier']}` classifier: "
+            f"{metrics['fd_samples']:.2f} (real training images: {metrics.get('fd_floor', float('nan')):.2f}, "
+            f"uniform noise: {metrics['fd_noise']:.2f}; lower is better)"
+        )
     return "\n".join(lines)
 
 

@@ -56,8 +56,9 @@ class ConvVAE(nn.Module):
         """Decode the posterior mean: the deterministic reconstruction the plugin's first frame shows."""
         return self.decode(self.encode(images)[0])
 
-    def loss(self, images: torch.Tensor, generator: torch.Generator | None = None,
-             beta: float | None = None) -> dict[str, torch.Tensor]:
+    def loss(
+        self, images: torch.Tensor, generator: torch.Generator | None = None, beta: float | None = None
+    ) -> dict[str, torch.Tensor]:
         """Negative ELBO with weight β on the KL term, per image (sums over pixels and latent dims).
 
         ``beta`` overrides the configured β (the training loop ramps it up from 0 at the start).
@@ -69,4 +70,8 @@ class ConvVAE(nn.Module):
         target = (images + 1) / 2
         reconstruction = F.binary_cross_entropy_with_logits(logits, target, reduction="sum") / len(images)
         kl = 0.5 * (mu.pow(2) + logvar.exp() - 1 - logvar).sum() / len(images)
-        return {"loss": reconstruction + (self.config.beta if beta is None else beta) * kl, "reconstruction": reconstruction, "kl": kl}
+        return {
+            "loss": reconstruction + (self.config.beta if beta is None else beta) * kl,
+            "reconstruction": reconstruction,
+            "kl": kl,
+        }

@@ -68,7 +68,9 @@ def save_preview(model: ConvVAE, test_images: torch.Tensor, path: Path, seed: in
     model.train()
 
 
-def train_vae(train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAEConfig, options: VAETrainOptions) -> Path:
+def train_vae(
+    train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAEConfig, options: VAETrainOptions
+) -> Path:
     """Train (or resume), then export the EMA weights, metrics and card to ``options.out_dir``."""
     accelerator = Accelerator(mixed_precision=options.mixed_precision)
     torch.manual_seed(options.seed + accelerator.process_index)
@@ -92,7 +94,9 @@ def train_vae(train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAE
         state["seconds"] = clock.total_seconds()
         state["ema_updates"] = int(ema.n_averaged)
         if accelerator.is_main_process:
-            checkpoint.save({"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state)
+            checkpoint.save(
+                {"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state
+            )
 
     stop = state["step"] >= options.max_steps
     while not stop:
@@ -128,8 +132,14 @@ def train_vae(train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAE
     return options.out_dir
 
 
-def export(model: ConvVAE, train: ImageCaptionDataset, test: ImageCaptionDataset, options: VAETrainOptions,
-           state: dict, accelerator: Accelerator) -> dict:
+def export(
+    model: ConvVAE,
+    train: ImageCaptionDataset,
+    test: ImageCaptionDataset,
+    options: VAETrainOptions,
+    state: dict,
+    accelerator: Accelerator,
+) -> dict:
     """Weights, samples.png, training.json (steps, time, losses, metrics) and MODEL_CARD.md."""
     out = options.out_dir
     model = model.eval()
@@ -139,10 +149,26 @@ def export(model: ConvVAE, train: ImageCaptionDataset, test: ImageCaptionDataset
     if options.classifier is not None:
         floor = train.subset(len(test), options.seed).images
         metrics |= sample_fd(model, test.images, options.classifier, options.seed, train=floor) or {}
-    record = {"steps": state["step"], "train_seconds": round(state["seconds"], 1), "losses": state["losses"],
-              "batch_size": options.batch_size, "device": str(accelerator.device), "processes": accelerator.num_processes,
-              "ema": True, "parameters": sum(p.numel() for p in model.parameters()), "metrics": as_json_ready(metrics)}
+    record = {
+        "steps": state["step"],
+        "train_seconds": round(state["seconds"], 1),
+        "losses": state["losses"],
+        "batch_size": options.batch_size,
+        "device": str(accelerator.device),
+        "processes": accelerator.num_processes,
+        "ema": True,
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "metrics": as_json_ready(metrics),
+    }
     (out / "training.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
-    write_card(out, source=train.name, images=len(train), test_note=options.test_note or f"{len(test)} images",
-               config=model.config, record=record, command=options.command, metrics=metrics)
+    write_card(
+        out,
+        source=train.name,
+        images=len(train),
+        test_note=options.test_note or f"{len(test)} images",
+        config=model.config,
+        record=record,
+        command=options.command,
+        metrics=metrics,
+    )
     return record
