@@ -12,18 +12,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-
-import torch  # noqa: E402
-
+import torch
 from _report import report
-from gencanvas.models.diffusion.files import load_model  # noqa: E402
-from gencanvas.models.diffusion.sampling import sample  # noqa: E402
-from gencanvas.models.diffusion.text import TextEncoder  # noqa: E402
-from gencanvas.plugins.diffusion_support import to_rgb_uint8  # noqa: E402
+
+from gencanvas.models.diffusion.files import load_model
+from gencanvas.models.diffusion.sampling import sample
+from gencanvas.models.diffusion.text import TextEncoder
+from gencanvas.plugins.diffusion_support import to_rgb_uint8
 
 CONFIGS = (("ddpm", 1000), ("ddim", 50), ("ddim", 20), ("dpm++", 20), ("dpm++", 10), ("euler-a", 30))
 
@@ -57,7 +55,7 @@ def main() -> None:
     for sampler, steps in () if args.streaming_only else CONFIGS:
         run = lambda: sample(
             model, text, sampler=sampler, steps=steps, generator=torch.Generator(device).manual_seed(0)
-        )  # noqa: E731
+        )
         seconds = timed(run, 1 if steps >= 500 else args.repeats, device)
         rows.append([sampler, steps, args.batch, f"{seconds / args.batch * 1000:.0f}"])
 
@@ -68,7 +66,7 @@ def main() -> None:
         text,
         sampler="dpm++",
         steps=20,
-        generator=torch.Generator(device).manual_seed(0),  # noqa: E731
+        generator=torch.Generator(device).manual_seed(0),
         on_step=lambda i, n, x0: frames.append(to_rgb_uint8(x0).copy()),
     )
     timed(plain, 2, device)  # warm-up: allocator, scheduler tables

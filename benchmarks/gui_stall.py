@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-from PySide6.QtCore import QElapsedTimer, Qt, QTimer  # noqa: E402
-
-from gencanvas.core.params import slider  # noqa: E402
-from gencanvas.core.plugin_api import ParamsBase, Plugin  # noqa: E402
-from gencanvas.core.settings import Settings  # noqa: E402
-from gencanvas.qt.app import create_application  # noqa: E402
-from gencanvas.qt.main_window import MainWindow  # noqa: E402
+import numpy as np
 from _report import report
+from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+from gencanvas.core.params import slider
+from gencanvas.core.plugin_api import ParamsBase, Plugin
+from gencanvas.core.settings import Settings
+from gencanvas.qt.app import create_application
+from gencanvas.qt.main_window import MainWindow
 
 FRAMES = 100
 

@@ -13,19 +13,17 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from pathlib import Path
-
 
 import cv2
 import numpy as np
 import torch
+from _report import report
 from torch.nn import functional as F
 
 from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.plugin_api import PluginInputs
-from _report import report
 from gencanvas.models.pix2pix import PatchDiscriminator, Pix2PixConfig, UNetGenerator
 
 

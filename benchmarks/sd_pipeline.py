@@ -20,18 +20,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-
-import torch  # noqa: E402
-
+import torch
 from _report import report
-from gencanvas.models.sd.generate import decode_latents, make_scheduler, sample_latents  # noqa: E402
-from gencanvas.models.sd.preview import LaggedFrames, make_previewer, make_renderer  # noqa: E402
-from gencanvas.models.sd.random_init import TINY_TAESD, random_model, random_pipeline, tiny_configs, write_configs  # noqa: E402
+
+from gencanvas.models.sd.generate import decode_latents, make_scheduler, sample_latents
+from gencanvas.models.sd.preview import LaggedFrames, make_previewer, make_renderer
+from gencanvas.models.sd.random_init import TINY_TAESD, random_model, random_pipeline, tiny_configs, write_configs
 
 CONFIGS = Path(__file__).resolve().parents[1] / "resources" / "sd_configs"
 BPE = CONFIGS / "clip_tokenizer" / "bpe_simple_vocab_16e6.txt.gz"

@@ -13,17 +13,14 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
-
 
 import numpy as np
 import torch
+from _report import report
 
 from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.plugin_api import PluginInputs
-from _report import report
 from gencanvas.plugins.stylegan_edit import StyleGANEdit, StyleGANEditParams
 from gencanvas.plugins.stylegan_support import weights_root
 

@@ -13,19 +13,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
-from pathlib import Path
 
-
-import torch  # noqa: E402
-
-from gencanvas.core.jobs import Job, JobRunner  # noqa: E402
-from gencanvas.core.plugin_api import PluginInputs  # noqa: E402
+import torch
 from _report import report
-from gencanvas.models.vae.files import load_vae  # noqa: E402
-from gencanvas.plugins.vae_interpolate import InterpolateParams, VAEInterpolate  # noqa: E402
-from gencanvas.plugins.vae_support import PREFIX, available_models, weights_root  # noqa: E402
+
+from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.plugin_api import PluginInputs
+from gencanvas.models.vae.files import load_vae
+from gencanvas.plugins.vae_interpolate import InterpolateParams, VAEInterpolate
+from gencanvas.plugins.vae_support import PREFIX, available_models, weights_root
 
 
 def median_seconds(fn, repeats: int) -> float:

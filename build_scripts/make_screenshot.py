@@ -11,13 +11,13 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QEventLoop, QPointF  # noqa: E402
-from PySide6.QtGui import QColor  # noqa: E402
+from PySide6.QtCore import QEventLoop, QPointF
+from PySide6.QtGui import QColor
 
-from gencanvas.core.resources import sample_images  # noqa: E402
-from gencanvas.core.settings import Settings  # noqa: E402
-from gencanvas.qt.app import build_window, create_application  # noqa: E402
-from gencanvas.qt.canvas import Layer  # noqa: E402
+from gencanvas.core.resources import sample_images
+from gencanvas.core.settings import Settings
+from gencanvas.qt.app import build_window, create_application
+from gencanvas.qt.canvas import Layer
 
 
 def main(out: Path) -> None:

@@ -143,7 +143,7 @@ def _caption_clusters(train, test, classifier_config) -> dict[str, int] | None:
     if names != classifier_config.class_names:
         print("the classifier's caption clusters are not this data's: class agreement skipped")
         return None
-    return dict(zip(train.captions + test.captions, train_labels.tolist() + test_labels.tolist()))
+    return dict(zip(train.captions + test.captions, train_labels.tolist() + test_labels.tolist(), strict=False))
 
 
 def markdown_table(rows: list[dict]) -> str:

@@ -53,7 +53,7 @@ def load_diffusion(ctx: RunContext, name: str) -> Any:
     return ctx.models.get(("diffusion", name, str(ctx.device)), lambda: load_model(folder, ctx.device))
 
 
-def encode_prompts(ctx: RunContext, prompts: list[str]) -> "torch.Tensor":
+def encode_prompts(ctx: RunContext, prompts: list[str]) -> torch.Tensor:
     """Sentence embeddings on the job's device; the encoder and its prompt cache live in the model cache."""
     from gencanvas.models.diffusion.text import TextEncoder
 
@@ -61,7 +61,7 @@ def encode_prompts(ctx: RunContext, prompts: list[str]) -> "torch.Tensor":
     return encoder.encode(prompts)
 
 
-def to_rgb_uint8(images: "torch.Tensor") -> np.ndarray:
+def to_rgb_uint8(images: torch.Tensor) -> np.ndarray:
     """(N, C, H, W) in [-1, 1] → one RGB uint8 image, tiled in a near-square grid when N > 1."""
     from gencanvas.models.diffusion.images import image_grid
 

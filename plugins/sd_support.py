@@ -8,8 +8,9 @@ by "auto" without a restart. Torch and diffusers are imported only inside functi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -110,7 +111,7 @@ def unavailable() -> str | None:
 def working_size(width: int, height: int, native: int, multiple: int = 64) -> tuple[int, int]:
     """The canvas's aspect at about the model's native pixel count, snapped to ``multiple``."""
     scale = (native * native / max(1, width * height)) ** 0.5
-    snap = lambda v: max(multiple, int(round(v * scale / multiple)) * multiple)  # noqa: E731
+    snap = lambda v: max(multiple, round(v * scale / multiple) * multiple)  # noqa: E731
     return snap(width), snap(height)
 
 

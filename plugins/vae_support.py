@@ -46,7 +46,7 @@ def load_vae_model(ctx: RunContext, name: str) -> Any:
     return ctx.models.get(("vae", name, str(ctx.device)), lambda: load_vae(folder, ctx.device))
 
 
-def seeded_latent(latent_dim: int, seed: int, temperature: float = 1.0) -> "torch.Tensor":
+def seeded_latent(latent_dim: int, seed: int, temperature: float = 1.0) -> torch.Tensor:
     """z ~ N(0, temperature² I) from ``seed`` on the CPU: the same latent on every device."""
     import torch
 
@@ -71,7 +71,7 @@ def canvas_to_model(image: np.ndarray, size: int, channels: int, invert: bool) -
     return pixels.transpose(2, 0, 1)
 
 
-def encode_canvas(model: Any, image: np.ndarray, invert: bool) -> "torch.Tensor":
+def encode_canvas(model: Any, image: np.ndarray, invert: bool) -> torch.Tensor:
     """The posterior mean of the canvas image: decoding it gives the VAE's reconstruction."""
     import torch
 
@@ -83,7 +83,7 @@ def encode_canvas(model: Any, image: np.ndarray, invert: bool) -> "torch.Tensor"
         return model.encode(x)[0][0].cpu()
 
 
-def frames_to_rgb(images: "torch.Tensor", upscale: int) -> list[np.ndarray]:
+def frames_to_rgb(images: torch.Tensor, upscale: int) -> list[np.ndarray]:
     """(N, C, H, W) in [-1, 1] → N RGB uint8 frames, each enlarged ``upscale`` times (nearest: crisp pixels)."""
     pixels = ((images.detach().float().cpu().clamp(-1, 1) + 1) * 127.5).round().byte().numpy()
     frames = []

@@ -10,15 +10,15 @@ os.environ["GENCANVAS_HOME"] = tempfile.mkdtemp(prefix="gencanvas-test-home-")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ.setdefault("OMP_NUM_THREADS", "1")  # tiny test models gain nothing from threads; 2-core CI loses a lot
 
-import pytest  # noqa: E402
+import pytest
 
-from gencanvas.core.registry import PluginRegistry, default_registry  # noqa: E402
-from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: E402,F401
-from tests.sd_fixtures import no_network, tiny_sd, tiny_sd_models  # noqa: E402,F401
-from tests.fake_plugins import FAKE_PLUGINS  # noqa: E402
-from tests.pix2pix_fixtures import tiny_pix2pix, tiny_pix2pix_root  # noqa: E402,F401
-from tests.vae_fixtures import tiny_vae, tiny_vae_root  # noqa: E402,F401
-from tests.stylegan_fixtures import tiny_stylegan, tiny_stylegan_root  # noqa: E402,F401
+from gencanvas.core.registry import PluginRegistry, default_registry
+from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: F401
+from tests.fake_plugins import FAKE_PLUGINS
+from tests.pix2pix_fixtures import tiny_pix2pix, tiny_pix2pix_root  # noqa: F401
+from tests.sd_fixtures import no_network, tiny_sd, tiny_sd_models  # noqa: F401
+from tests.stylegan_fixtures import tiny_stylegan, tiny_stylegan_root  # noqa: F401
+from tests.vae_fixtures import tiny_vae, tiny_vae_root  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

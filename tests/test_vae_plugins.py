@@ -47,7 +47,7 @@ def test_first_and_last_frames_decode_the_seed_latents_exactly(tiny_vae, name, m
     assert frames[0][0].shape == (32, 32, 3)  # 16 px model, upscale 2
     sheet_frames = frames_of_result(result, params.model_dump(mode="json"))
     assert len(sheet_frames) == 5
-    for (streamed, _, _), cut in zip(frames, sheet_frames):
+    for (streamed, _, _), cut in zip(frames, sheet_frames, strict=False):
         np.testing.assert_array_equal(streamed, cut)  # the result holds exactly the streamed frames
 
 

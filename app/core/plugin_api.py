@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import abc
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
@@ -123,7 +124,7 @@ class RunContext:
         return np.random.default_rng(self.seed)
 
     @property
-    def device(self) -> "torch.device":
+    def device(self) -> torch.device:
         """The torch device from the user's setting; imports torch on first use only."""
         if self._device is None:
             from gencanvas.core.devices import resolve_device
@@ -132,12 +133,12 @@ class RunContext:
         return self._device
 
     @property
-    def dtype(self) -> "torch.dtype":
+    def dtype(self) -> torch.dtype:
         from gencanvas.core.devices import resolve_dtype
 
         return resolve_dtype(self.precision_preference, self.device)
 
-    def generator(self) -> "torch.Generator":
+    def generator(self) -> torch.Generator:
         """A torch generator on the job's device seeded with the job's seed."""
         import torch
 

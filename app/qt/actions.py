@@ -6,8 +6,9 @@ platform gets its own conventions (Cmd on macOS, Ctrl elsewhere).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
@@ -33,7 +34,7 @@ TOOLS = (
 )
 
 
-def _action(window: "MainWindow", text: str, slot: Callable[[], object], shortcut: Shortcut = None) -> QAction:
+def _action(window: MainWindow, text: str, slot: Callable[[], object], shortcut: Shortcut = None) -> QAction:
     action = QAction(text, window)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
@@ -41,13 +42,13 @@ def _action(window: "MainWindow", text: str, slot: Callable[[], object], shortcu
     return action
 
 
-def _pick_brush_colour(window: "MainWindow") -> None:
+def _pick_brush_colour(window: MainWindow) -> None:
     colour = QColorDialog.getColor(window.canvas.brush_color, window, "Brush colour")
     if colour.isValid():
         window.canvas.set_brush_color(colour)
 
 
-def _tool_actions(window: "MainWindow", actions: dict[str, QAction]) -> QActionGroup:
+def _tool_actions(window: MainWindow, actions: dict[str, QAction]) -> QActionGroup:
     group = QActionGroup(window)
     for tool, text, key in TOOLS:
         action = _action(window, text, partial(window.canvas.set_tool, tool), key)
@@ -59,7 +60,7 @@ def _tool_actions(window: "MainWindow", actions: dict[str, QAction]) -> QActionG
     return group
 
 
-def _toolbar(window: "MainWindow", group: QActionGroup) -> None:
+def _toolbar(window: MainWindow, group: QActionGroup) -> None:
     bar = QToolBar("Tools", window, objectName="toolsToolbar")
     bar.addActions(group.actions())
     bar.addSeparator()
@@ -74,7 +75,7 @@ def _toolbar(window: "MainWindow", group: QActionGroup) -> None:
     window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
 
-def build_menus(window: "MainWindow") -> dict[str, QAction]:
+def build_menus(window: MainWindow) -> dict[str, QAction]:
     canvas = window.canvas
     a: dict[str, QAction] = {}
     a["new"] = _action(

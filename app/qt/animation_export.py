@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_FPS = 8.0
 
 
-def export_animation_to(window: "MainWindow", path: str | Path, *, fps: float = DEFAULT_FPS) -> bool:
+def export_animation_to(window: MainWindow, path: str | Path, *, fps: float = DEFAULT_FPS) -> bool:
     """Write the current result's frames to ``path`` (.gif, .webp or .png strip); False with a message on failure."""
     path = Path(path)
     if window.result_pixels is None:
@@ -45,7 +45,7 @@ def export_animation_to(window: "MainWindow", path: str | Path, *, fps: float = 
     return True
 
 
-def export_animation_dialog(window: "MainWindow") -> None:
+def export_animation_dialog(window: MainWindow) -> None:
     start = (window.document_path or Path("untitled")).with_suffix(".gif")
     path, chosen = QFileDialog.getSaveFileName(window, "Export animation", str(start), EXPORT_FILTER)
     if path:

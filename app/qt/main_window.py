@@ -9,8 +9,8 @@ so tests and the self-test drive exactly what the menu does.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import Qt

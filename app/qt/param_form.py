@@ -8,11 +8,10 @@ boxes for ``Literal``, text boxes, and a seed widget with lock and re-roll.
 from __future__ import annotations
 
 import typing
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from dataclasses import dataclass
-from typing import Callable
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo

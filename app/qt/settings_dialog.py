@@ -41,7 +41,7 @@ class SettingsDialog(QDialog):
         super().accept()
 
     @classmethod
-    def edit(cls, window: "MainWindow") -> None:
+    def edit(cls, window: MainWindow) -> None:
         dialog = cls(window.settings, window)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_settings is not None:
             window.apply_settings(dialog.result_settings)

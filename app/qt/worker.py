@@ -51,7 +51,7 @@ class GenerationWorker(QThread):
     jobFailed = Signal(int, str)
     jobDropped = Signal(int)  # a waiting job replaced by a newer request
 
-    live_workers: "weakref.WeakSet[GenerationWorker]" = weakref.WeakSet()
+    live_workers: weakref.WeakSet[GenerationWorker] = weakref.WeakSet()
 
     def __init__(self, runner: JobRunner, parent=None) -> None:
         super().__init__(parent)

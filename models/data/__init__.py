@@ -33,13 +33,13 @@ def licence_of(source: str) -> str:
 
 
 __all__ = [
-    "LICENCES",
-    "licence_of",
     "DEFAULT_EMOJI_FONT",
     "DEFAULT_FASHION_ROOT",
     "FASHION_CLASSES",
+    "LICENCES",
     "DataSourceMissing",
     "ImageCaptionDataset",
+    "licence_of",
     "load_dataset",
     "load_emoji",
     "load_fashion_mnist",

@@ -39,7 +39,7 @@ class DiffusionConfig:
     captions: list[str] = field(default_factory=list)  # training captions, shown as prompt suggestions
 
     @classmethod
-    def from_preset(cls, preset: str, **overrides) -> "DiffusionConfig":
+    def from_preset(cls, preset: str, **overrides) -> DiffusionConfig:
         return cls(**(PRESETS[preset] | overrides))
 
     def __post_init__(self) -> None:
@@ -62,7 +62,7 @@ class DiffusionConfig:
         (folder / "config.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "DiffusionConfig":
+    def load(cls, folder: Path) -> DiffusionConfig:
         data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         for key in ("block_out_channels", "attention_levels"):
             data[key] = tuple(data[key])

@@ -45,7 +45,7 @@ class TextEncoder:
             missing = sorted({p for p in prompts if p not in self._cache})
             for start in range(0, len(missing), 256):
                 chunk = missing[start : start + 256]
-                for prompt, vector in zip(chunk, self._encode(chunk)):
+                for prompt, vector in zip(chunk, self._encode(chunk), strict=False):
                     self._cache[prompt] = vector
             if not prompts:
                 return torch.empty(0, TEXT_DIM, device=self.device)

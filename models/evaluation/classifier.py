@@ -40,7 +40,7 @@ class ClassifierConfig:
         (folder / "config.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "ClassifierConfig":
+    def load(cls, folder: Path) -> ClassifierConfig:
         return cls(**json.loads((Path(folder) / "config.json").read_text(encoding="utf-8")))
 
 

@@ -74,7 +74,7 @@ def translate(generator: UNetGenerator, sketches: np.ndarray, batch_size: int = 
 def held_out_pairs(dataset: ImageCaptionDataset, config, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The fixed (sketches, truths) uint8 arrays the metrics use: same sketches every evaluation."""
     pairs = SketchPairs(dataset, styles=config.sketch_styles, hint_probability=config.hint_probability, fixed_seed=seed)
-    sketches, truths = zip(*(pairs.pair(i) for i in range(len(pairs))))
+    sketches, truths = zip(*(pairs.pair(i) for i in range(len(pairs))), strict=False)
     return np.stack(sketches), np.stack(truths)
 
 
@@ -82,12 +82,12 @@ def evaluate_pairs(generator: UNetGenerator, dataset: ImageCaptionDataset, seed:
     """L1 (on [0, 1]), PSNR, edge precision/recall/F1 of the outputs, and edge F1 of the true images."""
     sketches, truths = held_out_pairs(dataset, generator.config, seed)
     outputs = translate(generator, sketches)
-    edges = np.array([edge_scores(o, s) for o, s in zip(outputs, sketches)])
-    truth_f1 = np.array([edge_scores(t, s)[2] for t, s in zip(truths, sketches)])
+    edges = np.array([edge_scores(o, s) for o, s in zip(outputs, sketches, strict=False)])
+    truth_f1 = np.array([edge_scores(t, s)[2] for t, s in zip(truths, sketches, strict=False)])
     return {
         "n": len(dataset),
         "l1": float(np.abs(outputs.astype(np.float64) - truths).mean() / 255.0),
-        "psnr": float(np.mean([psnr(o, t) for o, t in zip(outputs, truths)])),
+        "psnr": float(np.mean([psnr(o, t) for o, t in zip(outputs, truths, strict=False)])),
         "edge_precision": float(edges[:, 0].mean()),
         "edge_recall": float(edges[:, 1].mean()),
         "edge_f1": float(edges[:, 2].mean()),

@@ -86,7 +86,7 @@ def train_pix2pix(
     generator, critic, opt_g, opt_d, loader = accelerator.prepare(generator, critic, opt_g, opt_d, loader)
     ema.to(accelerator.device)
     fixed = SketchPairs(preview.subset(24, seed=0), styles=config.sketch_styles, hint_probability=0.25, fixed_seed=0)
-    preview_sketches, preview_truths = map(torch.stack, zip(*(fixed[i] for i in range(len(fixed)))))
+    preview_sketches, preview_truths = map(torch.stack, zip(*(fixed[i] for i in range(len(fixed))), strict=False))
 
     clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
     running: dict[str, list[float]] = {"l1": [], "g_adv": [], "d": []}

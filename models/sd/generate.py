@@ -7,7 +7,8 @@ step hands the predicted clean latent to a preview function.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -49,7 +49,7 @@ def _tokenizers(config: Path, configs: Path, family: str) -> dict[str, Any]:
         if (config / name / "tokenizer.json").exists() or (config / name / "vocab.json").exists():
             found[name] = CLIPTokenizer.from_pretrained(str(config / name), local_files_only=True)
         else:  # SD 1.x pads with <|endoftext|>; OpenCLIP-based encoders (SD 2.x, SDXL's second) with "!"
-            pad = "<|endoftext|>" if family == "sd15" or name == "tokenizer" and family == "sdxl" else "!"
+            pad = "<|endoftext|>" if family == "sd15" or (name == "tokenizer" and family == "sdxl") else "!"
             found[name] = build_clip_tokenizer(configs / TOKENIZER_BPE, pad_token=pad)
     return found
 

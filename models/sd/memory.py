@@ -67,7 +67,7 @@ def choose_plan(
         weights + activations / 4,  # slicing + tiling cut the activation peak about 4x
         UNET_SHARE * weights + activations / 4,
     )  # model offload: only the UNet (the largest part) resident
-    for plan, need in zip(LEVELS, needs):
+    for plan, need in zip(LEVELS, needs, strict=False):
         if need * margin * GIB <= free_bytes:
             return plan
     return LEVELS[3]

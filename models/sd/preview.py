@@ -9,7 +9,8 @@ nothing measurable. Both run on the latent grid (1/8 of the output side).
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -49,7 +49,7 @@ def emoji_group_classifier(
     keep = torch.tensor([c not in held_out for c in labelled.captions])
     train = ImageCaptionDataset(
         labelled.images[keep],
-        [c for c, k in zip(labelled.captions, keep) if k],
+        [c for c, k in zip(labelled.captions, keep, strict=False) if k],
         labelled.labels[keep],
         labelled.class_names,
         labelled.name,

@@ -139,7 +139,7 @@ def _append_card(folder: Path, directions: Directions, evaluation: str, command:
     text = text.split("\n## Directions")[0].rstrip() + "\n"
     rows = "\n".join(
         f"| {name} | {kind} | {float(scale):.3f} | {json.dumps(directions.notes.get(name, {}))} |"
-        for name, kind, scale in zip(directions.names, directions.kinds, directions.scales)
+        for name, kind, scale in zip(directions.names, directions.kinds, directions.scales, strict=False)
     )
     text += f"""
 ## Directions

@@ -51,9 +51,9 @@ class GANTrainOptions:
 
 def _ema_update(ema: Generator, model: Generator, beta: float) -> None:
     with torch.no_grad():
-        for p_ema, p in zip(ema.parameters(), model.parameters()):
+        for p_ema, p in zip(ema.parameters(), model.parameters(), strict=False):
             p_ema.lerp_(p, 1 - beta)
-        for b_ema, b in zip(ema.buffers(), model.buffers()):
+        for b_ema, b in zip(ema.buffers(), model.buffers(), strict=False):
             b_ema.copy_(b)  # w_avg and the constant noise follow the training generator
 
 

@@ -39,7 +39,7 @@ class VAEConfig:
         return self.image_size // 2 ** len(self.widths)
 
     @classmethod
-    def from_preset(cls, preset: str, **overrides) -> "VAEConfig":
+    def from_preset(cls, preset: str, **overrides) -> VAEConfig:
         return cls(**(PRESETS[preset] | overrides))
 
     def save(self, folder: Path) -> None:
@@ -47,5 +47,5 @@ class VAEConfig:
         (folder / "config.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
 
     @classmethod
-    def load(cls, folder: Path) -> "VAEConfig":
+    def load(cls, folder: Path) -> VAEConfig:
         return cls(**json.loads((Path(folder) / "config.json").read_text(encoding="utf-8")))

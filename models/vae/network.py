@@ -33,7 +33,7 @@ class ConvVAE(nn.Module):
         self.to_stats = nn.Linear(flat, 2 * config.latent_dim)
         self.from_latent = nn.Linear(config.latent_dim, flat)
         layers = [nn.Unflatten(1, (widths[-1], bottom, bottom))]
-        for width, following in zip(widths[::-1], [*widths[::-1][1:], None]):
+        for width, following in zip(widths[::-1], [*widths[::-1][1:], None], strict=False):
             if following is None:
                 layers.append(nn.ConvTranspose2d(width, config.channels, 4, stride=2, padding=1))
             else:

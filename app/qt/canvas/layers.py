@@ -118,7 +118,7 @@ class LayerItem(QGraphicsItem):
         self.prepareGeometryChange()
         self._size = QSize(size)
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         return QRectF(QPoint(0, 0), QSizeF(self._size))
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:

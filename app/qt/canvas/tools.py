@@ -7,8 +7,18 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QImage, QKeyEvent, QMouseEvent, QPainter, QPainterPath, QPen
-from PySide6.QtGui import QTransform, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFocusEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QTransform,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsView, QStyleOptionGraphicsItem, QWidget
 
 from gencanvas.qt.canvas.layers import MASK_COLOR, Layer, LayerItem
@@ -161,7 +171,7 @@ class BrushOutline(QGraphicsItem):
         self.prepareGeometryChange()
         self._diameter = diameter
 
-    def boundingRect(self) -> QRectF:  # noqa: N802 - Qt override
+    def boundingRect(self) -> QRectF:
         r = self._diameter / 2 + 1
         return QRectF(-r, -r, 2 * r, 2 * r)
 
@@ -233,7 +243,7 @@ class NavigationView(QGraphicsView):
         self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() + round(delta.x()))
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + round(delta.y()))
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+    def wheelEvent(self, event: QWheelEvent) -> None:
         """Plain and Ctrl+wheel both zoom about the cursor; fractional deltas suit trackpads."""
         notches = event.angleDelta().y() / 120
         if not notches:
@@ -267,11 +277,11 @@ class NavigationView(QGraphicsView):
         self._update_cursor()
         return True
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if not self._space_key(event, held=True):
             super().keyPressEvent(event)
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if not self._space_key(event, held=False):
             super().keyReleaseEvent(event)
 
@@ -285,7 +295,7 @@ class NavigationView(QGraphicsView):
         event.accept()
         return True
 
-    def focusOutEvent(self, event: QFocusEvent) -> None:  # noqa: N802 - Qt override
+    def focusOutEvent(self, event: QFocusEvent) -> None:
         """The Space release may go to another widget; never stay stuck in pan mode."""
         self._space_held = False
         self._update_cursor()

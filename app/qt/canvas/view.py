@@ -13,8 +13,15 @@ from PySide6.QtWidgets import QGraphicsScene, QWidget
 from gencanvas.core.plugin_api import InputKind, PluginInputs
 from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
 from gencanvas.qt.canvas.layers import Layer, LayerStack, blank_image
-from gencanvas.qt.canvas.tools import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, NavigationView, Stroke
-from gencanvas.qt.canvas.tools import Tool
+from gencanvas.qt.canvas.tools import (
+    MAX_BRUSH_SIZE,
+    MIN_BRUSH_SIZE,
+    PAINT_TOOLS,
+    BrushOutline,
+    NavigationView,
+    Stroke,
+    Tool,
+)
 
 ERASABLE = (Layer.SKETCH, Layer.MASK)
 
@@ -200,13 +207,13 @@ class CanvasView(NavigationView):
         self.set_tool(Tool.BRUSH)
 
     # --- input events -------------------------------------------------------------------
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if self._pan_press(event) or self._tool_press(event):
             event.accept()
         else:
             super().mousePressEvent(event)
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         self._outline.setPos(self._to_document(event.position()))
         self._outline.setVisible(self._tool in PAINT_TOOLS and not self._left_drag_pans())
         if self._pan_move(event):
@@ -217,7 +224,7 @@ class CanvasView(NavigationView):
         else:
             super().mouseMoveEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if self._pan_release(event):
             event.accept()
         elif event.button() == Qt.MouseButton.LeftButton:  # every tool consumed the left press
@@ -244,7 +251,7 @@ class CanvasView(NavigationView):
         assert self._stroke is not None
         self._stroke.add_point(self._to_document(event.position()))
 
-    def viewportEvent(self, event: QEvent) -> bool:  # noqa: N802 - Qt override
+    def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
             self._outline.hide()
         return super().viewportEvent(event)
@@ -258,13 +265,13 @@ class CanvasView(NavigationView):
             self._outline.hide()
 
     # --- drag & drop --------------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt override
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         self._accept_if_droppable(event)
 
-    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802 - Qt override
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
         self._accept_if_droppable(event)  # the scene has no drop targets; the view is one
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt override
+    def dropEvent(self, event: QDropEvent) -> None:
         mime = event.mimeData()
         paths = _local_paths(mime)
         if paths:
