@@ -48,8 +48,9 @@ def _link(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def build(out: Path = DEFAULT_OUT) -> Path:
+def build(out: Path | str = DEFAULT_OUT) -> Path:
     """(Re)create ``out/gencanvas/...`` and return ``out``."""
+    out = Path(out)
     shutil.rmtree(out, ignore_errors=True)
     for package, source in package_dirs().items():
         folder = out.joinpath(*package.split("."))
