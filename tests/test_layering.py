@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CYCLES = textwrap.dedent(
     """
     import grimp
-    graph = grimp.build_graph("gencanvas")
+    graph = grimp.build_graph("gencanvas", cache_dir=None)
     index, low, stack, on_stack, cycles = {}, {}, [], set(), []
     for root in sorted(graph.modules):  # Tarjan's strongly connected components, iteratively
         if root in index:
