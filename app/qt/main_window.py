@@ -84,7 +84,8 @@ class MainWindow(QMainWindow):
 
     def _brush_size_slider(self) -> QLabeledSlider:
         """The toolbar's brush size; the bigger/smaller-brush shortcuts move it, so both stay in step."""
-        size = QLabeledSlider(Qt.Orientation.Horizontal, objectName="brushSize")
+        size = QLabeledSlider(Qt.Orientation.Horizontal)
+        size.setObjectName("brushSize")
         size.setRange(1, 256)
         size.setValue(self.canvas.brush_size)
         size.setMaximumWidth(200)
