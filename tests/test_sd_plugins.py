@@ -117,13 +117,14 @@ def test_shipped_configs_have_the_real_architectures(family, part):
 
 
 def test_taesd_previews_are_full_size_and_auto_keeps_linear_on_cpu(tiny_sd):
-    shapes = {}
-    for preview in ("taesd", "auto"):
+    def first_frame_shape(preview):
         job = Job(SDTextToImage(), SDTextToImage.Params(steps=2, preview=preview), PluginInputs(64, 64), seed=1)
         frames = []
         JobRunner(device="cpu").run(job, lambda f, s, t: frames.append(f.shape))
-        shapes[preview] = frames[0]
-    assert shapes == {
+        return frames[0]
+
+    # TAESD decodes to pixels; linear stays on the latent grid
+    assert {preview: first_frame_shape(preview) for preview in ("taesd", "auto")} == {
         "taesd": (64, 64, 3),
         "auto": (32, 32, 3),
-    }  # TAESD decodes to pixels; linear stays on the latent grid
+    }
