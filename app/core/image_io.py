@@ -8,7 +8,6 @@ wrong. Saves are atomic, so a failed save never costs the artist the file alread
 
 from __future__ import annotations
 
-import io
 import os
 import re
 import stat
@@ -72,14 +71,6 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
         if os.fstat(file.fileno()).st_size == 0:
             raise ImageLoadError(f"{label} is empty (0 bytes), so there is no image to open.")
         return _decode(file, label, source=os.fspath(path))
-
-
-def load_image_bytes(data: bytes, source: str = "clipboard") -> LoadedImage:
-    """Decode an image held in memory (clipboard, drag and drop from a browser)."""
-    label = f"The image from {source}"
-    if not data:
-        raise ImageLoadError(f"{label} is empty, so there is no image to open.")
-    return _decode(io.BytesIO(data), label, source=source)
 
 
 def read_metadata(path: str | os.PathLike[str]) -> GenerationMetadata | None:
