@@ -20,6 +20,7 @@ import platformdirs
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
+from gencanvas.atomic import write_atomically
 from gencanvas.models.data.dataset import DataSourceMissing, ImageCaptionDataset
 
 log = logging.getLogger(__name__)
@@ -163,18 +164,15 @@ def _read_cache(path: Path, key: str) -> tuple[np.ndarray, list[str], bool] | No
 
 def _write_cache(path: Path, key: str, images: np.ndarray, captions: list[str], complete: bool) -> None:
     """Write atomically (temp file + rename) so a crash never leaves a half-written cache."""
+    arrays = {
+        "images": images,
+        "captions": np.array(captions, dtype=str),
+        "key": np.array(key),
+        "complete": np.array(complete),
+    }
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(temp, "wb") as stream:
-            np.savez(
-                stream,
-                images=images,
-                captions=np.array(captions, dtype=str),
-                key=np.array(key),
-                complete=np.array(complete),
-            )
-        os.replace(temp, path)
+        write_atomically(path, lambda stream: np.savez(stream, **arrays))
     except OSError as exc:
         log.warning("Could not write emoji cache %s: %s", path, exc)
 
