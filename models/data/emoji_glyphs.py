@@ -75,13 +75,18 @@ class _GlyphRenderer:
         except OSError as exc:
             raise ValueError(f"{font_path} is not a usable emoji font at {RENDER_SIZE} px: {exc}") from exc
         self.advance = self.font.getlength(_REFERENCE)
-        left, top, right, bottom = self.font.getbbox(_REFERENCE)
+        left, top, right, bottom = self._bbox(_REFERENCE)
         self.cell = max(right - left, bottom - top)  # one square canvas keeps all glyphs at one scale
         self.tofu = self._draw(_ABSENT)
 
+    def _bbox(self, glyph: str) -> tuple[int, int, int, int]:
+        """The glyph's box in whole pixels (FreeType returns ints; Pillow annotates floats)."""
+        left, top, right, bottom = self.font.getbbox(glyph)
+        return int(left), int(top), int(right), int(bottom)
+
     def _draw(self, glyph: str) -> Image.Image | None:
         """The glyph's inked pixels as RGBA, cropped to their bounds; None if nothing is drawn."""
-        left, top, right, bottom = self.font.getbbox(glyph)
+        left, top, right, bottom = self._bbox(glyph)
         if right <= left or bottom <= top:
             return None
         canvas = Image.new("RGBA", (right - left, bottom - top), (0, 0, 0, 0))
