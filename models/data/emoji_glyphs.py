@@ -13,6 +13,7 @@ import logging
 import os
 import zipfile
 from pathlib import Path
+from typing import IO
 
 import emoji
 import numpy as np
@@ -169,15 +170,19 @@ def _read_cache(path: Path, key: str) -> tuple[np.ndarray, list[str], bool] | No
 
 def _write_cache(path: Path, key: str, images: np.ndarray, captions: list[str], complete: bool) -> None:
     """Write atomically (temp file + rename) so a crash never leaves a half-written cache."""
-    arrays = {
-        "images": images,
-        "captions": np.array(captions, dtype=str),
-        "key": np.array(key),
-        "complete": np.array(complete),
-    }
+
+    def write(stream: IO[bytes]) -> None:
+        np.savez(
+            stream,
+            images=images,
+            captions=np.array(captions, dtype=str),
+            key=np.array(key),
+            complete=np.array(complete),
+        )
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, lambda stream: np.savez(stream, **arrays))
+        write_atomically(path, write)
     except OSError as exc:
         log.warning("Could not write emoji cache %s: %s", path, exc)
 
