@@ -92,6 +92,16 @@ def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
             "captions, since a feature extractor needs some supervised signal and these images have no classes"
         )
     )
+    c = model.config
+    network = (
+        "3 conv blocks (32/64/128, BatchNorm, GELU, max-pool) + one 128-wide conv → 4×4 average pool → 128-d GELU "
+        f"feature layer → {c.num_classes}-way head; {sum(p.numel() for p in model.parameters()):,} parameters, "
+        f"{c.in_channels}×{c.image_size}×{c.image_size} inputs in [-1, 1]"
+    )
+    recipe = (
+        f"{args.epochs} epochs, batch {args.batch_size}, AdamW lr {args.lr} (weight decay 0.05) with cosine decay, "
+        f"random shifts of up to {max(1, train.size // 16)} px, seed {args.seed}"
+    )
     card = f"""# Domain classifier: {args.data}
 
 Feature extractor for FD / KID / class agreement in `python -m gencanvas.models.evaluate diffusion`
@@ -100,8 +110,8 @@ Feature extractor for FD / KID / class agreement in `python -m gencanvas.models.
 - **Data**: {args.data} — {licence_of(args.data)}
 - **Split**: trained on {len(train)} images, tested on {note}
 - **Targets**: {labels}
-- **Network**: 3 conv blocks (32/64/128, BatchNorm, GELU, max-pool) + one 128-wide conv → 4×4 average pool → 128-d GELU feature layer → {model.config.num_classes}-way head; {sum(p.numel() for p in model.parameters()):,} parameters, {model.config.in_channels}×{model.config.image_size}×{model.config.image_size} inputs in [-1, 1]
-- **Training**: {args.epochs} epochs, batch {args.batch_size}, AdamW lr {args.lr} (weight decay 0.05) with cosine decay, random shifts of up to {max(1, train.size // 16)} px, seed {args.seed}
+- **Network**: {network}
+- **Training**: {recipe}
 - **Command**: `{_command(argv)}`
 - **Training time**: {minutes:.1f} min on {hardware(args.device)}
 - **Test accuracy**: {accuracy:.2%}
@@ -185,7 +195,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     if test.labels is not None and test.class_names:
         if missing := [c for c in test.class_names if c not in (cc.class_names or [])]:
             raise SystemExit(f"the classifier does not know the classes {missing}")
-        to_classifier = torch.tensor([cc.class_names.index(c) for c in test.class_names])
+        to_classifier = torch.tensor([(cc.class_names or []).index(c) for c in test.class_names])
         prompts = [test.class_names[i % len(test.class_names)] for i in range(n)]
         wanted = to_classifier[torch.arange(n) % len(test.class_names)]
     else:  # no classes: prompt with random training captions, so prompts follow the caption distribution
@@ -210,6 +220,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
             images.append(((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
         fake = extract_features(classifier, torch.cat(images), args.batch_size)
         rows.append(_row(f"{name}:{steps}", real, fake, wanted, seconds / n, n, sampler=name, steps=steps))
+    floor_wanted: torch.Tensor | None
     if to_classifier is not None:
         floor_wanted = to_classifier[train.labels]
     else:

@@ -16,6 +16,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gencanvas.atomic import write_text_atomically
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "GenCanvas"
@@ -70,7 +72,4 @@ def load_settings() -> Settings:
 def save_settings(settings: Settings) -> Path:
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(settings.model_dump_json(indent=2), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomically(path, settings.model_dump_json(indent=2))
