@@ -99,3 +99,18 @@ def test_removing_the_folder_removes_the_plugins(folder):
     assert "dropped-gone" in default_registry().ids()
     shutil.rmtree(folder)
     assert "dropped-gone" not in default_registry().ids()
+
+
+def test_settings_dialog_shows_and_opens_the_folder(qtbot, folder, monkeypatch):
+    from PySide6.QtGui import QDesktopServices
+
+    from gencanvas.core.settings import Settings
+    from gencanvas.qt.settings_dialog import SettingsDialog
+
+    opened: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: opened.append(url.toLocalFile()) or True)
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    assert dialog.plugins_folder.text() == str(folder) and dialog.plugins_folder.isReadOnly()
+    assert dialog.open_plugins_folder()
+    assert opened == [str(folder)] and folder.is_dir()
