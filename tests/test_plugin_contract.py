@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+import gencanvas.plugin_api
+import gencanvas.testing
 from gencanvas.core.registry import default_registry
 from gencanvas.testing import ContractCase, PluginContract, check_plugin, run_plugin
 
@@ -33,12 +36,40 @@ class TestEveryRegisteredPlugin(PluginContract):
         return ContractCase.of(REGISTRY.get(request.param), FAST_PARAMS.get(request.param, {}))
 
 
+README = Path(__file__).parents[1] / "plugins" / "README.md"
+
+
+def readme_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
+
+
 def test_documented_example_plugin_works():
-    """The worked example in plugins/README.md is real code that runs."""
-    readme = (Path(__file__).parents[1] / "plugins" / "README.md").read_text(encoding="utf-8")
-    example = re.search(r"```python\n(# my_gencanvas_plugins/posterize.py.*?)```", readme, re.S).group(1)
+    """The worked example in plugins/README.md is real code that passes the contract."""
+    (example,) = [block for block in readme_blocks("python") if block.startswith("# my_gencanvas_plugins/posterize.py")]
     namespace: dict = {}
     exec(compile(example, "plugins/README.md", "exec"), namespace)
     check_plugin(namespace["Posterize"])
     result, frames = run_plugin(ContractCase.of(namespace["Posterize"]))
     assert len(frames) == 8 and len(np.unique(result)) <= 4
+
+
+def test_readme_samples_compile_and_import_only_the_public_api():
+    """Authors copy these: every sample parses, and imports from gencanvas only what the public modules export."""
+    public = {"gencanvas.plugin_api": gencanvas.plugin_api, "gencanvas.testing": gencanvas.testing}
+    blocks = readme_blocks("python")
+    assert len(blocks) >= 5
+    for block in blocks:
+        for node in ast.walk(ast.parse(block)):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gencanvas"):
+                assert node.module in public, f"README imports the internal module {node.module}"
+                exported = set(public[node.module].__all__)
+                assert {alias.name for alias in node.names} <= exported, f"README imports what {node.module} lacks"
+
+
+def test_readme_entry_point_names_the_example_class():
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    (pyproject,) = [tomllib.loads(block) for block in readme_blocks("toml")]
+    assert "gencanvas" in pyproject["project"]["dependencies"]
+    assert pyproject["project"]["entry-points"]["gencanvas.plugins"] == {
+        "posterize": "my_gencanvas_plugins.posterize:Posterize"
+    }
