@@ -114,3 +114,25 @@ def test_settings_dialog_shows_and_opens_the_folder(qtbot, folder, monkeypatch):
     assert dialog.plugins_folder.text() == str(folder) and dialog.plugins_folder.isReadOnly()
     assert dialog.open_plugins_folder()
     assert opened == [str(folder)] and folder.is_dir()
+
+
+def test_the_self_test_runs_a_dropped_wheel_like_a_builtin(qtbot, folder, tmp_path):
+    """What the frozen bundle's --self-test does with a plugin in its plugins folder, from source."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from gencanvas.core.image_io import read_metadata
+    from gencanvas.core.settings import Settings
+    from gencanvas.qt.app import build_window
+    from gencanvas.qt.selftest import prepare_tiny_canvas, run_plugin_once
+
+    write_wheel(folder, "dropped_selftest", "dropped-selftest")
+    window = build_window(Settings())
+    window.ask_unsaved = lambda _w: QMessageBox.StandardButton.Discard
+    qtbot.addWidget(window)
+    try:
+        assert "dropped-selftest" in window.panel.plugins and not window.plugin_failures
+        prepare_tiny_canvas(window)
+        assert run_plugin_once(window, "dropped-selftest", tmp_path) is None
+        assert read_metadata(tmp_path / "dropped-selftest.png").plugin_id == "dropped-selftest"
+    finally:
+        window.close()
