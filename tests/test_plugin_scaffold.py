@@ -76,3 +76,30 @@ def test_a_bad_name_or_an_existing_folder_is_one_line_and_exit_2(tmp_path, capsy
     assert main(["plugin", "new", name, "--dest", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert complaint in err and err.count("\n") == 1
+
+
+@pytest.mark.slow
+def test_the_wheel_pip_builds_from_it_loads_from_the_plugins_folder(home, tmp_path):
+    """What the generated README tells installer users: pip wheel, then drop the .whl in."""
+    assert main(["plugin", "new", "film-grain", "--dest", str(tmp_path)]) == 0
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "-q",
+            "-w",
+            str(plugins_dir()),
+            str(tmp_path / "gencanvas-film-grain"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = plugins_dir().glob("gencanvas_film_grain-*.whl")
+    plugin_type = default_registry().get("film-grain")
+    assert plugin_type.__module__ == "gencanvas_film_grain.plugin"
+    assert sys.modules["gencanvas_film_grain"].__file__.startswith(str(wheel))  # imported from the zip as is
+    check_plugin("film-grain")
