@@ -38,6 +38,17 @@ def default_models_dir() -> Path:
     return Path(home) / "models" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "models"
 
 
+def plugins_dir() -> Path:
+    """The per-user plugins folder: wheels and folders dropped here load like installed plugins.
+
+    It is the only way to add a plugin to the frozen app, which has no site-packages; it sits
+    with the models in the user's data folder, not in the settings, since the user does not
+    choose it (``GENCANVAS_HOME`` moves it like every other per-user folder).
+    """
+    home = os.environ.get("GENCANVAS_HOME")
+    return Path(home) / "plugins" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "plugins"
+
+
 class Settings(BaseModel):
     """Everything the user can change in Settings; unknown keys from newer versions are ignored."""
 
