@@ -26,12 +26,18 @@ import sys
 from dataclasses import dataclass, field
 from importlib.metadata import distributions
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # pragma: no cover
-    from gencanvas.core.registry import PluginRegistry
+from typing import Protocol
 
 log = logging.getLogger(__name__)
+
+
+class PluginRegistry(Protocol):
+    """What this module needs of the registry (gencanvas.core.registry imports this module, not back)."""
+
+    targets: dict[str, str]
+    failures: dict[str, str]
+
+    def register(self, plugin_id: str, target: str) -> None: ...
 
 
 @dataclass(frozen=True)
