@@ -55,10 +55,10 @@ def _disc_dataset(n: int = 8, size: int = 16) -> ImageCaptionDataset:
 
 def _run_diffusion(tmp_path, steps: int) -> None:
     from gencanvas.models.diffusion.config import DiffusionConfig
-    from gencanvas.models.diffusion.training import TrainOptions, train_diffusion
+    from gencanvas.models.diffusion.training import DiffusionTrainOptions, train_diffusion
 
     config = DiffusionConfig.from_preset("tiny", image_size=16, channels=1)
-    options = TrainOptions(
+    options = DiffusionTrainOptions(
         run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
     )
     train_diffusion(_dataset(8, 1, 16), config, options)
@@ -79,11 +79,11 @@ def _run_vae(tmp_path, steps: int) -> None:
 
 def _run_pix2pix(tmp_path, steps: int) -> None:
     from gencanvas.models.pix2pix.config import Pix2PixConfig
-    from gencanvas.models.pix2pix.training import TrainOptions, train_pix2pix
+    from gencanvas.models.pix2pix.training import Pix2PixTrainOptions, train_pix2pix
 
     data = _disc_dataset()
     config = Pix2PixConfig.from_preset("tiny", image_size=16)
-    options = TrainOptions(
+    options = Pix2PixTrainOptions(
         run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
     )
     train_pix2pix(data, data, config, options)
@@ -91,10 +91,10 @@ def _run_pix2pix(tmp_path, steps: int) -> None:
 
 def _run_stylegan(tmp_path, steps: int) -> None:
     from gencanvas.models.stylegan.config import StyleGANConfig
-    from gencanvas.models.stylegan.training import GANTrainOptions, train_stylegan
+    from gencanvas.models.stylegan.training import StyleGANTrainOptions, train_stylegan
 
     config = StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2)
-    options = GANTrainOptions(
+    options = StyleGANTrainOptions(
         run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
     )
     train_stylegan(_dataset(8, 3, 16), config, options)
