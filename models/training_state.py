@@ -1,7 +1,7 @@
 """Training state shared by every trainer: typed progress, a resumable checkpoint, a session clock, a warm EMA.
 
 Checkpoints are safetensors plus an optimiser state loaded with ``weights_only=True``,
-written to a temporary folder and renamed, so an interrupted save never loses the last one.
+written to a temporary folder and swapped in so that an interrupted save never loses the last one.
 Only torch and safetensors are imported here, so a trainer that needs these stays light.
 """
 
@@ -86,14 +86,24 @@ class TrainState:
 class Checkpoint:
     """Named networks as ``<name>.safetensors``, named optimisers as ``<name>.pt`` (tensors only,
     loaded with ``weights_only=True``) and ``state.json``; one class for every trainer.
+
+    A save never leaves a moment without a complete checkpoint on disk: the new one is written
+    to ``<folder>.tmp``, the previous one renamed aside to ``<folder>.old``, the new one renamed
+    into place, and only then the old one deleted. A process killed between the two renames
+    leaves no ``<folder>`` but a complete ``<folder>.old``, which :meth:`load` then reads.
     """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.tmp = folder.with_name(folder.name + ".tmp")
+        self.aside = folder.with_name(folder.name + ".old")
+
+    def _complete(self) -> Path | None:
+        """The folder holding the last complete checkpoint: the final one, else the one set aside."""
+        return next((f for f in (self.folder, self.aside) if (f / "state.json").exists()), None)
 
     def exists(self) -> bool:
-        return (self.folder / "state.json").exists()
+        return self._complete() is not None
 
     def save(
         self,
@@ -108,11 +118,16 @@ class Checkpoint:
         for name, optimizer in optimizers.items():
             torch.save(optimizer.state_dict(), self.tmp / f"{name}.pt")
         (self.tmp / "state.json").write_text(json.dumps(state.to_json(), indent=2), encoding="utf-8")
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.tmp.rename(self.folder)  # a crash mid-save leaves the previous checkpoint intact
+        if self.folder.exists():  # else the aside copy (if any) is the last complete one: keep it
+            shutil.rmtree(self.aside, ignore_errors=True)
+            self.folder.rename(self.aside)
+        self.tmp.rename(self.folder)
+        shutil.rmtree(self.aside, ignore_errors=True)
 
     def load(self, nets: Mapping[str, torch.nn.Module], optimizers: Mapping[str, torch.optim.Optimizer]) -> TrainState:
-        folder = self.folder
+        folder = self._complete()
+        if folder is None:
+            raise FileNotFoundError(f"no checkpoint in {self.folder}")
         for name, net in nets.items():
             net.load_state_dict(load_file(folder / f"{name}.safetensors"))
         for name, optimizer in optimizers.items():
