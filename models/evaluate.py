@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import shlex
 import sys
 import time
@@ -18,55 +17,10 @@ from pathlib import Path
 
 import torch
 
+from gencanvas.models.data.splits import split_data
+from gencanvas.models.hardware import hardware
+
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images"
-HOLDOUT_FRACTION, HOLDOUT_SEED = 0.2, 0  # sets without a test split: this random share is held out
-
-
-def split_data(source: str, *, size: int | None, limit: int | None):
-    """(train, test, how the test set was chosen): the real test split, else a fixed random hold-out."""
-    from gencanvas.models.data import ImageCaptionDataset, load_dataset
-
-    if source == "fashion-mnist":
-        train = load_dataset(source, split="train", size=size, limit=limit)
-        test = load_dataset(source, split="test", size=size, limit=limit)
-        return train, test, f"the official test split ({len(test)} images)"
-    full = load_dataset(source, size=size, limit=limit)
-    order = torch.randperm(len(full), generator=torch.Generator().manual_seed(HOLDOUT_SEED))
-    n_test = max(2, round(HOLDOUT_FRACTION * len(full)))
-
-    def take(indices: torch.Tensor, part: str) -> ImageCaptionDataset:
-        indices = indices.sort().values
-        return ImageCaptionDataset(
-            full.images[indices],
-            [full.captions[i] for i in indices.tolist()],
-            None if full.labels is None else full.labels[indices],
-            full.class_names,
-            f"{full.name}-{part}",
-        )
-
-    note = (
-        f"a fixed random hold-out of {n_test} of {len(full)} images (torch.randperm seed {HOLDOUT_SEED}, "
-        f"first {HOLDOUT_FRACTION:.0%} of the permutation)"
-    )
-    return take(order[n_test:], "train"), take(order[:n_test], "test"), note
-
-
-def hardware(device: str) -> str:
-    """The processor a timing was measured on: GPU name, or CPU model and torch's thread count."""
-    if device.startswith("cuda") and torch.cuda.is_available():
-        return f"{torch.cuda.get_device_name(0)} (CUDA), {platform.system()}"
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in cpuinfo.read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            cpu,
-        )
-    return f"{cpu}, {torch.get_num_threads()} torch thread(s), {platform.system()}"
 
 
 def _command(argv: list[str]) -> str:

@@ -27,9 +27,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gencanvas.models.data.splits import split_data
     from gencanvas.models.diffusion.config import DiffusionConfig
     from gencanvas.models.diffusion.training import DiffusionTrainOptions, train_diffusion
-    from gencanvas.models.evaluate import split_data
 
     dataset, _, held_out = split_data(args.data, size=args.size, limit=args.limit)  # test images stay unseen
     config = DiffusionConfig.from_preset(

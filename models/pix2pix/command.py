@@ -33,7 +33,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from accelerate import PartialState
 
-    from gencanvas.models.evaluate import split_data
+    from gencanvas.models.data.splits import split_data
     from gencanvas.models.pix2pix.card import write_card
     from gencanvas.models.pix2pix.config import Pix2PixConfig
     from gencanvas.models.pix2pix.metrics import evaluate_pairs

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from gencanvas.models.data import licence_of
-from gencanvas.models.evaluate import hardware
+from gencanvas.models.hardware import hardware
 from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.metrics import describe
 

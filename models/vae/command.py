@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gencanvas.models.evaluate import split_data
+    from gencanvas.models.data.splits import split_data
     from gencanvas.models.vae.config import VAEConfig
     from gencanvas.models.vae.training import VAETrainOptions, train_vae
 
