@@ -31,7 +31,7 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="gencanvas",
         description="GenCanvas: offline generative image editing.",
-        epilog="Subcommands: 'gencanvas generate --help', 'gencanvas plugins'.",
+        epilog="Subcommands: 'gencanvas generate --help', 'gencanvas plugins', 'gencanvas plugin new NAME'.",
     )
     parser.add_argument("image", nargs="?", help="image to open as the photo layer")
     parser.add_argument("--self-test", action="store_true", help="build the window offscreen, run every plugin once")
@@ -183,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_generate(argv[1:])
     if argv and argv[0] == "plugins":
         return cmd_plugins(argv[1:])
+    if argv and argv[0] == "plugin":
+        from gencanvas.plugin_scaffold import cmd_plugin
+
+        return cmd_plugin(argv[1:])
     args = _gui_parser().parse_args(argv)
     if args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

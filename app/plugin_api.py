@@ -9,6 +9,7 @@ semantic versioning: a minor release only adds, a major release may break plugin
 
 from __future__ import annotations
 
+from gencanvas.core.animation import tile
 from gencanvas.core.params import model_choice, prompt, seed, slider, spin
 from gencanvas.core.plugin_api import (
     InputKind,
@@ -40,4 +41,5 @@ __all__ = [
     "seed",
     "slider",
     "spin",
+    "tile",
 ]

@@ -13,8 +13,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from functools import partial
 from pathlib import Path
 
+import numpy as np
 import torch
 from _report import report
 
@@ -52,23 +54,19 @@ def main() -> None:
     model = load_model(args.model, device)
     text = TextEncoder(device).encode([model.config.captions[0]] * args.batch)
     rows = []
+    frames: list[np.ndarray] = []
+
+    def run(sampler: str = "dpm++", steps: int = 20, stream: bool = False) -> None:
+        """One seeded sampling run; with ``stream`` each step's x0 becomes an RGB frame, as in the GUI."""
+        on_step = (lambda i, n, x0: frames.append(to_rgb_uint8(x0).copy())) if stream else None
+        generator = torch.Generator(device).manual_seed(0)
+        sample(model, text, sampler=sampler, steps=steps, generator=generator, on_step=on_step)
+
     for sampler, steps in () if args.streaming_only else CONFIGS:
-        run = lambda: sample(
-            model, text, sampler=sampler, steps=steps, generator=torch.Generator(device).manual_seed(0)
-        )
-        seconds = timed(run, 1 if steps >= 500 else args.repeats, device)
+        seconds = timed(partial(run, sampler, steps), 1 if steps >= 500 else args.repeats, device)
         rows.append([sampler, steps, args.batch, f"{seconds / args.batch * 1000:.0f}"])
 
-    frames = []
-    plain = lambda: sample(model, text, sampler="dpm++", steps=20, generator=torch.Generator(device).manual_seed(0))  # noqa: E731
-    streamed = lambda: sample(
-        model,
-        text,
-        sampler="dpm++",
-        steps=20,
-        generator=torch.Generator(device).manual_seed(0),
-        on_step=lambda i, n, x0: frames.append(to_rgb_uint8(x0).copy()),
-    )
+    plain, streamed = run, partial(run, stream=True)
     timed(plain, 2, device)  # warm-up: allocator, scheduler tables
     pairs = [(timed(plain, 1, device), timed(streamed, 1, device)) for _ in range(args.pairs)]
     ratios = sorted(with_s / without_s - 1 for without_s, with_s in pairs)

@@ -22,6 +22,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 import torch
@@ -102,7 +103,7 @@ def preview_costs(device: torch.device, dtype: torch.dtype, repeats: int) -> lis
     for family, side in (("sd15", 64), ("sdxl", 128)):
         latents = torch.randn(1, 4, side, side, device=device, dtype=dtype)
         for name, preview in (("linear", make_previewer(family)), ("TAESD", make_previewer(family, taesd))):
-            seconds = timed({name: lambda p=preview: p(latents)}, repeats, device)[name]
+            seconds = timed({name: partial(preview, latents)}, repeats, device)[name]
             rows.append([family, f"{side * 8}²", "-", f"one {name} preview", f"{seconds:.4f}", "-", "-"])
     return rows
 

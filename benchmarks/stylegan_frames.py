@@ -35,7 +35,10 @@ def main() -> None:
     runner, plugin = JobRunner(device="cpu"), StyleGANEdit()
     inputs = PluginInputs(64, 64, image=np.zeros((64, 64, 3), np.uint8))
     direction = next(name for name in StyleGANEditParams.model_fields if name.startswith("pc"))
-    sink = lambda frame, step, total: None
+
+    def sink(frame: object, step: int, total: int) -> None:
+        """Frames are dropped: the figure is the job's own time, not the GUI's."""
+
     runner.run(Job(plugin, StyleGANEditParams(model=args.model), inputs, seed=1), sink)  # load + warm up
 
     samples = []

@@ -14,7 +14,9 @@ import argparse
 import json
 import statistics
 import time
+from functools import partial
 
+import numpy as np
 import torch
 from _report import report
 
@@ -23,6 +25,11 @@ from gencanvas.core.plugin_api import PluginInputs
 from gencanvas.models.vae.files import load_vae
 from gencanvas.plugins.vae_interpolate import InterpolateParams, VAEInterpolate
 from gencanvas.plugins.vae_support import PREFIX, available_models, weights_root
+
+
+def copy_frame(frame: np.ndarray, step: int, total: int) -> None:
+    """The GUI copies each streamed frame before it builds an image; the benchmark pays the same."""
+    frame.copy()
 
 
 def median_seconds(fn, repeats: int) -> float:
@@ -51,11 +58,11 @@ def main() -> None:
         model = load_vae(folder, args.device)
         latent = torch.randn(1, model.config.latent_dim, device=args.device)
         with torch.no_grad():
-            decode = median_seconds(lambda: model.decode(latent), args.repeats * 10)
+            decode = median_seconds(partial(model.decode, latent), args.repeats * 10)
         params = InterpolateParams(model=name, frames=args.frames, seed=1, end_seed=2)
         inputs = PluginInputs(64, 64, image=torch.zeros(64, 64, 3, dtype=torch.uint8).numpy())
-        run = lambda: runner.run(Job(VAEInterpolate(), params, inputs, seed=1), lambda f, s, t: f.copy())  # noqa: E731
-        plugin = median_seconds(run, args.repeats) / args.frames
+        job = Job(VAEInterpolate(), params, inputs, seed=1)
+        plugin = median_seconds(partial(runner.run, job, copy_frame), args.repeats) / args.frames
         training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
         c = model.config
         rows.append(

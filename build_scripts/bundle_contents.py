@@ -109,8 +109,12 @@ def plugin_modules() -> list[str]:
     return sorted({target.partition(":")[0] for target in BUILTIN_PLUGINS.values()})
 
 
+# What plugins dropped into the user's plugins folder import; the app itself may not.
+PLUGIN_API_IMPORTS = ["gencanvas.plugin_api"]
+
+
 def hidden_imports() -> list[str]:
-    return [*plugin_modules(), *TEXT_ENCODER_IMPORTS]
+    return [*plugin_modules(), *PLUGIN_API_IMPORTS, *TEXT_ENCODER_IMPORTS]
 
 
 def data_files() -> list[tuple[str, str]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import shlex
 import sys
 import time
@@ -18,55 +17,10 @@ from pathlib import Path
 
 import torch
 
+from gencanvas.models.data.splits import split_data
+from gencanvas.models.hardware import hardware
+
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images"
-HOLDOUT_FRACTION, HOLDOUT_SEED = 0.2, 0  # sets without a test split: this random share is held out
-
-
-def split_data(source: str, *, size: int | None, limit: int | None):
-    """(train, test, how the test set was chosen): the real test split, else a fixed random hold-out."""
-    from gencanvas.models.data import ImageCaptionDataset, load_dataset
-
-    if source == "fashion-mnist":
-        train = load_dataset(source, split="train", size=size, limit=limit)
-        test = load_dataset(source, split="test", size=size, limit=limit)
-        return train, test, f"the official test split ({len(test)} images)"
-    full = load_dataset(source, size=size, limit=limit)
-    order = torch.randperm(len(full), generator=torch.Generator().manual_seed(HOLDOUT_SEED))
-    n_test = max(2, round(HOLDOUT_FRACTION * len(full)))
-
-    def take(indices: torch.Tensor, part: str) -> ImageCaptionDataset:
-        indices = indices.sort().values
-        return ImageCaptionDataset(
-            full.images[indices],
-            [full.captions[i] for i in indices.tolist()],
-            None if full.labels is None else full.labels[indices],
-            full.class_names,
-            f"{full.name}-{part}",
-        )
-
-    note = (
-        f"a fixed random hold-out of {n_test} of {len(full)} images (torch.randperm seed {HOLDOUT_SEED}, "
-        f"first {HOLDOUT_FRACTION:.0%} of the permutation)"
-    )
-    return take(order[n_test:], "train"), take(order[:n_test], "test"), note
-
-
-def hardware(device: str) -> str:
-    """The processor a timing was measured on: GPU name, or CPU model and torch's thread count."""
-    if device.startswith("cuda") and torch.cuda.is_available():
-        return f"{torch.cuda.get_device_name(0)} (CUDA), {platform.system()}"
-    cpu = platform.processor() or platform.machine()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in cpuinfo.read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            cpu,
-        )
-    return f"{cpu}, {torch.get_num_threads()} torch thread(s), {platform.system()}"
 
 
 def _command(argv: list[str]) -> str:
@@ -92,6 +46,16 @@ def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
             "captions, since a feature extractor needs some supervised signal and these images have no classes"
         )
     )
+    c = model.config
+    network = (
+        "3 conv blocks (32/64/128, BatchNorm, GELU, max-pool) + one 128-wide conv → 4×4 average pool → 128-d GELU "
+        f"feature layer → {c.num_classes}-way head; {sum(p.numel() for p in model.parameters()):,} parameters, "
+        f"{c.in_channels}×{c.image_size}×{c.image_size} inputs in [-1, 1]"
+    )
+    recipe = (
+        f"{args.epochs} epochs, batch {args.batch_size}, AdamW lr {args.lr} (weight decay 0.05) with cosine decay, "
+        f"random shifts of up to {max(1, train.size // 16)} px, seed {args.seed}"
+    )
     card = f"""# Domain classifier: {args.data}
 
 Feature extractor for FD / KID / class agreement in `python -m gencanvas.models.evaluate diffusion`
@@ -100,8 +64,8 @@ Feature extractor for FD / KID / class agreement in `python -m gencanvas.models.
 - **Data**: {args.data} — {licence_of(args.data)}
 - **Split**: trained on {len(train)} images, tested on {note}
 - **Targets**: {labels}
-- **Network**: 3 conv blocks (32/64/128, BatchNorm, GELU, max-pool) + one 128-wide conv → 4×4 average pool → 128-d GELU feature layer → {model.config.num_classes}-way head; {sum(p.numel() for p in model.parameters()):,} parameters, {model.config.in_channels}×{model.config.image_size}×{model.config.image_size} inputs in [-1, 1]
-- **Training**: {args.epochs} epochs, batch {args.batch_size}, AdamW lr {args.lr} (weight decay 0.05) with cosine decay, random shifts of up to {max(1, train.size // 16)} px, seed {args.seed}
+- **Network**: {network}
+- **Training**: {recipe}
 - **Command**: `{_command(argv)}`
 - **Training time**: {minutes:.1f} min on {hardware(args.device)}
 - **Test accuracy**: {accuracy:.2%}
@@ -185,7 +149,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     if test.labels is not None and test.class_names:
         if missing := [c for c in test.class_names if c not in (cc.class_names or [])]:
             raise SystemExit(f"the classifier does not know the classes {missing}")
-        to_classifier = torch.tensor([cc.class_names.index(c) for c in test.class_names])
+        to_classifier = torch.tensor([(cc.class_names or []).index(c) for c in test.class_names])
         prompts = [test.class_names[i % len(test.class_names)] for i in range(n)]
         wanted = to_classifier[torch.arange(n) % len(test.class_names)]
     else:  # no classes: prompt with random training captions, so prompts follow the caption distribution
@@ -210,6 +174,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
             images.append(((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
         fake = extract_features(classifier, torch.cat(images), args.batch_size)
         rows.append(_row(f"{name}:{steps}", real, fake, wanted, seconds / n, n, sampler=name, steps=steps))
+    floor_wanted: torch.Tensor | None
     if to_classifier is not None:
         floor_wanted = to_classifier[train.labels]
     else:

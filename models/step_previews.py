@@ -40,7 +40,7 @@ class PreviewRelay:
 
     def flush(self) -> None:
         """Hand over the preview still in flight, if any (call once the loop is done)."""
-        if self._pending is None:
+        if self._pending is None or self.on_step is None:  # nothing pushed (push skips without on_step)
             return
         step, total, host, wait = self._pending
         self._pending = None

@@ -1,16 +1,58 @@
-"""The flags every ``python -m gencanvas.models.train <model>`` subcommand shares, with per-model defaults.
+"""The flags every ``python -m gencanvas.models.train <model>`` subcommand shares, and the options they fill.
 
 Each model family adds only its own flags after these, so ``--time-limit``, ``--run-dir``,
-resuming and mixed precision mean the same thing for every model.
+resuming and mixed precision mean the same thing for every model. Each family's options
+(``DiffusionTrainOptions``, ``VAETrainOptions``, ``Pix2PixTrainOptions``,
+``StyleGANTrainOptions``) derive from :class:`TrainOptions`, which holds the shared fields and
+fills them from these flags. Plain argparse and dataclasses: no torch import.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Self
 
 SIZE_HELP = "image size (default: 32 for fashion-mnist, 64 otherwise)"
+DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from sidecar .txt files)"
+
+
+@dataclass
+class TrainOptions:
+    """What every trainer is told; a family's options class adds its own fields and defaults."""
+
+    run_dir: Path  # checkpoint and sample grids
+    out_dir: Path  # the exported model
+    batch_size: int = 64
+    learning_rate: float = 2e-4
+    max_steps: int = 20_000
+    time_limit_min: float = 0.0  # 0 = no limit; otherwise checkpoint and stop after this long
+    sample_every: int = 500
+    checkpoint_every_min: float = 5.0
+    mixed_precision: str = "no"  # "no" | "fp16" | "bf16" (GPU)
+    seed: int = 0
+    resume: bool = True
+    command: str = ""  # recorded in the model card
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace, **extra: Any) -> Self:
+        """The options the shared flags (:func:`add_training_args`) set, plus the family's ``extra`` fields."""
+        return cls(
+            run_dir=args.run_dir or Path("runs") / args.out.name,
+            out_dir=args.out,
+            batch_size=args.batch_size,
+            learning_rate=args.lr,
+            max_steps=args.max_steps,
+            time_limit_min=args.time_limit,
+            sample_every=args.sample_every,
+            mixed_precision=args.mixed_precision,
+            seed=args.seed,
+            resume=not args.no_resume,
+            command=args.command,
+            **extra,
+        )
 
 
 def add_training_args(

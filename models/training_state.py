@@ -1,7 +1,7 @@
-"""Training state shared by every trainer: a resumable checkpoint, a session clock, an EMA that warms up.
+"""Training state shared by every trainer: typed progress, a resumable checkpoint, a session clock, a warm EMA.
 
 Checkpoints are safetensors plus an optimiser state loaded with ``weights_only=True``,
-written to a temporary folder and renamed, so an interrupted save never loses the last one.
+written to a temporary folder and swapped in so that an interrupted save never loses the last one.
 Only torch and safetensors are imported here, so a trainer that needs these stays light.
 """
 
@@ -10,19 +10,24 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors.torch import load_file
 
 from gencanvas.models.weight_files import save_state
 
+Tensors = tuple[torch.Tensor, ...] | list[torch.Tensor]
 
-def ema_with_warmup(decay: float):
+
+def ema_with_warmup(decay: float) -> Callable[[Tensors, Tensors, torch.Tensor | int], None]:
     """EMA whose decay ramps up as (1+n)/(10+n): early averages follow the model instead of
     keeping the random initial weights for thousands of steps (short CPU runs need this)."""
 
-    def update(averaged: list[torch.Tensor], current: list[torch.Tensor], updates: torch.Tensor) -> None:
+    def update(averaged: Tensors, current: Tensors, updates: torch.Tensor | int) -> None:
         n = float(updates)
         torch._foreach_lerp_(averaged, current, 1 - min(decay, (1 + n) / (10 + n)))
 
@@ -58,31 +63,73 @@ class SessionClock:
         self.last_checkpoint = time.monotonic()
 
 
+@dataclass
+class TrainState:
+    """What a checkpoint records besides weights: progress, time, the loss curve (``state.json``)."""
+
+    step: int = 0
+    seconds: float = 0.0  # training time over all sessions
+    losses: list[list[Any]] = field(default_factory=list)  # [step, ...] every logging interval (training.json)
+    images: int = 0  # images seen (StyleGAN's EMA half-life is counted in these)
+    ema_updates: int = 0  # updates an AveragedModel has made; 0 restarts its warm-up from the model
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> TrainState:
+        """Read ``state.json``; keys a trainer did not write keep their defaults."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{key: value for key, value in data.items() if key in names})
+
+
 class Checkpoint:
     """Named networks as ``<name>.safetensors``, named optimisers as ``<name>.pt`` (tensors only,
-    loaded with ``weights_only=True``) and ``state.json``; one class for every trainer."""
+    loaded with ``weights_only=True``) and ``state.json``; one class for every trainer.
+
+    A save never leaves a moment without a complete checkpoint on disk: the new one is written
+    to ``<folder>.tmp``, the previous one renamed aside to ``<folder>.old``, the new one renamed
+    into place, and only then the old one deleted. A process killed between the two renames
+    leaves no ``<folder>`` but a complete ``<folder>.old``, which :meth:`load` then reads.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.tmp = folder.with_name(folder.name + ".tmp")
+        self.aside = folder.with_name(folder.name + ".old")
+
+    def _complete(self) -> Path | None:
+        """The folder holding the last complete checkpoint: the final one, else the one set aside."""
+        return next((f for f in (self.folder, self.aside) if (f / "state.json").exists()), None)
 
     def exists(self) -> bool:
-        return (self.folder / "state.json").exists()
+        return self._complete() is not None
 
-    def save(self, nets: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer], state: dict) -> None:
-        tmp = self.folder.with_name(self.folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
+    def save(
+        self,
+        nets: Mapping[str, torch.nn.Module],
+        optimizers: Mapping[str, torch.optim.Optimizer],
+        state: TrainState,
+    ) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
+        self.tmp.mkdir(parents=True)
         for name, net in nets.items():
-            save_state(net, tmp, f"{name}.safetensors")
+            save_state(net, self.tmp, f"{name}.safetensors")
         for name, optimizer in optimizers.items():
-            torch.save(optimizer.state_dict(), tmp / f"{name}.pt")
-        (tmp / "state.json").write_text(json.dumps(state, indent=2), encoding="utf-8")
-        shutil.rmtree(self.folder, ignore_errors=True)
-        tmp.rename(self.folder)  # a crash mid-save leaves the previous checkpoint intact
+            torch.save(optimizer.state_dict(), self.tmp / f"{name}.pt")
+        (self.tmp / "state.json").write_text(json.dumps(state.to_json(), indent=2), encoding="utf-8")
+        if self.folder.exists():  # else the aside copy (if any) is the last complete one: keep it
+            shutil.rmtree(self.aside, ignore_errors=True)
+            self.folder.rename(self.aside)
+        self.tmp.rename(self.folder)
+        shutil.rmtree(self.aside, ignore_errors=True)
 
-    def load(self, nets: dict[str, torch.nn.Module], optimizers: dict[str, torch.optim.Optimizer]) -> dict:
+    def load(self, nets: Mapping[str, torch.nn.Module], optimizers: Mapping[str, torch.optim.Optimizer]) -> TrainState:
+        folder = self._complete()
+        if folder is None:
+            raise FileNotFoundError(f"no checkpoint in {self.folder}")
         for name, net in nets.items():
-            net.load_state_dict(load_file(self.folder / f"{name}.safetensors"))
+            net.load_state_dict(load_file(folder / f"{name}.safetensors"))
         for name, optimizer in optimizers.items():
-            optimizer.load_state_dict(torch.load(self.folder / f"{name}.pt", weights_only=True))
-        return json.loads((self.folder / "state.json").read_text(encoding="utf-8"))
+            optimizer.load_state_dict(torch.load(folder / f"{name}.pt", weights_only=True))
+        return TrainState.from_json(json.loads((folder / "state.json").read_text(encoding="utf-8")))

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import torch
 from safetensors.torch import load_file, save_file
+
+from gencanvas.models.json_config import JsonConfig
 
 WEIGHT_FILES = ("config.json", "model.safetensors")
 M = TypeVar("M", bound=torch.nn.Module)
@@ -35,7 +37,7 @@ def save_model(model: torch.nn.Module, folder: Path) -> None:
     """``config.json`` (from ``model.config``) + ``model.safetensors``: how every trained model ships."""
     folder = Path(folder)
     save_state(model, folder)
-    model.config.save(folder)
+    cast(JsonConfig, model.config).save(folder)
 
 
 def load_model(

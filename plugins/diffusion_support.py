@@ -13,6 +13,7 @@ import numpy as np
 
 from gencanvas.core.plugin_api import PluginError, RunContext
 from gencanvas.core.resources import resource_path
+from gencanvas.models.json_config import model_folders  # plain json: no torch import
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -27,7 +28,7 @@ def weights_root() -> Path:
 def available_models() -> tuple[str, ...]:
     """Bundled diffusion models: folders under resources/weights whose config names a diffusion net."""
     root = weights_root()
-    found = sorted(p.parent.name for p in root.glob("*/config.json") if '"num_train_timesteps"' in p.read_text("utf-8"))
+    found = [folder.name for folder in model_folders(root, "diffusion")]
     return tuple(found) or ("fashion",)
 
 

@@ -27,6 +27,7 @@ from gencanvas.core.plugin_api import (
     RunContext,
 )
 from gencanvas.core.resources import resource_path
+from gencanvas.models.json_config import model_folders  # plain json: no torch import
 
 TRAIN_HINT = "python -m gencanvas.models.train pix2pix --data emoji --out resources/weights/pix2pix-emoji"
 
@@ -37,9 +38,7 @@ def weights_root() -> Path:
 
 def available_models() -> tuple[str, ...]:
     """Bundled pix2pix generators: folders under resources/weights whose config names sketch styles."""
-    found = sorted(
-        p.parent.name for p in weights_root().glob("*/config.json") if '"sketch_styles"' in p.read_text("utf-8")
-    )
+    found = [folder.name for folder in model_folders(weights_root(), "pix2pix")]
     return tuple(found) or ("pix2pix-emoji",)
 
 

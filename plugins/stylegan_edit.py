@@ -48,16 +48,16 @@ def _direction_field(name: str) -> Any:
     )
 
 
-StyleGANEditParams = create_model(
-    "StyleGANEditParams",
-    __base__=ParamsBase,
-    model=(Literal[MODELS], model_choice(MODELS[0], description="Bundled StyleGAN model")),  # type: ignore[valid-type]
-    source=(
+# Built at import time from the shipped models (one slider per direction), so the field types are
+# only known at run time: a plain dict of field definitions.
+_FIELDS: dict[str, Any] = {
+    "model": (Literal[MODELS], model_choice(MODELS[0], description="Bundled StyleGAN model")),
+    "source": (
         Literal["seed", "canvas image"],
         Field("seed", description="Edit a random sample of the model (seed), or the canvas photo projected into w"),
     ),
-    seed=(int, seed(0)),
-    truncation=(
+    "seed": (int, seed(0)),
+    "truncation": (
         float,
         slider(
             0.7,
@@ -68,17 +68,21 @@ StyleGANEditParams = create_model(
         ),
     ),
     **{name: (float, _direction_field(name)) for name in DIRECTIONS},
-    layer_start=(int, slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)")),
-    layer_end=(int, slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")),
-    noise=(
+    "layer_start": (
+        int,
+        slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)"),
+    ),
+    "layer_end": (int, slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")),
+    "noise": (
         Literal["off", "fixed"],
         Field("off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)"),
     ),
-    projection_steps=(
+    "projection_steps": (
         int,
         slider(150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image"),
     ),
-)
+}
+StyleGANEditParams = create_model("StyleGANEditParams", __base__=ParamsBase, **_FIELDS)
 
 
 class StyleGANEdit(Plugin):

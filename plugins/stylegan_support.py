@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from gencanvas.core.plugin_api import PluginError, RunContext
 from gencanvas.core.resources import resource_path
+from gencanvas.models.json_config import model_folders  # plain json: no torch import
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -28,11 +29,7 @@ def weights_root() -> Path:
 
 def available_models() -> tuple[str, ...]:
     """Bundled StyleGAN models: folders under resources/weights whose config says so."""
-    found = sorted(
-        p.parent.name
-        for p in weights_root().glob("*/config.json")
-        if '"architecture": "stylegan"' in p.read_text("utf-8")
-    )
+    found = [folder.name for folder in model_folders(weights_root(), "stylegan")]
     return tuple(found) or ("stylegan-emoji",)
 
 

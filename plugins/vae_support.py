@@ -13,6 +13,7 @@ import numpy as np
 
 from gencanvas.core.plugin_api import PluginError, RunContext
 from gencanvas.core.resources import resource_path
+from gencanvas.models.json_config import model_folders  # plain json: no torch import
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -28,11 +29,7 @@ def weights_root() -> Path:
 def available_models() -> tuple[str, ...]:
     """Names of bundled VAEs (folder name without the prefix), e.g. ('emoji', 'fashion')."""
     root = weights_root()
-    found = sorted(
-        p.parent.name[len(PREFIX) :]
-        for p in root.glob(f"{PREFIX}*/config.json")
-        if '"kind": "vae"' in p.read_text("utf-8")
-    )
+    found = [f.name[len(PREFIX) :] for f in model_folders(root, "vae") if f.name.startswith(PREFIX)]
     return tuple(found) or ("emoji", "fashion")  # the bundled names: a missing one then says how to train it
 
 

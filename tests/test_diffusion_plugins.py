@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -87,7 +89,7 @@ def test_missing_weights_say_how_to_train(monkeypatch, tmp_path):
     import gencanvas.plugins.diffusion_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="python -m gencanvas.models.train diffusion"):
+    with pytest.raises(PluginError, match=re.escape("python -m gencanvas.models.train diffusion")):
         run(DiffusionTextToImage(), TextToImageParams(steps=2), PluginInputs(8, 8))
 
 

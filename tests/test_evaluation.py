@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import numpy as np
 import pytest
@@ -126,7 +127,7 @@ def test_classifier_features_shape_and_save_load_round_trip(tmp_path) -> None:
 
 
 def test_load_classifier_names_missing_files(tmp_path) -> None:
-    with pytest.raises(FileNotFoundError, match="model.safetensors"):
+    with pytest.raises(FileNotFoundError, match=re.escape("model.safetensors")):
         load_classifier(tmp_path)
 
 

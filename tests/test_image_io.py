@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import io
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -22,7 +22,6 @@ from gencanvas.core.image_io import (
     ImageLoadError,
     LoadedImage,
     load_image,
-    load_image_bytes,
     read_metadata,
     save_image,
 )
@@ -185,12 +184,12 @@ def test_non_images_are_reported(tmp_path: Path, content: bytes, expected: str) 
 def test_postscript_is_refused_rather_than_handed_to_ghostscript(tmp_path: Path) -> None:
     Image.new("RGB", (4, 4)).save(tmp_path / "art.eps")
 
-    with pytest.raises(ImageLoadError, match="“art.eps” is not an image GenCanvas can open"):
+    with pytest.raises(ImageLoadError, match=re.escape("“art.eps” is not an image GenCanvas can open")):
         load_image(tmp_path / "art.eps")
 
 
 def test_missing_file_and_folder_are_reported(tmp_path: Path) -> None:
-    with pytest.raises(ImageLoadError, match="“gone.png”: the file does not exist"):
+    with pytest.raises(ImageLoadError, match=re.escape("“gone.png”: the file does not exist")):
         load_image(tmp_path / "gone.png")
     with pytest.raises(ImageLoadError, match="it is a folder, not an image"):
         load_image(tmp_path)
@@ -211,19 +210,6 @@ def test_pillow_decompression_bomb_is_refused(tmp_path: Path, monkeypatch: pytes
 
     with pytest.raises(ImageLoadError, match=r"“bomb.png” is too large \(0.01 megapixels\)"):
         load_image(tmp_path / "bomb.png")
-
-
-def test_bytes_load_like_files_and_name_their_source() -> None:
-    buffer = io.BytesIO()
-    Image.new("RGB", (3, 2), BLUE).save(buffer, "PNG")
-
-    loaded = load_image_bytes(buffer.getvalue())
-
-    assert loaded.source == "clipboard" and loaded.rgba[1, 2].tolist() == [*BLUE, 255]
-    with pytest.raises(ImageLoadError, match="The image from clipboard is empty"):
-        load_image_bytes(b"")
-    with pytest.raises(ImageLoadError, match="The image from a browser is not an image"):
-        load_image_bytes(b"<html></html>", source="a browser")
 
 
 # --- saving and metadata -----------------------------------------------------------------
@@ -327,7 +313,7 @@ def test_save_respects_umask_and_keeps_permissions_of_the_replaced_file(tmp_path
 
 @pytest.mark.parametrize("name", ["out.gif", "out.bmp", "out.tiff", "out"])
 def test_unsupported_suffix_is_refused_before_writing(tmp_path: Path, name: str) -> None:
-    with pytest.raises(ValueError, match="Unsupported format .*; use PNG, JPEG or WebP"):
+    with pytest.raises(ValueError, match=r"Unsupported format .*; use PNG, JPEG or WebP"):
         save_image(tmp_path / name, noise())
     assert list(tmp_path.iterdir()) == []
 

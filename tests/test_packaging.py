@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from gencanvas.core.registry import BUILTIN_PLUGINS
+from tests.plugin_packages import write_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_S = 1500
@@ -31,9 +33,10 @@ def _bundle_contents():
     return module
 
 
-def test_every_builtin_plugin_is_a_hidden_import():
+def test_every_builtin_plugin_and_the_public_api_are_hidden_imports():
     hidden = set(_bundle_contents().hidden_imports())
     assert {target.partition(":")[0] for target in BUILTIN_PLUGINS.values()} <= hidden
+    assert "gencanvas.plugin_api" in hidden  # what a plugin in the user's plugins folder imports
 
 
 def test_excludes_spare_what_the_app_imports():
@@ -75,7 +78,8 @@ def test_entry_point_calls_freeze_support_before_the_app():
 @pytest.mark.packaging
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the CI bundle is the Linux one")
-def test_frozen_linux_bundle_passes_self_test():
+def test_frozen_linux_bundle_passes_self_test_with_a_plugin_from_the_plugins_folder():
+    """The bundle has no site-packages: a wheel in its plugins folder is how users add a plugin."""
     pytest.importorskip("PyInstaller")
     scratch = Path(tempfile.mkdtemp(prefix="gencanvas-freeze-"))
     try:
@@ -102,10 +106,12 @@ def test_frozen_linux_bundle_passes_self_test():
         assert (bundle / "_internal" / "resources" / "qss" / "dark.qss").is_file()
         assert not (bundle / "_internal" / "triton").exists()
 
+        home = scratch / "home"
+        write_wheel(home / "plugins", "dropped_fill", "dropped-fill")
         env = {
             **os.environ,
             "QT_QPA_PLATFORM": "offscreen",
-            "GENCANVAS_HOME": str(scratch / "home"),
+            "GENCANVAS_HOME": str(home),
             "PYTHONPATH": "",
             "TMPDIR": str(scratch),
         }
@@ -121,5 +127,6 @@ def test_frozen_linux_bundle_passes_self_test():
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
         assert "self-test passed" in run.stdout
         assert "FAIL" not in run.stdout
+        assert re.search(r"^ok +dropped-fill ", run.stdout, re.M), run.stdout[-3000:]
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

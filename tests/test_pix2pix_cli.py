@@ -1,4 +1,7 @@
-"""`python -m gencanvas.models.train pix2pix` on a folder of photos (at 128 px) and `python -m gencanvas.models.evaluate pix2pix`."""
+"""The pix2pix command lines on a folder of photos (at 128 px).
+
+`python -m gencanvas.models.train pix2pix` and `python -m gencanvas.models.evaluate pix2pix`.
+"""
 
 from __future__ import annotations
 

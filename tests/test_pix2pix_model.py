@@ -125,10 +125,10 @@ def test_fixed_pairs_repeat_and_evaluation_reports_every_number():
 
 
 def test_training_checkpoints_and_resumes(tmp_path):
-    from gencanvas.models.pix2pix.training import TrainOptions, train_pix2pix
+    from gencanvas.models.pix2pix.training import Pix2PixTrainOptions, train_pix2pix
 
     data, config = tiny_dataset(8), Pix2PixConfig.from_preset("tiny", image_size=16)
-    options = TrainOptions(
+    options = Pix2PixTrainOptions(
         run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=2, sample_every=2
     )
     _, record = train_pix2pix(data, data, config, options)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import cv2
 import numpy as np
 import pytest
@@ -43,7 +45,7 @@ def test_missing_weights_name_the_training_command(monkeypatch, tmp_path):
     import gencanvas.plugins.pix2pix_sketch as plugin
 
     monkeypatch.setattr(plugin, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="python -m gencanvas.models.train pix2pix"):
+    with pytest.raises(PluginError, match=re.escape("python -m gencanvas.models.train pix2pix")):
         run_plugin(sketch_layer())
 
 

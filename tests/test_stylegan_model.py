@@ -99,12 +99,12 @@ def test_discriminator_scores_each_image():
 def test_training_exports_checkpoints_and_resumes(tmp_path):
     from gencanvas.models.data import ImageCaptionDataset
     from gencanvas.models.stylegan.files import load_generator
-    from gencanvas.models.stylegan.training import GANTrainOptions, train_stylegan
+    from gencanvas.models.stylegan.training import StyleGANTrainOptions, train_stylegan
 
     images = torch.randint(0, 256, (8, 3, 16, 16), dtype=torch.uint8)
     dataset = ImageCaptionDataset(images, [f"img {i}" for i in range(8)], name="emoji-test")
     config = StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2)
-    options = GANTrainOptions(
+    options = StyleGANTrainOptions(
         run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=3, sample_every=2, command="test"
     )
     train_stylegan(dataset, config, options)

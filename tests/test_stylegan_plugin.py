@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -127,7 +129,7 @@ def test_missing_weights_say_how_to_train(monkeypatch, tmp_path):
     import gencanvas.plugins.stylegan_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="gencanvas.models.train stylegan"):
+    with pytest.raises(PluginError, match=re.escape("gencanvas.models.train stylegan")):
         run(JobRunner(device="cpu"))
 
 

@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from gencanvas.models.data import ImageCaptionDataset
+from gencanvas.models.json_config import model_kind
 from gencanvas.models.vae.config import VAEConfig
-from gencanvas.models.vae.files import is_vae_folder, load_vae, save_vae
+from gencanvas.models.vae.files import load_vae, save_vae
 from gencanvas.models.vae.interpolation import interpolate, latent_grid, lerp, slerp
 from gencanvas.models.vae.network import ConvVAE
 
@@ -48,7 +49,7 @@ def test_config_rejects_sizes_the_network_cannot_halve():
 def test_save_load_round_trip(tmp_path):
     model = tiny(channels=1, beta=0.5)
     save_vae(model, tmp_path)
-    assert is_vae_folder(tmp_path) and json.loads((tmp_path / "config.json").read_text())["beta"] == 0.5
+    assert model_kind(tmp_path) == "vae" and json.loads((tmp_path / "config.json").read_text())["beta"] == 0.5
     loaded = load_vae(tmp_path)
     z = torch.randn(2, 4)
     torch.testing.assert_close(loaded.decode(z), model.eval().decode(z))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import torch
@@ -73,7 +75,7 @@ def test_missing_weights_name_the_training_command(tiny_vae, monkeypatch, tmp_pa
     import gencanvas.plugins.vae_support as support
 
     monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
-    with pytest.raises(PluginError, match="python -m gencanvas.models.train vae"):
+    with pytest.raises(PluginError, match=re.escape("python -m gencanvas.models.train vae")):
         run(VAEInterpolate(), InterpolateParams(model="fashion"))
 
 

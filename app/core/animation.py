@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from gencanvas.atomic import write_atomically
 from gencanvas.core.image_io import save_image
 from gencanvas.core.metadata import GenerationMetadata
 
@@ -110,10 +111,8 @@ def write_animation(
         options |= {"lossless": True, "quality": 100, "method": 4}
     else:
         options |= {"disposal": 1, "optimize": False}
-    tmp = target.with_name(f".{target.name}.tmp")
-    images[0].save(tmp, format=image_format, **options)
-    os.replace(tmp, target)  # never leave a half-written animation under the real name
-    return target
+    # never leave a half-written animation under the real name
+    return write_atomically(target, lambda file: images[0].save(file, format=image_format, **options))
 
 
 def export_sequence(

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import torch
 
-DEVICE_CHOICES = ("auto", "cuda", "mps", "cpu")
-PRECISION_CHOICES = ("auto", "fp32", "fp16", "bf16")
-
 
 def _mps_available() -> bool:
     backend = getattr(torch.backends, "mps", None)

@@ -8,12 +8,8 @@ wrong. Saves are atomic, so a failed save never costs the artist the file alread
 
 from __future__ import annotations
 
-import io
 import os
 import re
-import stat
-import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -21,6 +17,7 @@ from typing import IO, Any
 import numpy as np
 from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
 
+from gencanvas.atomic import write_atomically
 from gencanvas.core.metadata import GenerationMetadata, encode_user_comment
 
 MAX_PIXELS = 50_000_000  # larger images are refused; read at call time so it can be configured
@@ -72,14 +69,6 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
         if os.fstat(file.fileno()).st_size == 0:
             raise ImageLoadError(f"{label} is empty (0 bytes), so there is no image to open.")
         return _decode(file, label, source=os.fspath(path))
-
-
-def load_image_bytes(data: bytes, source: str = "clipboard") -> LoadedImage:
-    """Decode an image held in memory (clipboard, drag and drop from a browser)."""
-    label = f"The image from {source}"
-    if not data:
-        raise ImageLoadError(f"{label} is empty, so there is no image to open.")
-    return _decode(io.BytesIO(data), label, source=source)
 
 
 def read_metadata(path: str | os.PathLike[str]) -> GenerationMetadata | None:
@@ -202,7 +191,7 @@ def save_image(
     image_format = _format_for(target)
     image = _image_from_pixels(pixels, keep_alpha=image_format != "JPEG")
     options = _save_options(image_format, metadata, quality)
-    _write_atomically(target, lambda file: image.save(file, format=image_format, **options))
+    write_atomically(target, lambda file: image.save(file, format=image_format, **options))
 
 
 def _format_for(target: Path) -> str:
@@ -249,20 +238,3 @@ def _exif_bytes(metadata: GenerationMetadata) -> bytes:
     exif.get_ifd(EXIF_SUB_IFD)[EXIF_USER_COMMENT] = encode_user_comment(metadata.summary)
     data = exif.tobytes()
     return data if len(data) <= _MAX_EXIF_BYTES else b""
-
-
-def _write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write to a temporary file beside ``target``, then rename over it in one step."""
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as file:
-            write(file)
-            file.flush()
-            os.fsync(file.fileno())
-        if target.exists():
-            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))  # keep the artist's permissions
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
 from gencanvas.core.plugin_api import Plugin
+from gencanvas.core.plugin_folder import register_folder_plugins
+from gencanvas.core.settings import plugins_dir
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class PluginRegistry:
 
 
 def default_registry() -> PluginRegistry:
-    """Built-ins plus every installed ``gencanvas.plugins`` entry point."""
+    """Built-ins, every installed ``gencanvas.plugins`` entry point, then the user's plugins folder."""
     registry = PluginRegistry()
     for plugin_id, target in BUILTIN_PLUGINS.items():
         registry.register(plugin_id, target)
@@ -87,4 +89,5 @@ def default_registry() -> PluginRegistry:
             log.warning("entry point %s ignored: a built-in plugin has that id", ep.name)
             continue
         registry.register(ep.name, ep.value)
+    register_folder_plugins(registry, plugins_dir(), ENTRY_POINT_GROUP)
     return registry

@@ -16,6 +16,8 @@ from typing import Literal
 import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from gencanvas.atomic import write_text_atomically
+
 log = logging.getLogger(__name__)
 
 APP_NAME = "GenCanvas"
@@ -34,6 +36,17 @@ def log_dir() -> Path:
 def default_models_dir() -> Path:
     home = os.environ.get("GENCANVAS_HOME")
     return Path(home) / "models" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "models"
+
+
+def plugins_dir() -> Path:
+    """The per-user plugins folder: wheels and folders dropped here load like installed plugins.
+
+    It is the only way to add a plugin to the frozen app, which has no site-packages; it sits
+    with the models in the user's data folder, not in the settings, since the user does not
+    choose it (``GENCANVAS_HOME`` moves it like every other per-user folder).
+    """
+    home = os.environ.get("GENCANVAS_HOME")
+    return Path(home) / "plugins" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "plugins"
 
 
 class Settings(BaseModel):
@@ -70,7 +83,4 @@ def load_settings() -> Settings:
 def save_settings(settings: Settings) -> Path:
     path = settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(settings.model_dump_json(indent=2), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    return write_text_atomically(path, settings.model_dump_json(indent=2))

@@ -11,9 +11,15 @@ class JobStatus:
 
     def __init__(self, bar: QStatusBar) -> None:
         self.bar = bar
-        self.message = QLabel("Ready", objectName="statusMessage")
-        self.progress = QProgressBar(objectName="jobProgress", maximumWidth=220, textVisible=True)
-        self.cancel_button = QPushButton("Cancel", objectName="cancelButton")
+        # objectName and maximumWidth are Qt properties, set with setters: PySide6's stubs do not
+        # list them as constructor keywords.
+        self.message = QLabel("Ready")
+        self.message.setObjectName("statusMessage")
+        self.progress = QProgressBar(textVisible=True)
+        self.progress.setObjectName("jobProgress")
+        self.progress.setMaximumWidth(220)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setObjectName("cancelButton")
         self.cancel_button.setShortcut("Esc")
         self.cancel_button.setToolTip("Cancel the running job (Esc)")
         bar.addWidget(self.message, 1)

@@ -13,6 +13,7 @@ import logging
 import os
 import zipfile
 from pathlib import Path
+from typing import IO
 
 import emoji
 import numpy as np
@@ -20,6 +21,7 @@ import platformdirs
 import torch
 from PIL import Image, ImageDraw, ImageFont
 
+from gencanvas.atomic import write_atomically
 from gencanvas.models.data.dataset import DataSourceMissing, ImageCaptionDataset
 
 log = logging.getLogger(__name__)
@@ -74,13 +76,18 @@ class _GlyphRenderer:
         except OSError as exc:
             raise ValueError(f"{font_path} is not a usable emoji font at {RENDER_SIZE} px: {exc}") from exc
         self.advance = self.font.getlength(_REFERENCE)
-        left, top, right, bottom = self.font.getbbox(_REFERENCE)
+        left, top, right, bottom = self._bbox(_REFERENCE)
         self.cell = max(right - left, bottom - top)  # one square canvas keeps all glyphs at one scale
         self.tofu = self._draw(_ABSENT)
 
+    def _bbox(self, glyph: str) -> tuple[int, int, int, int]:
+        """The glyph's box in whole pixels (FreeType returns ints; Pillow annotates floats)."""
+        left, top, right, bottom = self.font.getbbox(glyph)
+        return int(left), int(top), int(right), int(bottom)
+
     def _draw(self, glyph: str) -> Image.Image | None:
         """The glyph's inked pixels as RGBA, cropped to their bounds; None if nothing is drawn."""
-        left, top, right, bottom = self.font.getbbox(glyph)
+        left, top, right, bottom = self._bbox(glyph)
         if right <= left or bottom <= top:
             return None
         canvas = Image.new("RGBA", (right - left, bottom - top), (0, 0, 0, 0))
@@ -163,18 +170,19 @@ def _read_cache(path: Path, key: str) -> tuple[np.ndarray, list[str], bool] | No
 
 def _write_cache(path: Path, key: str, images: np.ndarray, captions: list[str], complete: bool) -> None:
     """Write atomically (temp file + rename) so a crash never leaves a half-written cache."""
+
+    def write(stream: IO[bytes]) -> None:
+        np.savez(
+            stream,
+            images=images,
+            captions=np.array(captions, dtype=str),
+            key=np.array(key),
+            complete=np.array(complete),
+        )
+
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        with open(temp, "wb") as stream:
-            np.savez(
-                stream,
-                images=images,
-                captions=np.array(captions, dtype=str),
-                key=np.array(key),
-                complete=np.array(complete),
-            )
-        os.replace(temp, path)
+        write_atomically(path, write)
     except OSError as exc:
         log.warning("Could not write emoji cache %s: %s", path, exc)
 

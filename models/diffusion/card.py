@@ -24,25 +24,34 @@ def write_card(
     losses = record["losses"]
     final_loss = f"{losses[-1][1]:.4f}" if losses else "n/a"
     parameters = record.get("parameters", "n/a")
+    held_out_line = f"- **Held out for evaluation**: {held_out}\n" if held_out else ""
+    captions = ", ".join(config.captions[:10]) + ("…" if len(config.captions) > 10 else "")
+    side = config.image_size
+    network = f"{side}×{side}×{config.channels}{_patches(config)}, block widths {list(config.block_out_channels)}"
+    levels = f"{config.layers_per_block} block(s) per level, attention at levels {list(config.attention_levels)}"
+    machine = platform.processor() or platform.machine()
+    minutes = record["train_seconds"] / 60
+    run = f"{record['processes']} process(es), mixed precision {record['mixed_precision']}"
+    evaluate = f"python -m gencanvas.models.evaluate diffusion --model {folder} ..."
     text = f"""# Diffusion model: {folder.name}
 
 Text-conditional pixel-space diffusion (diffusers `UNet2DModel` conditioned on all-MiniLM-L6-v2 sentence
 embeddings through its time embedding; classifier-free guidance with a learned null embedding).
 
 - **Data**: {source} ({images} training images) — {licence_of(source)}
-{f"- **Held out for evaluation**: {held_out}" + chr(10) if held_out else ""}- **Captions**: {len(config.captions)} distinct ({", ".join(config.captions[:10])}{"…" if len(config.captions) > 10 else ""})
-- **Network**: {config.image_size}×{config.image_size}×{config.channels}{_patches(config)}, block widths {list(config.block_out_channels)},
-  {config.layers_per_block} block(s) per level, attention at levels {list(config.attention_levels)}; {parameters} parameters
+{held_out_line}- **Captions**: {len(config.captions)} distinct ({captions})
+- **Network**: {network},
+  {levels}; {parameters} parameters
 - **Schedule**: {config.num_train_timesteps} steps, {config.beta_schedule}, {config.prediction_type} prediction;
   default guidance {config.default_guidance}
 - **Command**: `{command}`
-- **Training**: {record["steps"]} steps, {record["train_seconds"] / 60:.1f} min on {record["device"]}
-  ({platform.processor() or platform.machine()}, {record["processes"]} process(es), mixed precision {record["mixed_precision"]}); final loss {final_loss}
+- **Training**: {record["steps"]} steps, {minutes:.1f} min on {record["device"]}
+  ({machine}, {run}); final loss {final_loss}
 - **Weights**: EMA of the training weights, `model.safetensors`; configuration `config.json`
 
 ## Evaluation
 
-Not evaluated yet: run `python -m gencanvas.models.evaluate diffusion --model {folder} ...` and paste its `results.md` here.
+Not evaluated yet: run `{evaluate}` and paste its `results.md` here.
 """
     path = folder / "MODEL_CARD.md"
     path.write_text(text, encoding="utf-8")

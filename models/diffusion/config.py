@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from gencanvas.models.json_config import JsonConfig
 
 TEXT_DIM = 384  # all-MiniLM-L6-v2 sentence embedding
 PREDICTION_TYPES = ("epsilon", "v_prediction")  # diffusers' names; every sampler here accepts both
@@ -15,14 +16,17 @@ PRESETS: dict[str, dict] = {
     "small": {"block_out_channels": (32, 64, 64), "layers_per_block": 1, "attention_levels": (1,)},
     # medium: with --patch-size 2 a 64² RGB model that trains at ~0.7 s per batch of 32 on two CPU cores
     "medium": {"block_out_channels": (32, 64, 128), "layers_per_block": 1, "attention_levels": (2,)},
-    # large: 7 M parameters, 0.76 GFLOP per 32² image at patch 2: minutes on one GPU, still under a second per image on CPU
+    # large: 7 M parameters, 0.76 GFLOP per 32² image at patch 2: minutes on one GPU,
+    # still under a second per image on CPU
     "large": {"block_out_channels": (64, 128, 128), "layers_per_block": 2, "attention_levels": (1, 2)},
     "base": {"block_out_channels": (64, 128, 256), "layers_per_block": 2, "attention_levels": (1, 2)},
 }
 
 
 @dataclass
-class DiffusionConfig:
+class DiffusionConfig(JsonConfig):
+    kind: ClassVar[str] = "diffusion"
+
     image_size: int = 32
     channels: int = 1
     block_out_channels: tuple[int, ...] = (32, 64, 64)
@@ -56,14 +60,3 @@ class DiffusionConfig:
             "beta_schedule": self.beta_schedule,
             "prediction_type": self.prediction_type,
         }
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> DiffusionConfig:
-        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        for key in ("block_out_channels", "attention_levels"):
-            data[key] = tuple(data[key])
-        return cls(**data)

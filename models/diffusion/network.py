@@ -11,7 +11,7 @@ U-Net and unfolded after, as in "simple diffusion": a 64Â² RGB image becomes 32Â
 from __future__ import annotations
 
 import torch
-from diffusers import UNet2DModel
+from diffusers.models.unets.unet_2d import UNet2DModel  # not diffusers.UNet2DModel: see sampling.py
 from torch import nn
 
 from gencanvas.models.diffusion.config import DiffusionConfig

@@ -8,21 +8,23 @@ host tensors, so that streaming them never stalls the sampler (see ``gencanvas.m
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
-from diffusers import (
-    DDIMScheduler,
-    DDPMScheduler,
-    DPMSolverMultistepScheduler,
-    EulerAncestralDiscreteScheduler,
-    RePaintScheduler,
-)
-from diffusers.schedulers.scheduling_utils import SchedulerMixin
+
+# From their own modules: diffusers' top level names placeholder classes for type checkers.
+from diffusers.schedulers.scheduling_ddim import DDIMScheduler
+from diffusers.schedulers.scheduling_ddpm import DDPMScheduler
+from diffusers.schedulers.scheduling_dpmsolver_multistep import DPMSolverMultistepScheduler
+from diffusers.schedulers.scheduling_euler_ancestral_discrete import EulerAncestralDiscreteScheduler
+from diffusers.schedulers.scheduling_repaint import RePaintScheduler
 
 from gencanvas.models.diffusion.config import DiffusionConfig
 from gencanvas.models.diffusion.network import TextConditionedUNet
 from gencanvas.models.step_previews import PreviewRelay, StepCallback
 
-SAMPLERS: dict[str, type[SchedulerMixin]] = {
+Scheduler = DDPMScheduler | DDIMScheduler | DPMSolverMultistepScheduler | EulerAncestralDiscreteScheduler
+SAMPLERS: dict[str, type[Scheduler]] = {
     "ddpm": DDPMScheduler,
     "ddim": DDIMScheduler,
     "dpm++": DPMSolverMultistepScheduler,
@@ -30,20 +32,20 @@ SAMPLERS: dict[str, type[SchedulerMixin]] = {
 }
 
 
-def make_scheduler(name: str, config: DiffusionConfig) -> SchedulerMixin:
+def make_scheduler(name: str, config: DiffusionConfig) -> Scheduler:
     if name not in SAMPLERS:
         raise ValueError(f"unknown sampler {name!r}; choose from {', '.join(SAMPLERS)}")
     # The cosine schedule's last step has alpha_bar ~ 0 (sigma ~ 1e4, lambda ~ -inf): samplers that
     # start exactly there overflow. "leading" spacing starts one stride lower, as DDIM does by default.
     # DDPM/DDIM clip x0 to [-1, 1] by default; with guidance that clipping erases the prompt's
     # effect early on (class agreement fell from 90 % to 27 % with DDIM), so it is off.
-    extra = {
+    extra: dict[str, dict[str, Any]] = {
         "dpm++": {"algorithm_type": "dpmsolver++", "timestep_spacing": "leading"},
         "euler-a": {"timestep_spacing": "leading"},
         "ddim": {"clip_sample": False},
         "ddpm": {"clip_sample": False},
-    }.get(name, {})
-    return SAMPLERS[name](**config.scheduler_config(), **extra)
+    }
+    return SAMPLERS[name](**config.scheduler_config(), **extra.get(name, {}))
 
 
 def _guided_prediction(
@@ -73,7 +75,7 @@ def _x0_estimate(
     x: torch.Tensor,
     output: torch.Tensor,
     t: torch.Tensor,
-    step_output,
+    step_output: Any,
 ) -> torch.Tensor:
     """The clean image the model sees in ``x``; ``output`` is its raw prediction (epsilon or v)."""
     x0 = getattr(step_output, "pred_original_sample", None)
@@ -120,7 +122,8 @@ def sample(
         model_in = scheduler.scale_model_input(x, t)
         t_batch = t.expand(x.shape[0]).to(text.device)
         prediction = _guided_prediction(model, model_in, t_batch, text, guidance, negative)
-        out = (
+        # return_dict is left on: an output object, whose fields (pred_original_sample) vary by scheduler
+        out: Any = (
             scheduler.step(prediction, t, x, generator=generator)
             if sampler in ("ddpm", "euler-a")
             else scheduler.step(prediction, t, x)

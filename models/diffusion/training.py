@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
-import numpy as np
 import torch
 from accelerate import Accelerator
-from diffusers import DDPMScheduler
+from diffusers.schedulers.scheduling_ddpm import (
+    DDPMScheduler,
+)  # the class itself: mypy reads the top-level name as a stub
 from PIL import Image
 from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
-from tqdm import tqdm
 
 from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.diffusion.card import write_card
@@ -30,27 +32,20 @@ from gencanvas.models.diffusion.images import image_grid
 from gencanvas.models.diffusion.network import TextConditionedUNet
 from gencanvas.models.diffusion.sampling import sample
 from gencanvas.models.diffusion.text import TextEncoder
-from gencanvas.models.training_state import Checkpoint, SessionClock, ema_with_warmup
+from gencanvas.models.training_args import TrainOptions
+from gencanvas.models.training_loop import Trainer, epochs
+from gencanvas.models.training_state import TrainState, ema_with_warmup
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class TrainOptions:
-    run_dir: Path
-    out_dir: Path
+class DiffusionTrainOptions(TrainOptions):
     batch_size: int = 64
     learning_rate: float = 2e-4
-    warmup_steps: int = 200
-    max_steps: int = 20_000
-    time_limit_min: float = 0.0  # 0 = no limit; otherwise checkpoint and stop after this long
-    ema_decay: float = 0.999
     sample_every: int = 1000
-    checkpoint_every_min: float = 5.0
-    mixed_precision: str = "no"  # "no" | "fp16" | "bf16" (GPU)
-    seed: int = 0
-    resume: bool = True
-    command: str = ""  # recorded in the model card
+    warmup_steps: int = 200
+    ema_decay: float = 0.999
     held_out: str = ""  # which images were kept out of training for evaluation (model card)
 
 
@@ -68,86 +63,79 @@ def _save_grid(images: torch.Tensor, path: Path, columns: int) -> None:
     Image.fromarray(grid[..., 0] if grid.shape[2] == 1 else grid).save(path)
 
 
-def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, options: TrainOptions) -> Path:
-    """Train (or resume) and export the EMA weights to ``options.out_dir``; returns that folder."""
-    accelerator = Accelerator(mixed_precision=options.mixed_precision)
-    torch.manual_seed(options.seed + accelerator.process_index)
-    table, caption_index, distinct = encode_captions(dataset)
-    config.captions = distinct
-    model = TextConditionedUNet(config)
-    ema = AveragedModel(model, multi_avg_fn=ema_with_warmup(options.ema_decay), use_buffers=True)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=0.0)
-    checkpoint = Checkpoint(options.run_dir / "checkpoint")
-    state = {"step": 0, "seconds": 0.0, "losses": []}
-    if options.resume and checkpoint.exists():
-        state = checkpoint.load({"model": model, "ema": ema.module}, {"optimizer": optimizer})
-        ema.n_averaged.fill_(state.get("ema_updates", 0))  # 0: an EMA without history restarts from the model
-        log.info("resumed from step %s", state["step"])
-    loader = DataLoader(
-        TensorDataset(dataset.images, caption_index),
-        batch_size=options.batch_size,
-        shuffle=True,
-        drop_last=True,
-        num_workers=0,
-    )
-    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-    ema.to(accelerator.device)
-    table = table.to(accelerator.device)
-    noise_scheduler = DDPMScheduler(**config.scheduler_config())
-    lr_at = lambda step: options.learning_rate * min(1.0, (step + 1) / options.warmup_steps)  # noqa: E731
+class DiffusionTrainer(Trainer[tuple[torch.Tensor, torch.Tensor], DiffusionTrainOptions]):
+    """Noise prediction (or v) under a DDPM schedule, classifier-free caption dropout, an EMA that warms up."""
 
-    clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
-    running = []
-    progress = tqdm(
-        total=options.max_steps, initial=state["step"], desc="diffusion", disable=not accelerator.is_main_process
-    )
+    name = "diffusion"
+    averaged: AveragedModel
 
-    def save_checkpoint() -> None:
-        state["seconds"] = clock.total_seconds()
-        state["ema_updates"] = int(ema.n_averaged)
-        if accelerator.is_main_process:
-            checkpoint.save(
-                {"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state
+    def __init__(self, dataset: ImageCaptionDataset, config: DiffusionConfig, options: DiffusionTrainOptions) -> None:
+        super().__init__(options)
+        table, caption_index, distinct = encode_captions(dataset)
+        config.captions = distinct
+        self.config = config
+        model = TextConditionedUNet(config)
+        self.averaged = AveragedModel(model, multi_avg_fn=ema_with_warmup(options.ema_decay), use_buffers=True)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=0.0)
+        self.model, self.optimizer = model, optimizer
+        self.resume()
+        loader = DataLoader(
+            TensorDataset(dataset.images, caption_index),
+            batch_size=options.batch_size,
+            shuffle=True,
+            drop_last=True,
+            num_workers=0,
+        )
+        self.model, self.optimizer, self.loader = self.accelerator.prepare(model, optimizer, loader)
+        self.averaged.to(self.accelerator.device)
+        self.table = table.to(self.accelerator.device)
+        self.noise_scheduler = DDPMScheduler(**config.scheduler_config())
+
+    @property
+    def ema(self) -> TextConditionedUNet:
+        return cast(TextConditionedUNet, self.averaged.module)
+
+    def networks(self) -> dict[str, torch.nn.Module]:
+        return {"model": self.accelerator.unwrap_model(self.model), "ema": self.ema}
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"optimizer": self.optimizer}
+
+    def batches(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        return epochs(self.loader)
+
+    def train_step(self, batch: tuple[torch.Tensor, torch.Tensor]) -> dict[str, torch.Tensor]:
+        images, index = batch
+        config, accelerator, model = self.config, self.accelerator, self.model
+        x0 = images.float() / 127.5 - 1
+        noise = torch.randn_like(x0)
+        t = torch.randint(0, config.num_train_timesteps, (x0.shape[0],), device=x0.device)
+        noisy = self.noise_scheduler.add_noise(x0, noise, t)
+        text = accelerator.unwrap_model(model).drop_text(self.table[index], config.cond_dropout)
+        lr = self.options.learning_rate * min(1.0, (self.state.step + 1) / self.options.warmup_steps)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr
+        with accelerator.autocast():
+            loss = torch.nn.functional.mse_loss(
+                model(noisy, t, text).float(), _target(self.noise_scheduler, x0, noise, t)
             )
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(model.parameters(), 1.0)
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.averaged.update_parameters(accelerator.unwrap_model(model))
+        return {"loss": loss.detach()}
 
-    stop = False
-    while not stop:
-        for images, index in loader:
-            x0 = images.float() / 127.5 - 1
-            noise = torch.randn_like(x0)
-            t = torch.randint(0, config.num_train_timesteps, (x0.shape[0],), device=x0.device)
-            noisy = noise_scheduler.add_noise(x0, noise, t)
-            text = accelerator.unwrap_model(model).drop_text(table[index], config.cond_dropout)
-            for group in optimizer.param_groups:
-                group["lr"] = lr_at(state["step"])
-            with accelerator.autocast():
-                loss = torch.nn.functional.mse_loss(
-                    model(noisy, t, text).float(), _target(noise_scheduler, x0, noise, t)
-                )
-            accelerator.backward(loss)
-            accelerator.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            ema.update_parameters(accelerator.unwrap_model(model))
-            state["step"] += 1
-            running.append(loss.item())
-            progress.update(1)
-            if state["step"] % 100 == 0:
-                state["losses"].append([state["step"], float(np.mean(running))])
-                progress.set_postfix(loss=f"{np.mean(running):.4f}")
-                running.clear()
-            if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
-                _sample_grid(ema.module, table, options.run_dir / f"samples-{state['step']:06d}.png")
-            if state["step"] >= options.max_steps or clock.out_of_time():
-                stop = True
-                break
-            if clock.checkpoint_due():
-                save_checkpoint()
-                clock.checkpointed()
-    progress.close()
-    save_checkpoint()
-    if accelerator.is_main_process:
-        record = export(ema.module, options.out_dir, state, accelerator)
+    def save_samples(self, path: Path) -> None:
+        _sample_grid(self.ema, self.table, path)
+
+
+def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, options: DiffusionTrainOptions) -> Path:
+    """Train (or resume) and export the EMA weights to ``options.out_dir``; returns that folder."""
+    trainer = DiffusionTrainer(dataset, config, options)
+    state = trainer.fit()
+    if trainer.accelerator.is_main_process:
+        record = export(trainer.ema, options.out_dir, state, trainer.accelerator)
         write_card(
             options.out_dir,
             source=dataset.name,
@@ -162,8 +150,8 @@ def train_diffusion(dataset: ImageCaptionDataset, config: DiffusionConfig, optio
 
 def _target(noise_scheduler: DDPMScheduler, x0: torch.Tensor, noise: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
     """What the network learns to predict: the noise, or v = sqrt(ᾱ)·noise − sqrt(1−ᾱ)·x0."""
-    if noise_scheduler.config.prediction_type == "v_prediction":
-        return noise_scheduler.get_velocity(x0, noise, t)
+    if noise_scheduler.config["prediction_type"] == "v_prediction":
+        return noise_scheduler.get_velocity(x0, noise, cast(torch.IntTensor, t))  # any integer tensor works
     return noise
 
 
@@ -179,13 +167,13 @@ def _sample_grid(model: TextConditionedUNet, table: torch.Tensor, path: Path) ->
     _save_grid(images, path, columns=columns)
 
 
-def export(model: TextConditionedUNet, out_dir: Path, state: dict, accelerator: Accelerator) -> dict:
+def export(model: TextConditionedUNet, out_dir: Path, state: TrainState, accelerator: Accelerator) -> dict[str, Any]:
     """Save the EMA weights and ``training.json`` (steps, time, loss curve, hardware); return that record."""
     save_model(model, out_dir)
     record = {
-        "steps": state["step"],
-        "train_seconds": round(state["seconds"], 1),
-        "losses": state["losses"],
+        "steps": state.step,
+        "train_seconds": round(state.seconds, 1),
+        "losses": state.losses,
         "device": str(accelerator.device),
         "processes": accelerator.num_processes,
         "mixed_precision": accelerator.mixed_precision,

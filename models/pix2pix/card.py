@@ -10,6 +10,13 @@ from gencanvas.models.data import licence_of
 from gencanvas.models.pix2pix.config import Pix2PixConfig
 from gencanvas.models.pix2pix.metrics import TOLERANCE
 
+# One Markdown line, added to the card of a model trained without a GPU.
+CPU_NOTE = (
+    "- **CPU-sized**: no GPU was available, so this is a small network trained for minutes, not the paper's hours; "
+    "expect blurry, approximate colours. The same command with `--preset base` and `accelerate launch` is the GPU "
+    "recipe."
+)
+
 
 def _hardware(device: str) -> str:
     cpu = platform.processor() or platform.machine()
@@ -57,8 +64,10 @@ def write_card(
         if metrics is None
         else (
             f"{metrics['n']} held-out images ({test_note}), one synthetic sketch each (fixed seed "
-            f"{metrics['sketch_seed']}, same styles and colour-hint share as training). Edges re-extracted from the output "
-            f"with colour Canny, matched to the sketch's centre lines within {TOLERANCE} px.\n\n{metrics_table(metrics)}"
+            f"{metrics['sketch_seed']}, same styles and colour-hint share as training). "
+            "Edges re-extracted from the output "
+            f"with colour Canny, matched to the sketch's centre lines within {TOLERANCE} px."
+            f"\n\n{metrics_table(metrics)}"
         )
     )
     text = f"""# Sketch-to-photo model (pix2pix): {folder.name}
@@ -78,7 +87,7 @@ strokes in the brush colour as colour hints. Output: the picture, {config.image_
   {_hardware(record["device"])}, {record["processes"]} process(es), mixed precision {record["mixed_precision"]};
   final losses (mean of the last 50 steps, L1 on pixels in [-1, 1]): {final}
 - **Weights**: exponential moving average of the generator, `model.safetensors`; configuration `config.json`
-{"- **CPU-sized**: no GPU was available, so this is a small network trained for minutes, not the paper's hours; expect blurry, approximate colours. The same command with `--preset base` and `accelerate launch` is the GPU recipe." if on_cpu else ""}
+{CPU_NOTE if on_cpu else ""}
 
 ## Evaluation
 

@@ -9,7 +9,6 @@ official test split.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from gencanvas.models.training_args import add_training_args
 
@@ -34,11 +33,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from accelerate import PartialState
 
-    from gencanvas.models.evaluate import split_data
+    from gencanvas.models.data.splits import split_data
     from gencanvas.models.pix2pix.card import write_card
     from gencanvas.models.pix2pix.config import Pix2PixConfig
     from gencanvas.models.pix2pix.metrics import evaluate_pairs
-    from gencanvas.models.pix2pix.training import TrainOptions, train_pix2pix
+    from gencanvas.models.pix2pix.training import Pix2PixTrainOptions, train_pix2pix
 
     config = Pix2PixConfig.from_preset(args.preset, image_size=args.size, l1_weight=args.l1_weight)
     try:
@@ -46,20 +45,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(str(exc)) from exc
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
-    options = TrainOptions(
-        run_dir=args.run_dir or Path("runs") / args.out.name,
-        out_dir=args.out,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        max_steps=args.max_steps,
-        time_limit_min=args.time_limit,
-        sample_every=args.sample_every,
-        mixed_precision=args.mixed_precision,
-        seed=args.seed,
-        resume=not args.no_resume,
-        command=args.command,
-    )
-    generator, record = train_pix2pix(train, test, config, options)
+    generator, record = train_pix2pix(train, test, config, Pix2PixTrainOptions.from_args(args))
     if not PartialState().is_main_process:  # under `accelerate launch`, one process evaluates and writes
         return 0
     metrics = evaluate_pairs(generator, test.subset(args.eval_n, seed=0)) if args.eval_n else None

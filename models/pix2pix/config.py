@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
+from typing import ClassVar
+
+from gencanvas.models.json_config import JsonConfig
 
 PRESETS: dict[str, dict] = {
     # base width of the U-Net / PatchGAN; "tiny" is for tests, "small" trains on a CPU, "base" wants a GPU.
@@ -15,7 +16,9 @@ PRESETS: dict[str, dict] = {
 
 
 @dataclass
-class Pix2PixConfig:
+class Pix2PixConfig(JsonConfig):
+    kind: ClassVar[str] = "pix2pix"
+
     image_size: int = 64
     in_channels: int = 3  # the sketch as RGB: black strokes, or brush-coloured strokes as colour hints
     out_channels: int = 3
@@ -39,18 +42,9 @@ class Pix2PixConfig:
         while side > self.bottleneck_size:
             if side % 2:
                 raise ValueError(
-                    f"image_size {self.image_size} must halve evenly down to {self.bottleneck_size} px or less (64, 96, 128, ...)"
+                    f"image_size {self.image_size} must halve evenly down to {self.bottleneck_size} px or less "
+                    "(64, 96, 128, ...)"
                 )
             side //= 2
             depth += 1
         return depth
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> Pix2PixConfig:
-        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        data["sketch_styles"] = tuple(data.get("sketch_styles", cls.sketch_styles))
-        return cls(**data)

@@ -1,4 +1,4 @@
-"""``python -m gencanvas.models.evaluate pix2pix``: held-out L1/PSNR/edge F1 plus Fréchet distance on a domain classifier.
+"""``python -m gencanvas.models.evaluate pix2pix``: held-out L1/PSNR/edge F1 plus FD on a domain classifier.
 
 FD compares the distribution of outputs with the true held-out images in the feature space
 of a classifier trained on the same domain (``python -m gencanvas.models.evaluate classifier``), next
@@ -65,7 +65,8 @@ def results_markdown(metrics: dict, note: str, fd: list[dict] | None, fd_note: s
     return (
         f"{metrics['n']} held-out images ({note}), one synthetic sketch each (fixed seed {metrics['sketch_seed']}, "
         "same styles and colour-hint share as training). Edge scores: edges re-extracted from the output with colour "
-        f"Canny, matched to the sketch's centre lines within {TOLERANCE} px; the true images' score is the reference.\n\n"
+        f"Canny, matched to the sketch's centre lines within {TOLERANCE} px; "
+        "the true images' score is the reference.\n\n"
         f"Command: `{command}`\n\n{metrics_table(metrics)}\n\n{fd_note if fd else ''}\n\n{fd_text}\n"
     )
 

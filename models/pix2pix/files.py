@@ -11,12 +11,6 @@ from gencanvas.models.pix2pix.network import UNetGenerator
 from gencanvas.models.weight_files import load_model, save_model
 
 
-def is_pix2pix_folder(folder: Path) -> bool:
-    """True for a weights folder whose config.json describes a pix2pix generator."""
-    config = Path(folder) / "config.json"
-    return config.exists() and '"sketch_styles"' in config.read_text(encoding="utf-8")
-
-
 def save_generator(model: UNetGenerator, folder: Path) -> None:
     save_model(model, folder)
 

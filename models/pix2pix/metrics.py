@@ -25,12 +25,12 @@ EDGE_THRESHOLDS = (60, 150)
 
 def centre_lines(ink: np.ndarray) -> np.ndarray:
     """Morphological skeleton (Lantuéjoul) of a binary stroke mask: thick strokes and filled areas become lines."""
-    mask = ink.astype(np.uint8)
+    mask: np.ndarray = ink.astype(np.uint8)
     cross = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
     skeleton = np.zeros_like(mask)
     while mask.any():
         eroded = cv2.erode(mask, cross)
-        skeleton |= mask & ~cv2.dilate(eroded, cross) & 1
+        skeleton |= mask & (cv2.dilate(eroded, cross) == 0)  # what opening the mask would remove
         mask = eroded
     return skeleton.astype(bool)
 

@@ -45,13 +45,6 @@ LEVELS = (
 )
 
 
-def estimate_gib(family: str, width: int, height: int, *, controlnet: bool = False, bytes_per_value: int = 2) -> float:
-    """Rough peak GPU memory of one image; activations grow with the pixel count."""
-    scale = width * height / NATIVE_SIDE[family] ** 2
-    weights = WEIGHTS_GIB[family] + (CONTROLNET_GIB[family] if controlnet else 0.0)
-    return (weights + ACTIVATIONS_GIB[family] * scale) * bytes_per_value / 2
-
-
 def choose_plan(
     free_bytes: int | None, family: str, width: int, height: int, *, controlnet: bool = False, bytes_per_value: int = 2
 ) -> MemoryPlan:

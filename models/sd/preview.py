@@ -67,11 +67,6 @@ def linear_render(latents: Any, family: str) -> Any:
     return ((rgb.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8)
 
 
-def linear_preview(latents: Any, family: str) -> np.ndarray:
-    """(1, 4, h, w) scaled latents → (h, w, 3) uint8 by the family's linear projection."""
-    return linear_render(latents, family).cpu().numpy()
-
-
 def make_renderer(family: str, taesd: Any = None) -> Callable[[Any], Any]:
     """latents → (H, W, 3) uint8 tensor on the GPU (or CPU): TAESD when given, else the linear projection."""
     if taesd is None:

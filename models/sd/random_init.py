@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from gencanvas.models.sd.tokenizer import build_clip_tokenizer
+from gencanvas.models.sd.tokenizer import CLIP_MERGES, build_clip_tokenizer
 
 TINY_MERGES = 400  # a 914-token vocabulary: fits the tiny text encoders' 1000 embeddings
 _TEXT = {
@@ -145,7 +145,7 @@ def random_pipeline(
     from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
     torch.manual_seed(seed)
-    merges = {"merges_limit": TINY_MERGES} if tiny else {}
+    merges = TINY_MERGES if tiny else CLIP_MERGES
     with torch.device(device):
         unet = UNet2DConditionModel.from_config(_load_json(config / "unet" / "config.json"))
         vae = AutoencoderKL.from_config(_load_json(config / "vae" / "config.json"))
@@ -154,15 +154,15 @@ def random_pipeline(
             "unet": unet,
             "vae": vae,
             "text_encoder": text,
-            "tokenizer": build_clip_tokenizer(bpe_file, **merges),
+            "tokenizer": build_clip_tokenizer(bpe_file, merges_limit=merges),
             "scheduler": PNDMScheduler.from_config(_load_json(config / "scheduler" / "scheduler_config.json")),
         }
         if family == "sdxl":
             parts["text_encoder_2"] = CLIPTextModelWithProjection(
                 CLIPTextConfig(**_load_json(config / "text_encoder_2" / "config.json"))
             )
-            parts["tokenizer_2"] = build_clip_tokenizer(bpe_file, pad_token="!", **merges)
-            pipe = StableDiffusionXLPipeline(**parts)
+            parts["tokenizer_2"] = build_clip_tokenizer(bpe_file, pad_token="!", merges_limit=merges)
+            pipe: Any = StableDiffusionXLPipeline(**parts)
         else:
             pipe = StableDiffusionPipeline(
                 **parts, safety_checker=None, feature_extractor=None, requires_safety_checker=False

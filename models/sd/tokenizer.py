@@ -38,7 +38,7 @@ def bytes_to_unicode() -> dict[int, str]:
 @functools.lru_cache(maxsize=4)
 def clip_vocab(bpe_file: Path, merges_limit: int = CLIP_MERGES) -> tuple[dict[str, int], tuple[str, ...]]:
     """(vocab, merges) as in CLIP's vocab.json and merges.txt; fewer merges give a tiny test vocabulary."""
-    lines = gzip.open(bpe_file).read().decode("utf-8").split("\n")
+    lines = gzip.decompress(bpe_file.read_bytes()).decode("utf-8").split("\n")
     merges = tuple(lines[1 : 1 + min(merges_limit, CLIP_MERGES)])
     symbols = list(bytes_to_unicode().values())
     tokens = symbols + [s + "</w>" for s in symbols] + ["".join(m.split()) for m in merges] + [BOS, EOS]
@@ -59,9 +59,11 @@ def build_clip_tokenizer(
 
     vocab, merges = clip_vocab(Path(bpe_file), merges_limit)
     if int(transformers.__version__.split(".")[0]) >= 5:
+        # The tokenizers backend takes (a, b) pairs, although transformers annotates strings.
+        pairs: list[Any] = [tuple(m.split()) for m in merges]
         return CLIPTokenizer(
             vocab=dict(vocab),
-            merges=[tuple(m.split()) for m in merges],
+            merges=pairs,
             pad_token=pad_token,
             model_max_length=max_length,
         )

@@ -10,9 +10,10 @@ from gencanvas.models.stylegan.config import StyleGANConfig
 
 
 def write_card(folder: Path, *, source: str, images: int, config: StyleGANConfig, record: dict, command: str) -> Path:
-    """MODEL_CARD.md; the directions and evaluation sections are appended by ``gencanvas.models.stylegan.directions``."""
+    """MODEL_CARD.md; ``gencanvas.models.stylegan.directions`` appends the directions and evaluation sections."""
     losses = record["losses"]
     final = f"G {losses[-1][1]:.3f}, D {losses[-1][2]:.3f}" if losses else "n/a"
+    machine = platform.processor() or platform.machine()
     text = f"""# StyleGAN-like generator: {folder.name}
 
 A small StyleGAN2-style generator: mapping MLP z→w ({config.z_dim}→{config.w_dim}, {config.mapping_layers} layers,
@@ -27,7 +28,7 @@ discriminator with minibatch standard deviation.
   DiffAugment ({config.augment}), style mixing p={config.style_mixing_prob}; Adam lr and betas as StyleGAN2
 - **Command**: `{command}`
 - **Training**: {record["steps"]} steps, {record["images_seen"]} images shown, {record["train_seconds"] / 60:.1f} min on
-  {record["device"]} ({platform.processor() or platform.machine()}, {record["processes"]} process(es)); last losses {final}
+  {record["device"]} ({machine}, {record["processes"]} process(es)); last losses {final}
 - **Weights**: EMA generator `model.safetensors`, `config.json`; default truncation ψ={config.default_truncation}
 - **Sized for a CPU**: no GPU was available, so the network and the run are CPU-sized; samples are
   the domain's coarse shapes and colours, not crisp detail. A GPU run of the same command with

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from gencanvas.models.json_config import JsonConfig
 
 PRESETS: dict[str, dict] = {
     # channels per resolution 4, 8, 16, ... ; "small" keeps a 64×64 frame well under 50 ms on one CPU core.
@@ -15,7 +16,10 @@ PRESETS: dict[str, dict] = {
 
 
 @dataclass
-class StyleGANConfig:
+class StyleGANConfig(JsonConfig):
+    kind: ClassVar[str] = "stylegan"
+    legacy_keys: ClassVar[tuple[str, ...]] = ("architecture",)  # what marked these folders before ``kind``
+
     image_size: int = 64
     channels_out: int = 3  # image channels (1 for Fashion-MNIST)
     z_dim: int = 128
@@ -51,14 +55,3 @@ class StyleGANConfig:
         base = list(settings.pop("channels"))
         channels = tuple((base + [base[-1]] * blocks)[:blocks]) if blocks > len(base) else tuple(base[:blocks])
         return cls(image_size=image_size, channels=channels, **(settings | overrides))
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        data = asdict(self) | {"architecture": "stylegan"}
-        (folder / "config.json").write_text(json.dumps(data, indent=2), encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> StyleGANConfig:
-        data = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        data.pop("architecture", None)
-        return cls(**data)

@@ -44,13 +44,15 @@ def emoji_group_classifier(
     are told apart by coarse shape and colour; generated images are pooled to that size.
     """
     labelled = with_emoji_groups(dataset)
+    labels = labelled.labels
+    assert labels is not None  # with_emoji_groups labels every glyph
     test = labelled.subset(len(labelled) * 15 // 100, seed=seed)
     held_out = set(test.captions)
     keep = torch.tensor([c not in held_out for c in labelled.captions])
     train = ImageCaptionDataset(
         labelled.images[keep],
         [c for c, k in zip(labelled.captions, keep, strict=False) if k],
-        labelled.labels[keep],
+        labels[keep],
         labelled.class_names,
         labelled.name,
     )

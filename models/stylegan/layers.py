@@ -97,6 +97,8 @@ def modulated_conv2d(
 class StyledConv(nn.Module):
     """Modulated 3×3 convolution + per-pixel noise (learned strength) + bias + leaky ReLU."""
 
+    noise_const: torch.Tensor  # a buffer: the fixed noise of noise_mode="const"
+
     def __init__(self, in_channels: int, out_channels: int, w_dim: int, resolution: int, *, up: bool = False) -> None:
         super().__init__()
         self.affine = EqualLinear(w_dim, in_channels, bias_init=1.0)  # styles start at 1: an unmodulated conv

@@ -1,7 +1,8 @@
 """Compute and ship edit directions (and the FD) for a trained StyleGAN folder.
 
     python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji
-    python -m gencanvas.models.stylegan.make_directions --model DIR --labels fashion --classifier resources/weights/fashion-classifier
+    python -m gencanvas.models.stylegan.make_directions --model DIR --labels fashion \\
+        --classifier resources/weights/fashion-classifier
 
 Writes ``directions.safetensors`` + ``directions.json`` and appends "Directions" and
 "Evaluation" sections to the model card.
@@ -82,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             real = load_dataset("fashion-mnist", split="test", size=G.config.image_size)
             classifier = fashion_classifier(args.classifier)
+            if classifier.config.class_names is None:
+                raise SystemExit(f"{args.classifier} has no class names, which the labelled directions need")
             names, wanted, source = (
                 classifier.config.class_names,
                 FASHION_WANTED,

@@ -21,6 +21,8 @@ from gencanvas.models.stylegan.layers import EqualConv2d, EqualLinear, StyledCon
 class MappingNetwork(nn.Module):
     """z (normalised) → w through an MLP with a slow learning rate; tracks the running mean of w."""
 
+    w_avg: torch.Tensor  # a buffer (saved with the weights, not trained)
+
     def __init__(self, config: StyleGANConfig) -> None:
         super().__init__()
         dims = [config.z_dim] + [config.w_dim] * config.mapping_layers

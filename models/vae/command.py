@@ -36,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gencanvas.models.evaluate import split_data
+    from gencanvas.models.data.splits import split_data
     from gencanvas.models.vae.config import VAEConfig
     from gencanvas.models.vae.training import VAETrainOptions, train_vae
 
@@ -50,22 +50,7 @@ def run(args: argparse.Namespace) -> int:
     classifier = args.classifier
     if classifier is None and args.data == "fashion-mnist":
         classifier = Path(__file__).resolve().parents[2] / "resources" / "weights" / "fashion-classifier"
-    options = VAETrainOptions(
-        run_dir=args.run_dir or Path("runs") / args.out.name,
-        out_dir=args.out,
-        batch_size=args.batch_size,
-        learning_rate=args.lr,
-        max_steps=args.max_steps,
-        time_limit_min=args.time_limit,
-        kl_warmup_steps=args.kl_warmup,
-        sample_every=args.sample_every,
-        mixed_precision=args.mixed_precision,
-        seed=args.seed,
-        resume=not args.no_resume,
-        command=args.command,
-        classifier=classifier,
-        test_note=note,
-    )
+    options = VAETrainOptions.from_args(args, kl_warmup_steps=args.kl_warmup, classifier=classifier, test_note=note)
     train_vae(train, test, config, options)
     print(f"wrote {args.out}")
     return 0

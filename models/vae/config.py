@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
+from typing import ClassVar
+
+from gencanvas.models.json_config import JsonConfig
 
 PRESETS: dict[str, dict] = {
     # channel widths per stride-2 stage and latent size; "tiny" is for tests, the rest train on a CPU.
@@ -16,13 +17,14 @@ PRESETS: dict[str, dict] = {
 
 
 @dataclass
-class VAEConfig:
+class VAEConfig(JsonConfig):
+    kind: ClassVar[str] = "vae"
+
     image_size: int = 32
     channels: int = 1
     widths: tuple[int, ...] = (32, 64, 128)
     latent_dim: int = 16
     beta: float = 1.0  # weight of the KL term: > 1 smoother, more disentangled latents; < 1 sharper reconstructions
-    kind: str = "vae"  # marks the folder as a VAE for plugins that scan resources/weights
 
     def __post_init__(self) -> None:
         self.widths = tuple(self.widths)
@@ -41,11 +43,3 @@ class VAEConfig:
     @classmethod
     def from_preset(cls, preset: str, **overrides) -> VAEConfig:
         return cls(**(PRESETS[preset] | overrides))
-
-    def save(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "config.json").write_text(json.dumps(asdict(self), indent=2), encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> VAEConfig:
-        return cls(**json.loads((Path(folder) / "config.json").read_text(encoding="utf-8")))

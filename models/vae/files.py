@@ -17,9 +17,3 @@ def save_vae(model: ConvVAE, folder: Path) -> None:
 
 def load_vae(folder: Path, device: torch.device | str = "cpu") -> ConvVAE:
     return load_model(ConvVAE, VAEConfig, folder, "VAE", device)
-
-
-def is_vae_folder(folder: Path) -> bool:
-    """True for a weights folder whose config.json was written by :class:`VAEConfig`."""
-    config = Path(folder) / "config.json"
-    return config.is_file() and '"kind": "vae"' in config.read_text(encoding="utf-8")

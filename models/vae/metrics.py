@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -55,7 +56,7 @@ def prior_samples(model: ConvVAE, n: int, seed: int = 0) -> torch.Tensor:
 
 def sample_fd(
     model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed: int = 0, train: torch.Tensor | None = None
-) -> dict[str, float] | None:
+) -> dict[str, Any] | None:
     """FD of prior samples vs ``real`` on the domain classifier, beside the noise ceiling and, given as many
     ``train`` images, the real-vs-real floor (FD is biased by n, so only same-n numbers compare); None if unusable."""
     from gencanvas.models.evaluation import extract_features, frechet_distance, load_classifier
@@ -69,7 +70,7 @@ def sample_fd(
     real_features = extract_features(classifier, real)[0]
     fake_features = extract_features(classifier, prior_samples(model, len(real), seed))[0]
     noise = torch.randint(0, 256, tuple(real.shape), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8)
-    result = {
+    result: dict[str, Any] = {
         "fd_samples": frechet_distance(fake_features, real_features),
         "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
         "fd_n": len(real),
@@ -85,8 +86,10 @@ def sample_fd(
 def describe(metrics: dict[str, float]) -> str:
     """The metrics as card lines."""
     lines = [
-        f"- Reconstruction (posterior mean, n={metrics['n']}): MSE {metrics['mse']:.4f}, PSNR {metrics['psnr_db']:.2f} dB",
-        f"- KL to the prior: {metrics['kl']:.2f} nats/image; negative ELBO (β = 1): {metrics['neg_elbo']:.1f} nats/image",
+        f"- Reconstruction (posterior mean, n={metrics['n']}): MSE {metrics['mse']:.4f}, "
+        f"PSNR {metrics['psnr_db']:.2f} dB",
+        f"- KL to the prior: {metrics['kl']:.2f} nats/image; "
+        f"negative ELBO (β = 1): {metrics['neg_elbo']:.1f} nats/image",
     ]
     if "fd_samples" in metrics:
         lines.append(

@@ -9,20 +9,22 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
-import numpy as np
 import torch
 from accelerate import Accelerator
 from PIL import Image
 from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
-from tqdm import tqdm
 
 from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.diffusion.images import image_grid
-from gencanvas.models.training_state import Checkpoint, SessionClock, ema_with_warmup
+from gencanvas.models.training_args import TrainOptions
+from gencanvas.models.training_loop import Trainer, epochs
+from gencanvas.models.training_state import TrainState, ema_with_warmup
 from gencanvas.models.vae.card import write_card
 from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.files import save_vae
@@ -34,21 +36,12 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class VAETrainOptions:
-    run_dir: Path
-    out_dir: Path
+class VAETrainOptions(TrainOptions):
     batch_size: int = 64
     learning_rate: float = 1e-3
-    max_steps: int = 20_000
-    time_limit_min: float = 0.0  # 0 = no limit; otherwise checkpoint and stop after this long
+    sample_every: int = 500
     kl_warmup_steps: int = 500  # β ramps linearly from 0: the decoder learns to use the latent before KL pulls it in
     ema_decay: float = 0.999
-    sample_every: int = 500
-    checkpoint_every_min: float = 5.0
-    mixed_precision: str = "no"
-    seed: int = 0
-    resume: bool = True
-    command: str = ""
     classifier: Path | None = None  # domain classifier for the FD line of the card (skipped when absent)
     test_note: str = ""
 
@@ -68,67 +61,68 @@ def save_preview(model: ConvVAE, test_images: torch.Tensor, path: Path, seed: in
     model.train()
 
 
+class VAETrainer(Trainer[tuple[torch.Tensor], VAETrainOptions]):
+    """ELBO with β warming up from 0, an EMA that warms up; the preview shows held-out reconstructions."""
+
+    name = "vae"
+    averaged: AveragedModel
+
+    def __init__(
+        self, train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAEConfig, options: VAETrainOptions
+    ) -> None:
+        super().__init__(options)
+        self.config, self.test = config, test
+        model = ConvVAE(config)
+        self.averaged = AveragedModel(model, multi_avg_fn=ema_with_warmup(options.ema_decay), use_buffers=True)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=0.0)
+        self.model, self.optimizer = model, optimizer
+        self.resume()
+        loader = DataLoader(TensorDataset(train.images), batch_size=options.batch_size, shuffle=True, drop_last=True)
+        self.model, self.optimizer, self.loader = self.accelerator.prepare(model, optimizer, loader)
+        self.averaged.to(self.accelerator.device)
+
+    @property
+    def ema(self) -> ConvVAE:
+        return cast(ConvVAE, self.averaged.module)
+
+    def networks(self) -> dict[str, torch.nn.Module]:
+        return {"model": self.accelerator.unwrap_model(self.model), "ema": self.ema}
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"optimizer": self.optimizer}
+
+    def batches(self) -> Iterator[tuple[torch.Tensor]]:
+        return epochs(self.loader)
+
+    def train_step(self, batch: tuple[torch.Tensor]) -> dict[str, torch.Tensor]:
+        (images,) = batch
+        accelerator, model = self.accelerator, self.model
+        x = images.float() / 127.5 - 1
+        beta = self.config.beta * min(1.0, self.state.step / max(1, self.options.kl_warmup_steps))
+        with accelerator.autocast():
+            loss = accelerator.unwrap_model(model).loss(x, beta=beta)["loss"]
+        accelerator.backward(loss)
+        accelerator.clip_grad_norm_(model.parameters(), 100.0)
+        self.optimizer.step()
+        self.optimizer.zero_grad(set_to_none=True)
+        self.averaged.update_parameters(accelerator.unwrap_model(model))
+        return {"loss": loss.detach()}
+
+    def postfix(self, means: dict[str, float]) -> dict[str, Any]:
+        return {"loss": f"{means['loss']:.1f}"}  # summed over pixels: hundreds, not fractions
+
+    def save_samples(self, path: Path) -> None:
+        save_preview(self.ema, self.test.images, path)
+
+
 def train_vae(
     train: ImageCaptionDataset, test: ImageCaptionDataset, config: VAEConfig, options: VAETrainOptions
 ) -> Path:
     """Train (or resume), then export the EMA weights, metrics and card to ``options.out_dir``."""
-    accelerator = Accelerator(mixed_precision=options.mixed_precision)
-    torch.manual_seed(options.seed + accelerator.process_index)
-    model = ConvVAE(config)
-    ema = AveragedModel(model, multi_avg_fn=ema_with_warmup(options.ema_decay), use_buffers=True)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=options.learning_rate, weight_decay=0.0)
-    checkpoint = Checkpoint(options.run_dir / "checkpoint")
-    state = {"step": 0, "seconds": 0.0, "losses": []}
-    if options.resume and checkpoint.exists():
-        state = checkpoint.load({"model": model, "ema": ema.module}, {"optimizer": optimizer})
-        ema.n_averaged.fill_(state.get("ema_updates", 0))
-        log.info("resumed from step %s", state["step"])
-    loader = DataLoader(TensorDataset(train.images), batch_size=options.batch_size, shuffle=True, drop_last=True)
-    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
-    ema.to(accelerator.device)
-    clock = SessionClock(options.time_limit_min, options.checkpoint_every_min, state["seconds"])
-    running: list[float] = []
-    progress = tqdm(total=options.max_steps, initial=state["step"], desc="vae", disable=not accelerator.is_main_process)
-
-    def save_checkpoint() -> None:
-        state["seconds"] = clock.total_seconds()
-        state["ema_updates"] = int(ema.n_averaged)
-        if accelerator.is_main_process:
-            checkpoint.save(
-                {"model": accelerator.unwrap_model(model), "ema": ema.module}, {"optimizer": optimizer}, state
-            )
-
-    stop = state["step"] >= options.max_steps
-    while not stop:
-        for (images,) in loader:
-            x = images.float() / 127.5 - 1
-            beta = config.beta * min(1.0, state["step"] / max(1, options.kl_warmup_steps))
-            with accelerator.autocast():
-                loss = accelerator.unwrap_model(model).loss(x, beta=beta)["loss"]
-            accelerator.backward(loss)
-            accelerator.clip_grad_norm_(model.parameters(), 100.0)
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            ema.update_parameters(accelerator.unwrap_model(model))
-            state["step"] += 1
-            running.append(loss.item())
-            progress.update(1)
-            if state["step"] % 100 == 0:
-                state["losses"].append([state["step"], float(np.mean(running))])
-                progress.set_postfix(loss=f"{np.mean(running):.1f}")
-                running.clear()
-            if options.sample_every and state["step"] % options.sample_every == 0 and accelerator.is_main_process:
-                save_preview(ema.module, test.images, options.run_dir / f"samples-{state['step']:06d}.png")
-            if state["step"] >= options.max_steps or clock.out_of_time():
-                stop = True
-                break
-            if clock.checkpoint_due():
-                save_checkpoint()
-                clock.checkpointed()
-    progress.close()
-    save_checkpoint()
-    if accelerator.is_main_process:
-        export(ema.module, train, test, options, state, accelerator)
+    trainer = VAETrainer(train, test, config, options)
+    state = trainer.fit()
+    if trainer.accelerator.is_main_process:
+        export(trainer.ema, train, test, options, state, trainer.accelerator)
     return options.out_dir
 
 
@@ -137,9 +131,9 @@ def export(
     train: ImageCaptionDataset,
     test: ImageCaptionDataset,
     options: VAETrainOptions,
-    state: dict,
+    state: TrainState,
     accelerator: Accelerator,
-) -> dict:
+) -> dict[str, Any]:
     """Weights, samples.png, training.json (steps, time, losses, metrics) and MODEL_CARD.md."""
     out = options.out_dir
     model = model.eval()
@@ -150,9 +144,9 @@ def export(
         floor = train.subset(len(test), options.seed).images
         metrics |= sample_fd(model, test.images, options.classifier, options.seed, train=floor) or {}
     record = {
-        "steps": state["step"],
-        "train_seconds": round(state["seconds"], 1),
-        "losses": state["losses"],
+        "steps": state.step,
+        "train_seconds": round(state.seconds, 1),
+        "losses": state.losses,
         "batch_size": options.batch_size,
         "device": str(accelerator.device),
         "processes": accelerator.num_processes,

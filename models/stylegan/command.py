@@ -1,0 +1,45 @@
+"""The ``stylegan`` subcommand of ``python -m gencanvas.models.train``: arguments and the run that follows.
+
+Kept here rather than in models/train.py so each model family owns its flags.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from gencanvas.models.training_args import DATA_HELP, add_training_args
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "stylegan", help="StyleGAN-like generator (then: python -m gencanvas.models.stylegan.directions)"
+    )
+    add_training_args(
+        p,
+        data_help=DATA_HELP,
+        batch_size=16,
+        lr=0.002,
+        sample_every=500,
+        max_steps=100_000,
+        size_help="image size, 4·2^k (default: 32 for fashion-mnist, 64 otherwise)",
+    )
+    p.add_argument("--r1-gamma", type=float, default=0.2)
+    p.add_argument("--augment", default="color,translation,cutout", help="DiffAugment policy ('none' to disable)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from gencanvas.models.data import load_dataset
+    from gencanvas.models.stylegan.config import StyleGANConfig
+    from gencanvas.models.stylegan.training import StyleGANTrainOptions, train_stylegan
+
+    dataset = load_dataset(args.data, split="train", size=args.size, limit=args.limit)
+    config = StyleGANConfig.from_preset(
+        args.preset,
+        image_size=dataset.size,
+        channels_out=dataset.channels,
+        r1_gamma=args.r1_gamma,
+        augment=args.augment,
+    )
+    train_stylegan(dataset, config, StyleGANTrainOptions.from_args(args))
+    print(f"wrote {args.out}")
+    return 0

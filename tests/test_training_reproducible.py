@@ -1,0 +1,138 @@
+"""Same seed, same losses: every trainer's first steps, pinned as numbers recorded before the loops shared a skeleton.
+
+Each loss a trainer backpropagates goes through ``Accelerator.backward``; the test records
+those values for three steps of a tiny seeded run and compares them with the numbers the
+per-model loops produced before they were folded into one training skeleton, so a
+refactor of the loop cannot silently change what training does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from accelerate import Accelerator
+
+from gencanvas.models.data import ImageCaptionDataset
+
+STEPS = 3  # then a rerun resumes for two more
+
+
+@pytest.fixture
+def backward_losses(monkeypatch):
+    """Every loss passed to ``Accelerator.backward``, in order."""
+    seen: list[float] = []
+    original = Accelerator.backward
+
+    def record(self, loss, **kwargs):
+        seen.append(round(float(loss.detach()), 6))
+        return original(self, loss, **kwargs)
+
+    monkeypatch.setattr(Accelerator, "backward", record)
+    return seen
+
+
+def _images(n: int, channels: int, size: int, seed: int = 0) -> torch.Tensor:
+    return torch.randint(
+        0, 256, (n, channels, size, size), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8
+    )
+
+
+def _dataset(n: int, channels: int, size: int, seed: int = 0) -> ImageCaptionDataset:
+    captions = ["a shoe", "a bag"] * (n // 2)
+    return ImageCaptionDataset(_images(n, channels, size, seed), captions, name="emoji-test")
+
+
+def _disc_dataset(n: int = 8, size: int = 16) -> ImageCaptionDataset:
+    import cv2
+
+    image = np.full((size, size, 3), 255, np.uint8)
+    cv2.circle(image, (size // 2, size // 2), size // 3, (220, 40, 40), -1)
+    cv2.circle(image, (size // 2, size // 2), size // 3, (30, 30, 30), 2)
+    images = torch.from_numpy(np.stack([image] * n)).permute(0, 3, 1, 2).contiguous()
+    return ImageCaptionDataset(images, ["disc"] * n, name="discs")
+
+
+def _run_diffusion(tmp_path, steps: int) -> None:
+    from gencanvas.models.diffusion.config import DiffusionConfig
+    from gencanvas.models.diffusion.training import DiffusionTrainOptions, train_diffusion
+
+    config = DiffusionConfig.from_preset("tiny", image_size=16, channels=1)
+    options = DiffusionTrainOptions(
+        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+    )
+    train_diffusion(_dataset(8, 1, 16), config, options)
+
+
+def _run_vae(tmp_path, steps: int) -> None:
+    from gencanvas.models.vae.config import VAEConfig
+    from gencanvas.models.vae.training import VAETrainOptions, train_vae
+
+    data = _dataset(16, 1, 16)
+    test = _dataset(8, 1, 16, seed=1)
+    config = VAEConfig.from_preset("tiny", image_size=16, channels=1)
+    options = VAETrainOptions(
+        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+    )
+    train_vae(data, test, config, options)
+
+
+def _run_pix2pix(tmp_path, steps: int) -> None:
+    from gencanvas.models.pix2pix.config import Pix2PixConfig
+    from gencanvas.models.pix2pix.training import Pix2PixTrainOptions, train_pix2pix
+
+    data = _disc_dataset()
+    config = Pix2PixConfig.from_preset("tiny", image_size=16)
+    options = Pix2PixTrainOptions(
+        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+    )
+    train_pix2pix(data, data, config, options)
+
+
+def _run_stylegan(tmp_path, steps: int) -> None:
+    from gencanvas.models.stylegan.config import StyleGANConfig
+    from gencanvas.models.stylegan.training import StyleGANTrainOptions, train_stylegan
+
+    config = StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2)
+    options = StyleGANTrainOptions(
+        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+    )
+    train_stylegan(_dataset(8, 3, 16), config, options)
+
+
+RUNS = {"diffusion": _run_diffusion, "vae": _run_vae, "pix2pix": _run_pix2pix, "stylegan": _run_stylegan}
+# Per step: the losses backpropagated (GANs: critic, then generator), and the sum of |w| of the exported weights.
+EXPECTED: dict[str, tuple[list[float], float]] = {
+    "diffusion": ([1.004094, 0.954121, 1.022841, 1.00072, 0.950117], 11881.7688),
+    "vae": ([199.389374, 197.698532, 196.035843, 192.565414, 192.37326], 633.2245),
+    "pix2pix": (
+        [0.63321, 90.627518, 0.537157, 88.12619, 0.458374, 88.482681, 0.463551, 87.687141, 0.352613, 87.212532],
+        618.132,
+    ),
+    "stylegan": (
+        [1.55926, 0.70832, 1.379867, 0.549527, 1.487926, 0.690219, 1.453791, 0.560419, 1.300898, 0.615075],
+        201560.0659,
+    ),
+}
+
+
+@pytest.fixture
+def one_thread():
+    """One CPU thread: the same summation order on every machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("model", sorted(RUNS))
+def test_same_seed_gives_the_recorded_losses(model, tmp_path, backward_losses, one_thread):
+    from safetensors.torch import load_file
+
+    RUNS[model](tmp_path, STEPS)
+    RUNS[model](tmp_path, STEPS + 2)  # resumes from the checkpoint the first run left
+    weights = load_file(tmp_path / "out" / "model.safetensors")
+    total = sum(float(w.double().abs().sum()) for w in weights.values())
+    losses, expected_total = EXPECTED[model]
+    np.testing.assert_allclose(backward_losses, losses, rtol=1e-4, atol=1e-6)
+    assert total == pytest.approx(expected_total, rel=1e-5)
