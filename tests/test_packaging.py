@@ -77,9 +77,16 @@ def test_entry_point_calls_freeze_support_before_the_app():
 
 @pytest.fixture(scope="module")
 def frozen_linux_bundle():
-    """Build the Linux bundle once for the packaging tests, as CI and the release workflow do; delete it after."""
+    """Build the Linux bundle once for the packaging tests, as CI and the release workflow do; delete it after.
+
+    GENCANVAS_TEST_BUNDLE=dist/gencanvas tests a bundle already built by build_linux.sh instead
+    (and leaves it in place), so a developer who built one need not wait for a second build.
+    """
     if not sys.platform.startswith("linux"):
         pytest.skip("the CI bundle is the Linux one")
+    if os.environ.get("GENCANVAS_TEST_BUNDLE"):
+        yield Path(os.environ["GENCANVAS_TEST_BUNDLE"]).resolve()
+        return
     pytest.importorskip("PyInstaller")
     scratch = Path(tempfile.mkdtemp(prefix="gencanvas-freeze-"))
     try:
