@@ -20,8 +20,12 @@ try {
     }
     Push-Location $Scratch
     try {
+        # The app logs to stderr; under "Stop", Windows PowerShell 5.1 would turn the first
+        # stderr line of a native command into a terminating error, so judge by exit code.
+        $ErrorActionPreference = "Continue"
         $Output = & $Exe --self-test 2>&1 | ForEach-Object { "$_" }
         $Status = $LASTEXITCODE
+        $ErrorActionPreference = "Stop"
     } finally {
         Pop-Location
     }
