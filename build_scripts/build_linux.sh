@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Linux: one-folder bundle (dist/gencanvas/) plus an AppImage-style tarball of an AppDir.
+# Linux: the one-folder bundle dist/gencanvas/, then (unless --no-tarball) its installer, an
+# AppImage-style tarball made by make_installer_linux.sh.
 #
 #   build_scripts/build_linux.sh [--dist DIR] [--work DIR] [--no-tarball]
 #
 # PYTHON selects the interpreter (default: .venv/bin/python, else python3); it must have the
-# app and PyInstaller installed (pip install -e ".[test]"). When `appimagetool` is on PATH a
-# real .AppImage is made from the same AppDir.
+# app and PyInstaller installed (build_scripts/ci_install.sh). GENCANVAS_EDITION (gpu|cpu)
+# names the edition; the spec stops when the installed torch does not match it.
+# `pytest -m packaging` (CI) and the release workflow both run this script with --no-tarball.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIST="$ROOT/dist"
@@ -22,6 +24,7 @@ done
 if [ -z "${PYTHON:-}" ]; then
     if [ -x "$ROOT/.venv/bin/python" ]; then PYTHON="$ROOT/.venv/bin/python"; else PYTHON=python3; fi
 fi
+export PYTHON
 cd "$ROOT"
 
 started=$(date +%s)
@@ -29,40 +32,6 @@ started=$(date +%s)
     --distpath "$DIST" --workpath "$WORK" build_scripts/gencanvas.spec
 echo "bundle: $DIST/gencanvas ($(du -sh "$DIST/gencanvas" | cut -f1), built in $(( $(date +%s) - started )) s)"
 
-[ "$TARBALL" = 1 ] || exit 0
-
-VERSION="$("$PYTHON" -c 'import app; print(app.__version__)')"
-APPDIR="$DIST/GenCanvas.AppDir"
-rm -rf "$APPDIR"
-mkdir -p "$APPDIR/usr/lib"
-cp -al "$DIST/gencanvas" "$APPDIR/usr/lib/gencanvas"  # hard links: no second copy of several GB
-cp resources/icons/gencanvas.svg "$APPDIR/gencanvas.svg"
-ln -s gencanvas.svg "$APPDIR/.DirIcon"
-cat > "$APPDIR/AppRun" <<'EOF'
-#!/bin/sh
-HERE="$(dirname "$(readlink -f "$0")")"
-exec "$HERE/usr/lib/gencanvas/gencanvas" "$@"
-EOF
-chmod +x "$APPDIR/AppRun"
-cat > "$APPDIR/gencanvas.desktop" <<EOF
-[Desktop Entry]
-Type=Application
-Name=GenCanvas
-Comment=Offline generative image editing
-Exec=gencanvas %f
-Icon=gencanvas
-Categories=Graphics;2DGraphics;RasterGraphics;
-MimeType=image/png;image/jpeg;image/webp;
-X-AppImage-Version=$VERSION
-EOF
-
-ARCH="$(uname -m)"
-TARGET="$DIST/GenCanvas-$VERSION-linux-$ARCH.tar.gz"
-if command -v pigz >/dev/null; then COMPRESS="pigz"; else COMPRESS="gzip"; fi
-tar -C "$DIST" -I "$COMPRESS" -cf "$TARGET" GenCanvas.AppDir
-echo "tarball: $TARGET ($(du -sh "$TARGET" | cut -f1)); unpack anywhere and run GenCanvas.AppDir/AppRun"
-
-if command -v appimagetool >/dev/null; then
-    # squashfs images over 4 GB need a 64-bit runtime; the CPU torch build stays far below.
-    ARCH="$ARCH" appimagetool "$APPDIR" "$DIST/GenCanvas-$VERSION-$ARCH.AppImage"
+if [ "$TARBALL" = 1 ]; then
+    "$ROOT/build_scripts/make_installer_linux.sh" --dist "$DIST"
 fi

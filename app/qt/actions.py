@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QLabel, QToolBar
 
+from gencanvas.qt.about_dialog import show_about
 from gencanvas.qt.animation_export import export_animation_dialog
 from gencanvas.qt.canvas import Layer, Tool
 from gencanvas.qt.settings_dialog import SettingsDialog
@@ -87,6 +88,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["export_animation"] = _action(window, "Export a&nimation…", partial(export_animation_dialog, window))
     a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
     a["quit"] = _action(window, "&Quit", qt_window.close, QKeySequence.StandardKey.Quit)
+    a["about"] = _action(window, "&About GenCanvas", partial(show_about, qt_window))
 
     a["undo"] = canvas.undo_stack.createUndoAction(qt_window, "&Undo")
     a["undo"].setShortcut(QKeySequence.StandardKey.Undo)
@@ -142,6 +144,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     tools_menu.addActions(tools.actions())
     tools_menu.addSeparator()
     tools_menu.addActions([a["bigger_brush"], a["smaller_brush"], a["brush_colour"]])
+    menu_bar.addMenu("&Help").addAction(a["about"])
     _toolbar(window, tools)
     canvas.setFocus()
     return a
