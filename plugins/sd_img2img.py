@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gencanvas.core.params import slider
-from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
 from gencanvas.plugins import sd_support
 from gencanvas.plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, working_size
 
@@ -16,7 +15,7 @@ class SDImageToImageParams(SDParams):
     )
 
 
-class SDImageToImage(Plugin):
+class SDImageToImage(Plugin[SDImageToImageParams]):
     id = "sd-img2img"
     title = "Image to image (Stable Diffusion)"
     description = "Redraw the photo following the prompt; strength sets how far it may move from the original."

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gencanvas.core.params import slider
-from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
 from gencanvas.plugins import sd_support
 from gencanvas.plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, working_size
 
@@ -19,7 +18,7 @@ class SDInpaintParams(SDParams):
     strength: float = slider(1.0, ge=0.05, le=1.0, step=0.05, description="1 repaints the hole from scratch")
 
 
-class SDInpaint(Plugin):
+class SDInpaint(Plugin[SDInpaintParams]):
     id = "sd-inpaint"
     title = "Inpaint (Stable Diffusion)"
     description = "Fill the mask with your own SD checkpoint (inpainting checkpoints are used when present)."

@@ -16,12 +16,11 @@ import numpy as np
 from pydantic import Field
 
 from gencanvas.core.jobs import is_out_of_memory
-from gencanvas.core.params import model_choice, seed, slider
-from gencanvas.core.params import prompt as prompt_text
-from gencanvas.core.plugin_api import ParamsBase, PluginError, RunContext
 from gencanvas.core.resources import resource_path
 from gencanvas.core.settings import load_settings
 from gencanvas.models.sd.importer import ModelInfo, scan_models
+from gencanvas.plugin_api import ParamsBase, PluginError, RunContext, choice, model_choice, seed, slider
+from gencanvas.plugin_api import prompt as prompt_text
 
 SETTING_HINT = "Settings → Models dir"
 
@@ -68,10 +67,10 @@ class SDParams(ParamsBase):
 
     prompt: str = prompt_text("a photograph of a lighthouse on a cliff at sunset", description="What to draw")
     negative_prompt: str = prompt_text("blurry, low quality", description="What to steer away from")
-    model: Literal[CHECKPOINTS] = model_choice(
-        "auto", description="Checkpoint from your models folder (auto: the first that fits)"
-    )  # type: ignore[valid-type]
-    vae: Literal[VAES] = Field("checkpoint", description="VAE: the checkpoint's own, or a standalone one")  # type: ignore[valid-type]
+    model: str = model_choice(
+        "auto", CHECKPOINTS, description="Checkpoint from your models folder (auto: the first that fits)"
+    )
+    vae: str = choice("checkpoint", VAES, description="VAE: the checkpoint's own, or a standalone one")
     scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc"] = Field("dpm++", description="Sampler")
     steps: int = slider(25, ge=1, le=150, description="Denoising steps")
     guidance: float = slider(7.0, ge=1.0, le=20.0, step=0.5, description="How strongly to follow the prompt")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gencanvas.core.plugin_api import Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import Plugin, PluginInputs, RunContext
 from gencanvas.plugins import sd_support
 from gencanvas.plugins.sd_support import SDParams, SDRun, describe, working_size
 
@@ -13,7 +13,7 @@ class SDTextToImageParams(SDParams):
     pass
 
 
-class SDTextToImage(Plugin):
+class SDTextToImage(Plugin[SDTextToImageParams]):
     id = "sd-txt2img"
     title = "Text to image (Stable Diffusion)"
     description = "Draw from a prompt with your own SD 1.5 / SD 2.x / SDXL checkpoint, at the model's native size."

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gencanvas.core.plugin_api import PluginError, RunContext
 from gencanvas.core.resources import resource_path
+from gencanvas.plugin_api import PluginError, RunContext
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -48,6 +48,16 @@ def direction_owners(models: tuple[str, ...]) -> dict[str, list[str]]:
         owners = {name: list(models) for name in DEFAULT_DIRECTIONS}
     order = list(owners)
     return dict(sorted(owners.items(), key=lambda item: (not item[0].startswith("pc"), order.index(item[0]))))
+
+
+def model_directions(model: str) -> tuple[str, ...]:
+    """The direction names ``model`` ships (principal components first), or the default PCs when unreadable."""
+    path = weights_root() / model / "directions.json"
+    try:
+        names = [str(name) for name in json.loads(path.read_text("utf-8"))["names"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_DIRECTIONS
+    return tuple(sorted(names, key=lambda name: (not name.startswith("pc"), names.index(name))))
 
 
 def max_layers(models: tuple[str, ...]) -> int:

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gencanvas.core.plugin_api import PluginError, RunContext
 from gencanvas.core.resources import resource_path
+from gencanvas.plugin_api import PluginError, RunContext
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
