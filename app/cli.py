@@ -177,7 +177,14 @@ def plugin_listing(registry: PluginRegistry) -> dict[str, dict[str, Any]]:
         entry: dict[str, Any] = {"package": source.package, "version": source.version, "target": source.target}
         plugin_type = plugins.get(plugin_id)
         if plugin_type is None:
-            entry |= {"status": "failed", "error": registry.failures.get(plugin_id, "unknown error")}
+            refused = registry.refused.get(plugin_id)  # None when it could not even be imported
+            entry |= {
+                "status": "failed",
+                "error": registry.failures.get(plugin_id, "unknown error"),
+                "title": getattr(refused, "title", None),
+                "description": getattr(refused, "description", None),
+                "api_version": getattr(refused, "api_version", None),
+            }
         else:
             entry |= {
                 "status": "ok",

@@ -57,6 +57,8 @@ def test_plugins_json_lists_every_plugin_and_why_failed_ones_failed(capsys):
         assert entry["version"] == "0.1.0" and "\n" not in entry["error"]
         for needle in needles:
             assert needle in entry["error"], (plugin_id, entry["error"])
+    assert listing["broken-import"]["api_version"] is None  # never imported: nothing declared
+    assert (listing["next-major"]["api_version"], listing["newer-minor"]["api_version"]) == ("2.0", "1.9")
 
 
 @pytest.mark.parametrize("plugin_id", BROKEN)

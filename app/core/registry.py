@@ -105,6 +105,7 @@ class PluginRegistry:
     targets: dict[str, str] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
     sources: dict[str, PluginSource] = field(default_factory=dict)
+    refused: dict[str, type[Plugin[Any]]] = field(default_factory=dict)  # imported, but failed a check
     _given: dict[str, type[Plugin[Any]]] = field(default_factory=dict)
     _classes: dict[str, type[Plugin[Any]]] = field(default_factory=dict)
 
@@ -123,6 +124,7 @@ class PluginRegistry:
         self._classes.pop(plugin_id, None)
         self._given.pop(plugin_id, None)
         self.failures.pop(plugin_id, None)
+        self.refused.pop(plugin_id, None)
         if isinstance(target, str):
             name = target
         else:
@@ -142,6 +144,7 @@ class PluginRegistry:
         if plugin_id not in self.targets:
             raise KeyError(f"No plugin named {plugin_id!r}. Available: {', '.join(self.targets) or 'none'}")
         if plugin_id not in self._classes and plugin_id not in self.failures:
+            target: Any = None
             try:
                 target = self._given.get(plugin_id) or _import_by_name(self.targets[plugin_id])
                 problem = class_problem(target)
@@ -150,6 +153,8 @@ class PluginRegistry:
             if problem is None:
                 self._classes[plugin_id] = target
             else:
+                if isinstance(target, type) and issubclass(target, Plugin):
+                    self.refused[plugin_id] = target  # so a listing can still show what it declared
                 self.failures[plugin_id] = problem
                 log.warning("plugin %s failed to load: %s", plugin_id, problem)
         if plugin_id in self.failures:
