@@ -111,14 +111,14 @@ def _number_editor(annotation: type, info: FieldInfo, value: Any) -> FieldEditor
             QLabeledSlider(Qt.Orientation.Horizontal) if is_int else QLabeledDoubleSlider(Qt.Orientation.Horizontal)
         )
         slider.setRange(low, high)
-        if field_step(info) is not None:
-            slider.setSingleStep(field_step(info))
+        if (step := field_step(info)) is not None:
+            slider.setSingleStep(step)
         slider.setValue(value)
         return FieldEditor(slider, slider.value, slider.setValue, slider.valueChanged)
     spin = QSpinBox() if is_int else QDoubleSpinBox(decimals=3)
     spin.setRange(low, high)
-    if field_step(info) is not None:
-        spin.setSingleStep(field_step(info))
+    if (step := field_step(info)) is not None:
+        spin.setSingleStep(step)
     spin.setValue(value)
     return FieldEditor(spin, spin.value, spin.setValue, spin.valueChanged)
 
