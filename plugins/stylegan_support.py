@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,12 +52,20 @@ def direction_owners(models: tuple[str, ...]) -> dict[str, list[str]]:
 
 
 def model_directions(model: str) -> tuple[str, ...]:
-    """The direction names ``model`` ships (principal components first), or the default PCs when unreadable."""
+    """The direction names ``model`` ships (principal components first), or the default PCs when unreadable.
+
+    Asked on every form edit, so the file is read again only when it changes.
+    """
     path = weights_root() / model / "directions.json"
     try:
-        names = [str(name) for name in json.loads(path.read_text("utf-8"))["names"]]
+        return _direction_names(str(path), path.stat().st_mtime_ns)
     except (OSError, ValueError, KeyError, TypeError):
         return DEFAULT_DIRECTIONS
+
+
+@lru_cache(maxsize=32)
+def _direction_names(path: str, _mtime_ns: int) -> tuple[str, ...]:
+    names = [str(name) for name in json.loads(Path(path).read_text("utf-8"))["names"]]
     return tuple(sorted(names, key=lambda name: (not name.startswith("pc"), names.index(name))))
 
 
