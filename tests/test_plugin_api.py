@@ -139,3 +139,13 @@ def test_incomplete_classes_are_refused():
 
     assert "does not implement run" in class_problem(NoRun)
     assert "not a Plugin subclass" in class_problem(object)
+
+
+def test_a_field_the_form_cannot_show_is_refused_at_load():
+    class ListParams(api.ParamsBase):
+        sizes: tuple[int, ...] = (1, 2)
+
+    class Lists(SeesLayers):
+        Params = ListParams  # deliberately a schema the form cannot show
+
+    assert "no widget for the type of sizes" in class_problem(Lists)

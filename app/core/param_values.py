@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from gencanvas.core.params import check_known, defaults_of
+from gencanvas.core.params import check_known, defaults_of, has_editor
 from gencanvas.core.plugin_api import ParamsBase, Plugin, PluginError
 
 
@@ -66,6 +66,12 @@ def defaults_problem(plugin_type: type[Plugin[Any]]) -> str | None:
             return f"its parameters ({schema!r}) are not a ParamsBase subclass"
         try:
             schema.model_validate(defaults_of(schema))
+            schema.model_json_schema()  # what ``plugins --json`` and the metadata show
         except ValidationError as exc:
             return f"invalid default parameters: {problems_of(exc)}"
+        except Exception as exc:
+            return f"its parameters have no JSON schema: {type(exc).__name__}: {exc}"
+        shown = [name for name, info in schema.model_fields.items() if not has_editor(info)]
+        if shown:
+            return f"the form has no widget for the type of {', '.join(shown)} (use bool, int, float, str or a choice)"
     return None

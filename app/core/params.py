@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -77,6 +78,14 @@ def field_choices(info: FieldInfo) -> list[Any] | None:
         return list(typing.get_args(info.annotation))
     options = _extra(info).get("enum")
     return list(options) if isinstance(options, list) else None
+
+
+EDITABLE_TYPES = (bool, int, float, str, Path)  # what the form has widgets for, besides choices
+
+
+def has_editor(info: FieldInfo) -> bool:
+    """Whether the form can show this field (the checks ``ParamForm`` makes, without Qt)."""
+    return widget_hint(info) == "seed" or field_choices(info) is not None or info.annotation in EDITABLE_TYPES
 
 
 def field_step(info: FieldInfo) -> float | None:
