@@ -58,7 +58,8 @@ def encode_prompts(ctx: RunContext, prompts: list[str]) -> torch.Tensor:
     from gencanvas.models.diffusion.text import TextEncoder
 
     encoder = ctx.models.get(("minilm", str(ctx.device)), lambda: TextEncoder(ctx.device))
-    return encoder.encode(prompts)
+    embeddings: torch.Tensor = encoder.encode(prompts)
+    return embeddings
 
 
 def to_rgb_uint8(images: torch.Tensor) -> np.ndarray:

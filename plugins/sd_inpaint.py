@@ -9,12 +9,13 @@ from __future__ import annotations
 import numpy as np
 
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
+from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins import sd_support
 from gencanvas.plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, working_size
 
 
 class SDInpaintParams(SDParams):
-    prompt: str = sd_support.prompt_text("", description="What should appear in the hole (empty: whatever fits)")
+    prompt: str = prompt_text("", description="What should appear in the hole (empty: whatever fits)")
     strength: float = slider(1.0, ge=0.05, le=1.0, step=0.05, description="1 repaints the hole from scratch")
 
 

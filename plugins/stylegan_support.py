@@ -10,6 +10,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from gencanvas.core.resources import resource_path
 from gencanvas.plugin_api import PluginError, RunContext
 
@@ -102,10 +104,13 @@ def load_stylegan(ctx: RunContext, name: str) -> LoadedStyleGAN:
             raise PluginError(f"{folder} has no directions; compute them with: {TRAIN_HINT.split(', then ')[1]}")
         return LoadedStyleGAN(generator, Directions.load(folder).to(ctx.device))
 
-    return ctx.models.get(("stylegan", name, str(ctx.device)), load)
+    loaded: LoadedStyleGAN = ctx.models.get(("stylegan", name, str(ctx.device)), load)
+    return loaded
 
 
-def to_rgb_uint8(images: torch.Tensor) -> Any:
+def to_rgb_uint8(images: torch.Tensor) -> np.ndarray:
     """(1, C, H, W) in [-1, 1] → (H, W, 3) uint8; grey models are repeated to RGB."""
-    pixels = ((images[0].detach().float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+    pixels: np.ndarray = (
+        ((images[0].detach().float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+    )
     return pixels.repeat(3, axis=2) if pixels.shape[2] == 1 else pixels

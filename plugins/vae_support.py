@@ -80,7 +80,8 @@ def encode_canvas(model: Any, image: np.ndarray, invert: bool) -> torch.Tensor:
     device = next(model.parameters()).device
     x = torch.from_numpy(pixels).float().div(127.5).sub(1).unsqueeze(0).to(device)
     with torch.no_grad():
-        return model.encode(x)[0][0].cpu()
+        mean: torch.Tensor = model.encode(x)[0][0].cpu()
+    return mean
 
 
 def frames_to_rgb(images: torch.Tensor, upscale: int) -> list[np.ndarray]:
