@@ -137,3 +137,32 @@ def test_gui_lists_failed_plugins_disabled_with_their_reason(qtbot):
         assert Tint.seen_masks[-1] is False
     finally:
         window.close()
+
+
+@pytest.mark.slow
+def test_self_test_runs_the_third_party_plugin_and_fails_on_the_broken_ones(request, tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.third_party_fixtures import PACKAGES
+
+    site = request.getfixturevalue("third_party_plugins")
+    root = Path(__file__).resolve().parents[1]
+    path = os.pathsep.join([str(site), str(PACKAGES), os.environ.get("PYTHONPATH", "")])
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GENCANVAS_HOME": str(tmp_path), "PYTHONPATH": path}
+    proc = subprocess.run(
+        [sys.executable, "-m", "gencanvas", "--self-test"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    out = proc.stdout
+    assert proc.returncode == 1, out + proc.stderr
+    assert "ok   demo-tint" in out, out
+    for plugin_id, needles in REASONS.items():
+        line = next(line for line in out.splitlines() if line.startswith(f"FAIL {plugin_id}:"))
+        assert "failed to load" in line and needles[0] in line, line

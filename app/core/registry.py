@@ -62,8 +62,10 @@ def api_problem(required: str, offered: str = API_VERSION) -> str | None:
     wanted, have = _parse_version(required), _parse_version(offered)
     if wanted is None or have is None:
         return f"it declares plugin API version {required!r}, which is not MAJOR.MINOR such as {API_VERSION}"
-    if wanted[0] != have[0] or wanted[1] > have[1]:
-        return f"it needs plugin API {required}, but this GenCanvas offers {offered}"
+    if wanted[0] < have[0]:
+        return f"it needs plugin API {required}, but this GenCanvas offers {offered} (the plugin needs an update)"
+    if wanted[0] > have[0] or wanted[1] > have[1]:
+        return f"it needs plugin API {required}, but this GenCanvas offers {offered} (a newer GenCanvas runs it)"
     return None
 
 
