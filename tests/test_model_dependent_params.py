@@ -89,3 +89,19 @@ def test_a_third_party_form_follows_its_choice_in_the_panel(qtbot):
     assert slider_names(panel) == {"palette", "strength", "chill"}
     assert panel.current_values()["strength"] == 0.25  # the palette's own default, as on the command line
     assert resolve_values(tint, {"palette": "cool"}) == panel.current_values()
+
+
+def test_the_window_generates_with_the_chosen_models_sliders_and_restores_them(qtbot, window):
+    """Through the real window: Generate validates in the chosen model's schema; History restores onto it."""
+    window.panel.set_plugin("stylegan-edit")
+    window.panel.live.setChecked(False)  # one Generate, no live re-runs
+    choose(window.panel, "model", "stylegan-fashion")
+    window.panel.current_form().set_values({"dress": 1.5})
+    with qtbot.waitSignal(window.generation.resultCommitted, timeout=30_000) as blocker:
+        assert window.generation.generate() is not None
+    stored = blocker.args[0].metadata.params
+    assert stored["model"] == "stylegan-fashion" and stored["dress"] == 1.5 and "flag" not in stored
+    choose(window.panel, "model", "stylegan-emoji")
+    assert "dress" not in window.panel.current_values()
+    window.panel.restore("stylegan-edit", stored)
+    assert window.panel.current_values()["dress"] == 1.5
