@@ -166,3 +166,16 @@ def test_self_test_runs_the_third_party_plugin_and_fails_on_the_broken_ones(requ
     for plugin_id, needles in REASONS.items():
         line = next(line for line in out.splitlines() if line.startswith(f"FAIL {plugin_id}:"))
         assert "failed to load" in line and needles[0] in line, line
+
+
+def test_the_packages_use_only_the_public_api():
+    import ast
+
+    from tests.third_party_fixtures import PACKAGES
+
+    for path in PACKAGES.rglob("*.py"):
+        tree = ast.parse(path.read_text("utf-8"))
+        names = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        names |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        gencanvas = {name for name in names if name.split(".")[0] == "gencanvas"}
+        assert gencanvas <= {"gencanvas.plugin_api"}, (path.name, gencanvas)
