@@ -36,7 +36,10 @@ def main() -> None:
     inputs = PluginInputs(64, 64, image=np.zeros((64, 64, 3), np.uint8))
     schema = StyleGANEdit.params_for({"model": args.model})  # the model's own direction sliders
     direction = next(name for name in schema.model_fields if name.startswith("pc"))
-    sink = lambda frame, step, total: None
+
+    def sink(frame: np.ndarray, step: int, total: int) -> None:
+        pass  # only the job time is measured
+
     runner.run(Job(plugin, schema(model=args.model), inputs, seed=1), sink)  # load + warm up
 
     samples = []
