@@ -1,7 +1,9 @@
 """The ``gencanvas`` command: the GUI by default, plus headless ``generate`` and ``plugins``.
 
 ``generate`` and ``plugins`` never import Qt: they run the same JobRunner as the GUI
-worker, on the same plugins, and write the same PNG metadata.
+worker, on the same plugins, and write the same PNG metadata. ``--param`` values are
+completed by the panel's own mechanism (``gencanvas.core.param_values``), so a model's
+own defaults apply on the command line exactly as when it is chosen in the panel.
 """
 
 from __future__ import annotations
@@ -11,20 +13,35 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from gencanvas import __version__
 from gencanvas.core.animation import export_sequence, frames_of_result
 from gencanvas.core.image_io import ImageLoadError, load_image, save_image
-from gencanvas.core.jobs import Job, JobRunner, job_for, user_message, validate_params
+from gencanvas.core.jobs import Job, JobRunner, check_inputs, job_for, user_message, validate_params
 from gencanvas.core.metadata import GenerationMetadata
-from gencanvas.core.params import parse_cli_params, reroll_seed, seed_field_name
-from gencanvas.core.plugin_api import JobCancelled, Plugin, PluginError, PluginInputs
-from gencanvas.core.registry import default_registry
+from gencanvas.core.param_values import resolve_values
+from gencanvas.core.params import parse_cli_pairs, reroll_seed, seed_field_name
+from gencanvas.core.plugin_api import (
+    InputKind,
+    JobCancelled,
+    MissingInputError,
+    Plugin,
+    PluginError,
+    PluginInputs,
+    missing_message,
+)
+from gencanvas.core.registry import PluginRegistry, default_registry
 from gencanvas.core.settings import load_settings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+CLI_INPUT_HINTS = {
+    InputKind.IMAGE: "give one with --image",
+    InputKind.SKETCH: "give one with --sketch (dark strokes on white)",
+    InputKind.MASK: "give one with --mask (white where it should work)",
+}
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -91,12 +108,19 @@ def _sketch_from(rgba: np.ndarray) -> np.ndarray:
     return sketch
 
 
-def _build_job(plugin_type: type[Plugin], pairs: list[str], inputs: PluginInputs) -> Job:
-    values = parse_cli_params(plugin_type.Params, pairs)
-    seed_name = seed_field_name(plugin_type.Params)
-    if seed_name and seed_name not in values:
+def _build_job(plugin_type: type[Plugin[Any]], pairs: list[str], inputs: PluginInputs) -> Job:
+    given = parse_cli_pairs(pairs)
+    values = resolve_values(plugin_type, given)
+    seed_name = seed_field_name(plugin_type.params_for(values))
+    if seed_name and seed_name not in given:
         values[seed_name] = reroll_seed()
-    return job_for(plugin_type(), validate_params(plugin_type, values), inputs)
+    job = job_for(plugin_type(), validate_params(plugin_type, values), inputs)
+    try:
+        check_inputs(job.plugin, inputs)  # a missing layer is a usage error, said before any model loads
+    except MissingInputError as exc:
+        hows = [CLI_INPUT_HINTS[kind] for kind in exc.kinds]
+        raise MissingInputError(missing_message(plugin_type.title, list(exc.kinds), hows), exc.kinds) from None
+    return job
 
 
 def cmd_generate(argv: list[str]) -> int:
@@ -113,7 +137,7 @@ def cmd_generate(argv: list[str]) -> int:
     runner = JobRunner(args.device or settings.device, settings.precision)
     with tqdm(desc=plugin_type.title, unit="step", disable=args.quiet, file=sys.stderr) as bar:
 
-        def sink(_frame: np.ndarray, step: int, total: int) -> None:
+        def sink(frame: np.ndarray, step: int, total: int) -> None:
             bar.total = total
             bar.update(step - bar.n)
 
@@ -144,31 +168,57 @@ def cmd_generate(argv: list[str]) -> int:
     return EXIT_OK
 
 
+def plugin_listing(registry: PluginRegistry) -> dict[str, dict[str, Any]]:
+    """Every registered plugin, loaded or failed, as ``plugins --json`` prints it."""
+    plugins = registry.load_all()
+    listing: dict[str, dict[str, Any]] = {}
+    for plugin_id in registry.ids():
+        source = registry.source(plugin_id)
+        entry: dict[str, Any] = {"package": source.package, "version": source.version, "target": source.target}
+        plugin_type = plugins.get(plugin_id)
+        if plugin_type is None:
+            refused = registry.refused.get(plugin_id)  # None when it could not even be imported
+            entry |= {
+                "status": "failed",
+                "error": registry.failures.get(plugin_id, "unknown error"),
+                "title": getattr(refused, "title", None),
+                "description": getattr(refused, "description", None),
+                "api_version": getattr(refused, "api_version", None),
+            }
+        else:
+            entry |= {
+                "status": "ok",
+                "error": None,
+                "title": plugin_type.title,
+                "description": plugin_type.description,
+                "api_version": plugin_type.api_version,
+                "inputs": sorted(k.value for k in plugin_type.inputs),
+                "optional_inputs": sorted(k.value for k in plugin_type.optional_inputs),
+                "interactive": plugin_type.interactive,
+                "params": plugin_type.params_for({}).model_json_schema(),
+            }
+        listing[plugin_id] = entry
+    return listing
+
+
 def cmd_plugins(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="gencanvas plugins", description="List plugins and their parameters.")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument("--json", action="store_true", help="machine-readable output, failed plugins included")
     args = parser.parse_args(argv)
     registry = default_registry()
-    plugins = registry.load_all()
     if args.json:
-        listing = {
-            pid: {
-                "title": p.title,
-                "inputs": sorted(k.value for k in p.inputs),
-                "interactive": p.interactive,
-                "params": p.Params.model_json_schema(),
-            }
-            for pid, p in plugins.items()
-        }
-        print(json.dumps(listing, indent=2))
+        print(json.dumps(plugin_listing(registry), indent=2))
         return EXIT_OK
+    plugins = registry.load_all()
     for plugin_id, plugin_type in plugins.items():
         inputs = ", ".join(sorted(k.value for k in plugin_type.inputs)) or "none"
-        print(
-            f"{plugin_id}  —  {plugin_type.title} (inputs: {inputs}{', interactive' if plugin_type.interactive else ''})"
-        )
-        for name, info in plugin_type.Params.model_fields.items():
-            schema = plugin_type.Params.model_json_schema()["properties"][name]
+        optional = ", ".join(sorted(k.value for k in plugin_type.optional_inputs))
+        inputs += f"; optional: {optional}" if optional else ""
+        interactive = ", interactive" if plugin_type.interactive else ""
+        print(f"{plugin_id}  —  {plugin_type.title} (inputs: {inputs}{interactive})")
+        params_type = plugin_type.params_for({})
+        for name, info in params_type.model_fields.items():
+            schema = params_type.model_json_schema()["properties"][name]
             kind = schema.get("enum") or schema.get("type", "")
             bounds = f" [{schema.get('minimum')}..{schema.get('maximum')}]" if "minimum" in schema else ""
             print(f"    {name}={info.default!r}  {kind}{bounds}  {info.description or ''}")

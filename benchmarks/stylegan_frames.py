@@ -21,7 +21,7 @@ from _report import report
 
 from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.plugin_api import PluginInputs
-from gencanvas.plugins.stylegan_edit import StyleGANEdit, StyleGANEditParams
+from gencanvas.plugins.stylegan_edit import StyleGANEdit
 from gencanvas.plugins.stylegan_support import weights_root
 
 
@@ -34,16 +34,17 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     runner, plugin = JobRunner(device="cpu"), StyleGANEdit()
     inputs = PluginInputs(64, 64, image=np.zeros((64, 64, 3), np.uint8))
-    direction = next(name for name in StyleGANEditParams.model_fields if name.startswith("pc"))
+    schema = StyleGANEdit.params_for({"model": args.model})  # the model's own direction sliders
+    direction = next(name for name in schema.model_fields if name.startswith("pc"))
 
-    def sink(frame: object, step: int, total: int) -> None:
-        """Frames are dropped: the figure is the job's own time, not the GUI's."""
+    def sink(frame: np.ndarray, step: int, total: int) -> None:
+        pass  # only the job time is measured
 
-    runner.run(Job(plugin, StyleGANEditParams(model=args.model), inputs, seed=1), sink)  # load + warm up
+    runner.run(Job(plugin, schema(model=args.model), inputs, seed=1), sink)  # load + warm up
 
     samples = []
     for value in np.linspace(-3, 3, args.frames):
-        params = StyleGANEditParams(model=args.model, **{direction: float(value)})
+        params = schema(model=args.model, **{direction: float(value)})
         started = time.perf_counter()
         runner.run(Job(plugin, params, inputs, seed=1), sink)
         samples.append(time.perf_counter() - started)

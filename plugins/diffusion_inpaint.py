@@ -7,14 +7,11 @@ back and blended into the masked pixels only, so everything outside the mask sta
 
 from __future__ import annotations
 
-from typing import Literal
-
 import cv2
 import numpy as np
 
-from gencanvas.core.params import model_choice, seed, slider
-from gencanvas.core.params import prompt as prompt_text
-from gencanvas.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext, model_choice, seed, slider
+from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins.diffusion_support import available_models, encode_prompts, load_diffusion, to_rgb_uint8
 
 MODELS = available_models()
@@ -22,7 +19,7 @@ MODELS = available_models()
 
 class DiffusionInpaintParams(ParamsBase):
     prompt: str = prompt_text("", description="What should appear in the hole (empty: whatever fits)")
-    model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled model")  # type: ignore[valid-type]
+    model: str = model_choice(MODELS[0], MODELS, description="Bundled model")
     steps: int = slider(50, ge=5, le=250, description="Denoising steps before resampling")
     resamples: int = slider(3, ge=1, le=10, description="RePaint resampling: more blends the fill better")
     jump_length: int = slider(5, ge=1, le=20, description="Steps between resampling jumps")
@@ -43,7 +40,7 @@ def context_square(mask: np.ndarray, context: float, min_side: int) -> tuple[sli
     return slice(top, top + side), slice(left, left + side)
 
 
-class DiffusionInpaint(Plugin):
+class DiffusionInpaint(Plugin[DiffusionInpaintParams]):
     id = "diffusion-inpaint"
     title = "Inpaint (diffusion)"
     description = "Fill the mask with a GenCanvas diffusion model; unmasked pixels stay exactly as they are."

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gencanvas.core.plugin_api import PluginError, RunContext
 from gencanvas.core.resources import resource_path
 from gencanvas.models.json_config import model_folders  # plain json: no torch import
+from gencanvas.plugin_api import PluginError, RunContext
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -59,7 +59,8 @@ def encode_prompts(ctx: RunContext, prompts: list[str]) -> torch.Tensor:
     from gencanvas.models.diffusion.text import TextEncoder
 
     encoder = ctx.models.get(("minilm", str(ctx.device)), lambda: TextEncoder(ctx.device))
-    return encoder.encode(prompts)
+    embeddings: torch.Tensor = encoder.encode(prompts)
+    return embeddings
 
 
 def to_rgb_uint8(images: torch.Tensor) -> np.ndarray:

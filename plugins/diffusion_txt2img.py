@@ -7,9 +7,8 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field
 
-from gencanvas.core.params import model_choice, seed, slider
-from gencanvas.core.params import prompt as prompt_text
-from gencanvas.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext, model_choice, seed, slider
+from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins.diffusion_support import (
     available_models,
     default_guidance,
@@ -27,7 +26,7 @@ class TextToImageParams(ParamsBase):
         description="What to draw: an emoji name for the emoji model, a garment class for the fashion model",
     )
     negative_prompt: str = prompt_text("", description="What to steer away from (empty: plain guidance)")
-    model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled model")  # type: ignore[valid-type]
+    model: str = model_choice(MODELS[0], MODELS, description="Bundled model")
     sampler: Literal["dpm++", "ddim", "euler-a", "ddpm"] = Field(
         "dpm++", description="DPM-Solver++ is good at 20 steps"
     )
@@ -39,7 +38,7 @@ class TextToImageParams(ParamsBase):
     seed: int = seed(0)
 
 
-class DiffusionTextToImage(Plugin):
+class DiffusionTextToImage(Plugin[TextToImageParams]):
     id = "diffusion-txt2img"
     title = "Text to image (diffusion)"
     description = "Draw from a prompt with a diffusion model trained by GenCanvas. Watch it sharpen step by step."

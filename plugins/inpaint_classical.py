@@ -13,8 +13,7 @@ import cv2
 import numpy as np
 from pydantic import Field
 
-from gencanvas.core.params import slider
-from gencanvas.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext, slider
 
 METHODS = {"telea": cv2.INPAINT_TELEA, "navier-stokes": cv2.INPAINT_NS}
 
@@ -46,7 +45,7 @@ def _region_boxes(mask_u8: np.ndarray, margin: int) -> list[tuple[slice, slice, 
     return regions
 
 
-class ClassicalInpaint(Plugin):
+class ClassicalInpaint(Plugin[ClassicalInpaintParams]):
     id = "inpaint-classical"
     title = "Inpaint (classical)"
     description = "Fill the masked area from its surroundings with OpenCV. Fast, no model needed."

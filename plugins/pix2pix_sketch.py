@@ -11,23 +11,15 @@ each stroke and drops stale requests, so the newest sketch always wins.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import cv2
 import numpy as np
 from pydantic import Field
 
-from gencanvas.core.params import model_choice
-from gencanvas.core.plugin_api import (
-    InputKind,
-    ParamsBase,
-    Plugin,
-    PluginError,
-    PluginInputs,
-    RunContext,
-)
 from gencanvas.core.resources import resource_path
 from gencanvas.models.json_config import model_folders  # plain json: no torch import
+from gencanvas.plugin_api import InputKind, ParamsBase, Plugin, PluginError, PluginInputs, RunContext, model_choice
 
 TRAIN_HINT = "python -m gencanvas.models.train pix2pix --data emoji --out resources/weights/pix2pix-emoji"
 
@@ -46,7 +38,7 @@ MODELS = available_models()
 
 
 class SketchToPhotoParams(ParamsBase):
-    model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled sketch-to-photo model")  # type: ignore[valid-type]
+    model: str = model_choice(MODELS[0], MODELS, description="Bundled sketch-to-photo model")
     colour_hints: bool = Field(
         True, description="Coloured strokes suggest the colour of that area (off: all strokes are ink)"
     )
@@ -86,7 +78,7 @@ def fit_to_canvas(square: np.ndarray, width: int, height: int) -> np.ndarray:
     return np.ascontiguousarray(big[top : top + height, left : left + width])
 
 
-class SketchToPhoto(Plugin):
+class SketchToPhoto(Plugin[SketchToPhotoParams]):
     id = "sketch-to-photo"
     title = "Sketch to photo (pix2pix)"
     description = "Turns the sketch layer into a picture as you draw; coloured strokes hint the colours."

@@ -6,20 +6,17 @@ and canny ControlNets were trained on.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-from gencanvas.core.params import model_choice, slider
-from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, model_choice, slider
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.sd_params import CONTROLNETS, SDParams, describe
 from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
 
 
 class SDControlNetParams(SDParams):
-    controlnet: Literal[CONTROLNETS] = model_choice(  # type: ignore[valid-type]
-        "auto", description="ControlNet from your models folder (scribble, lineart or canny)"
+    controlnet: str = model_choice(
+        "auto", CONTROLNETS, description="ControlNet from your models folder (scribble, lineart or canny)"
     )
     conditioning_scale: float = slider(1.0, ge=0.0, le=2.0, step=0.05, description="How strictly to follow the sketch")
 
@@ -30,7 +27,7 @@ def control_image(sketch: np.ndarray) -> np.ndarray:
     return np.repeat((drawn * 255).astype(np.uint8)[..., None], 3, axis=2)
 
 
-class SDControlNet(Plugin):
+class SDControlNet(Plugin[SDControlNetParams]):
     id = "sd-controlnet"
     title = "Sketch to photo (Stable Diffusion + ControlNet)"
     description = "Turn the sketch into a picture: a ControlNet keeps the composition of your strokes."

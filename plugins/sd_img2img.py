@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gencanvas.core.params import slider
-from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.sd_params import SDParams, describe
 from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
@@ -17,7 +16,7 @@ class SDImageToImageParams(SDParams):
     )
 
 
-class SDImageToImage(Plugin):
+class SDImageToImage(Plugin[SDImageToImageParams]):
     id = "sd-img2img"
     title = "Image to image (Stable Diffusion)"
     description = "Redraw the photo following the prompt; strength sets how far it may move from the original."

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gencanvas.core.params import prompt as prompt_text
-from gencanvas.core.params import slider
-from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
+from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.sd_params import SDParams, describe
 from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
@@ -21,7 +20,7 @@ class SDInpaintParams(SDParams):
     strength: float = slider(1.0, ge=0.05, le=1.0, step=0.05, description="1 repaints the hole from scratch")
 
 
-class SDInpaint(Plugin):
+class SDInpaint(Plugin[SDInpaintParams]):
     id = "sd-inpaint"
     title = "Inpaint (Stable Diffusion)"
     description = "Fill the mask with your own SD checkpoint (inpainting checkpoints are used when present)."

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from gencanvas.core.jobs import is_out_of_memory
-from gencanvas.core.plugin_api import RunContext
+from gencanvas.plugin_api import RunContext
 
 T = TypeVar("T")
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from gencanvas.core.jobs import is_out_of_memory
-from gencanvas.core.plugin_api import PluginError, RunContext
+from gencanvas.plugin_api import PluginError, RunContext
 from gencanvas.plugins import sd_models_scan, sd_settings
 from gencanvas.plugins.sd_memory import run_within_memory
 

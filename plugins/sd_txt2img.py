@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gencanvas.core.plugin_api import Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import Plugin, PluginInputs, RunContext
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.sd_params import SDParams, describe
 from gencanvas.plugins.sd_run import SDRun, working_size
@@ -14,7 +14,7 @@ class SDTextToImageParams(SDParams):
     pass
 
 
-class SDTextToImage(Plugin):
+class SDTextToImage(Plugin[SDTextToImageParams]):
     id = "sd-txt2img"
     title = "Text to image (Stable Diffusion)"
     description = "Draw from a prompt with your own SD 1.5 / SD 2.x / SDXL checkpoint, at the model's native size."

@@ -10,93 +10,113 @@ content, so moving sliders afterwards is as quick as with a seed.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field, create_model
 
-from gencanvas.core.params import model_choice, seed, slider
-from gencanvas.core.plugin_api import (
+from gencanvas.plugin_api import (
     InputKind,
     ParamsBase,
     Plugin,
     PluginError,
     PluginInputs,
     RunContext,
+    model_choice,
+    seed,
+    slider,
 )
 from gencanvas.plugins.stylegan_support import (
     available_models,
     direction_owners,
     load_stylegan,
     max_layers,
+    model_directions,
     to_rgb_uint8,
 )
 
 MODELS = available_models()
-OWNERS = direction_owners(MODELS)
-DIRECTIONS = tuple(OWNERS)
+DIRECTIONS = tuple(direction_owners(MODELS))  # every bundled model's directions together
 LAYERS = max_layers(MODELS)
 SLIDER_RANGE = 5.0  # standard deviations of w along a direction
 NOISE_MODES = {"off": "none", "fixed": "const"}
 
 
+class StyleGANEditParams(ParamsBase):
+    """What every model has; :meth:`StyleGANEdit.params_for` adds the chosen model's direction sliders."""
+
+    model: str = model_choice(MODELS[0], MODELS, description="Bundled StyleGAN model (each has its own directions)")
+    source: Literal["seed", "canvas image"] = Field(
+        "seed", description="Edit a random sample of the model (seed), or the canvas photo projected into w"
+    )
+    seed: int = seed(0)
+    truncation: float = slider(
+        0.7, ge=0.0, le=1.5, step=0.05, description="Pull the seed's w towards the average: lower is tamer (seed only)"
+    )
+    layer_start: int = slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)")
+    layer_end: int = slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")
+    noise: Literal["off", "fixed"] = Field(
+        "off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)"
+    )
+    projection_steps: int = slider(
+        150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image"
+    )
+
+    def direction_values(self) -> dict[str, float]:
+        """The direction sliders (the fields the model's schema adds), by name."""
+        return {name: float(getattr(self, name)) for name in type(self).model_fields if name not in BASE_FIELDS}
+
+
+BASE_FIELDS = frozenset(StyleGANEditParams.model_fields)
+
+
 def _direction_field(name: str) -> Any:
     what = f"principal component {name[2:]} of w" if name.startswith("pc") else f"towards '{name}' (labelled direction)"
-    only = "" if len(OWNERS[name]) == len(MODELS) else f"; only {', '.join(OWNERS[name])}"
-    return slider(
-        0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1, description=f"Move {what}, in standard deviations{only}"
+    return slider(0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1, description=f"Move {what}, in standard deviations")
+
+
+@lru_cache(maxsize=64)
+def params_for_model(model: str, names: tuple[str, ...]) -> type[StyleGANEditParams]:
+    """One schema per (model, its directions): the same class each time, so the panel sees no change."""
+    slug = "".join(part.capitalize() for part in model.replace("_", "-").split("-") if part.isalnum())
+    fields: dict[str, Any] = {name: (float, _direction_field(name)) for name in names if name not in BASE_FIELDS}
+    return create_model(
+        f"StyleGANEditParams{slug}",
+        __base__=StyleGANEditParams,
+        model=(
+            str,
+            model_choice(model, MODELS, description=StyleGANEditParams.model_fields["model"].description or ""),
+        ),
+        **fields,
     )
 
 
-# Built at import time from the shipped models (one slider per direction), so the field types are
-# only known at run time: a plain dict of field definitions.
-_FIELDS: dict[str, Any] = {
-    "model": (Literal[MODELS], model_choice(MODELS[0], description="Bundled StyleGAN model")),
-    "source": (
-        Literal["seed", "canvas image"],
-        Field("seed", description="Edit a random sample of the model (seed), or the canvas photo projected into w"),
-    ),
-    "seed": (int, seed(0)),
-    "truncation": (
-        float,
-        slider(
-            0.7,
-            ge=0.0,
-            le=1.5,
-            step=0.05,
-            description="Pull the seed's w towards the average: lower is tamer (seed only)",
-        ),
-    ),
-    **{name: (float, _direction_field(name)) for name in DIRECTIONS},
-    "layer_start": (
-        int,
-        slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)"),
-    ),
-    "layer_end": (int, slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")),
-    "noise": (
-        Literal["off", "fixed"],
-        Field("off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)"),
-    ),
-    "projection_steps": (
-        int,
-        slider(150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image"),
-    ),
-}
-StyleGANEditParams = create_model("StyleGANEditParams", __base__=ParamsBase, **_FIELDS)
+def schema_for(values: Mapping[str, Any]) -> type[StyleGANEditParams]:
+    """The chosen model's schema (the first model when ``values`` names none or an unknown one)."""
+    model = values.get("model")
+    model = model if isinstance(model, str) and model in MODELS else MODELS[0]
+    return params_for_model(model, model_directions(model))
 
 
-class StyleGANEdit(Plugin):
+class StyleGANEdit(Plugin[StyleGANEditParams]):
     id = "stylegan-edit"
     title = "Latent edit (StyleGAN)"
     description = (
         "Move a generated emoji — or your canvas image, projected into the model — along learned "
         "directions. Re-renders live while you drag."
     )
-    inputs = frozenset({InputKind.IMAGE})
-    Params = StyleGANEditParams
+    optional_inputs = frozenset({InputKind.IMAGE})  # only read when the source is the canvas image
+    Params = schema_for({})
     interactive = True
 
-    def run(self, inputs: PluginInputs, params: Any, ctx: RunContext) -> np.ndarray:
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[StyleGANEditParams]:
+        """Only the chosen model's directions are sliders: a slider the model lacks would do nothing."""
+        return schema_for(values)
+
+    def run(self, inputs: PluginInputs, params: StyleGANEditParams, ctx: RunContext) -> np.ndarray:
         import torch
 
         from gencanvas.models.stylegan.directions import apply_edit
@@ -116,13 +136,14 @@ class StyleGANEdit(Plugin):
             else:
                 ws = self._projected(inputs, params, ctx, G)
                 total = params.projection_steps + 1
-            values = {name: getattr(params, name) for name in directions.names if getattr(params, name, 0.0)}
+            sliders = params.direction_values()
+            values = {name: sliders[name] for name in directions.names if sliders.get(name)}
             ws = apply_edit(ws, directions.offset(values), start, end)
             frame = to_rgb_uint8(G.synthesis(ws, noise_mode=NOISE_MODES[params.noise]))
         ctx.emit(frame, total, total)
         return frame
 
-    def _projected(self, inputs: PluginInputs, params: Any, ctx: RunContext, G: Any) -> Any:
+    def _projected(self, inputs: PluginInputs, params: StyleGANEditParams, ctx: RunContext, G: Any) -> Any:
         """The canvas image's w, projected once per (model, image content, steps) and then cached."""
         import torch
         from PIL import Image

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from gencanvas.core.plugin_api import PluginError, RunContext
+import numpy as np
+
 from gencanvas.core.resources import resource_path
 from gencanvas.models.json_config import model_folders  # plain json: no torch import
+from gencanvas.plugin_api import PluginError, RunContext
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -47,6 +50,24 @@ def direction_owners(models: tuple[str, ...]) -> dict[str, list[str]]:
     return dict(sorted(owners.items(), key=lambda item: (not item[0].startswith("pc"), order.index(item[0]))))
 
 
+def model_directions(model: str) -> tuple[str, ...]:
+    """The direction names ``model`` ships (principal components first), or the default PCs when unreadable.
+
+    Asked on every form edit, so the file is read again only when it changes.
+    """
+    path = weights_root() / model / "directions.json"
+    try:
+        return _direction_names(str(path), path.stat().st_mtime_ns)
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_DIRECTIONS
+
+
+@lru_cache(maxsize=32)
+def _direction_names(path: str, _mtime_ns: int) -> tuple[str, ...]:
+    names = [str(name) for name in json.loads(Path(path).read_text("utf-8"))["names"]]
+    return tuple(sorted(names, key=lambda name: (not name.startswith("pc"), names.index(name))))
+
+
 def max_layers(models: tuple[str, ...]) -> int:
     """Style inputs of the deepest bundled model (the layer-range sliders' upper bound)."""
     counts = []
@@ -80,10 +101,13 @@ def load_stylegan(ctx: RunContext, name: str) -> LoadedStyleGAN:
             raise PluginError(f"{folder} has no directions; compute them with: {TRAIN_HINT.split(', then ')[1]}")
         return LoadedStyleGAN(generator, Directions.load(folder).to(ctx.device))
 
-    return ctx.models.get(("stylegan", name, str(ctx.device)), load)
+    loaded: LoadedStyleGAN = ctx.models.get(("stylegan", name, str(ctx.device)), load)
+    return loaded
 
 
-def to_rgb_uint8(images: torch.Tensor) -> Any:
+def to_rgb_uint8(images: torch.Tensor) -> np.ndarray:
     """(1, C, H, W) in [-1, 1] → (H, W, 3) uint8; grey models are repeated to RGB."""
-    pixels = ((images[0].detach().float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+    pixels: np.ndarray = (
+        ((images[0].detach().float().clamp(-1, 1) + 1) * 127.5).round().byte().permute(1, 2, 0).cpu().numpy()
+    )
     return pixels.repeat(3, axis=2) if pixels.shape[2] == 1 else pixels

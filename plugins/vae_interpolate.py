@@ -13,9 +13,18 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from gencanvas.core.animation import tile
-from gencanvas.core.params import model_choice, seed, slider, spin
-from gencanvas.core.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import (
+    InputKind,
+    ParamsBase,
+    Plugin,
+    PluginInputs,
+    RunContext,
+    model_choice,
+    seed,
+    slider,
+    spin,
+    tile,
+)
 from gencanvas.plugins.vae_support import (
     available_models,
     encode_canvas,
@@ -28,7 +37,7 @@ MODELS = available_models()
 
 
 class InterpolateParams(ParamsBase):
-    model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled VAE")  # type: ignore[valid-type]
+    model: str = model_choice(MODELS[0], MODELS, description="Bundled VAE")
     start: Literal["seed", "canvas"] = Field(
         "seed", description="Start from a random latent (seed) or encode the canvas image"
     )
@@ -47,14 +56,14 @@ class InterpolateParams(ParamsBase):
     upscale: int = slider(4, ge=1, le=8, description="Enlarge each frame this many times (nearest neighbour)")
 
 
-class VAEInterpolate(Plugin):
+class VAEInterpolate(Plugin[InterpolateParams]):
     id = "vae-interpolate"
     title = "Latent interpolation (VAE)"
     description = (
         "Morph between two images through a VAE's latent space, frame by frame. "
         "Export the frames with File › Export animation…."
     )
-    inputs = frozenset({InputKind.IMAGE})
+    optional_inputs = frozenset({InputKind.IMAGE})  # only when starting from the canvas
     Params = InterpolateParams
 
     def describe_params(self, params: InterpolateParams) -> str:

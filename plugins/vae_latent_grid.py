@@ -12,9 +12,7 @@ from typing import Literal
 import numpy as np
 from pydantic import Field
 
-from gencanvas.core.animation import tile
-from gencanvas.core.params import model_choice, seed, slider
-from gencanvas.core.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext, model_choice, seed, slider, tile
 from gencanvas.plugins.vae_support import (
     available_models,
     frames_to_rgb,
@@ -26,7 +24,7 @@ MODELS = available_models()
 
 
 class LatentGridParams(ParamsBase):
-    model: Literal[MODELS] = model_choice(MODELS[0], description="Bundled VAE")  # type: ignore[valid-type]
+    model: str = model_choice(MODELS[0], MODELS, description="Bundled VAE")
     centre: Literal["origin", "seed"] = Field(
         "origin", description="Centre the plane on the origin or on the seed's latent"
     )
@@ -38,7 +36,7 @@ class LatentGridParams(ParamsBase):
     seed: int = seed(0, description="Chooses the plane's directions (and the centre latent)")
 
 
-class VAELatentGrid(Plugin):
+class VAELatentGrid(Plugin[LatentGridParams]):
     id = "vae-latent-grid"
     title = "Latent grid explorer (VAE)"
     description = (

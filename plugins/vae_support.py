@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from gencanvas.core.plugin_api import PluginError, RunContext
 from gencanvas.core.resources import resource_path
 from gencanvas.models.json_config import model_folders  # plain json: no torch import
+from gencanvas.plugin_api import PluginError, RunContext
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
@@ -77,7 +77,8 @@ def encode_canvas(model: Any, image: np.ndarray, invert: bool) -> torch.Tensor:
     device = next(model.parameters()).device
     x = torch.from_numpy(pixels).float().div(127.5).sub(1).unsqueeze(0).to(device)
     with torch.no_grad():
-        return model.encode(x)[0][0].cpu()
+        mean: torch.Tensor = model.encode(x)[0][0].cpu()
+    return mean
 
 
 def frames_to_rgb(images: torch.Tensor, upscale: int) -> list[np.ndarray]:

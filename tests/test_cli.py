@@ -107,7 +107,7 @@ def test_unknown_plugin_and_missing_mask(tmp_path, photo_and_mask, capsys):
     assert (
         main(["generate", "--plugin", "inpaint-classical", "--image", str(photo), "-o", str(tmp_path / "o.png")]) == 2
     )
-    assert "needs the mask layer" in capsys.readouterr().err
+    assert "Inpaint (classical) needs a mask: give one with --mask" in capsys.readouterr().err
 
 
 def test_corrupt_input_image_is_a_clear_error(tmp_path, capsys):

@@ -53,7 +53,7 @@ def test_one_frame_per_separate_region():
 
 def test_empty_mask_is_a_clear_message():
     image = np.zeros((32, 32, 3), np.uint8)
-    with pytest.raises(MissingInputError, match="mask is empty"):
+    with pytest.raises(MissingInputError, match=r"Inpaint \(classical\) needs a mask: paint it"):
         run(image, np.zeros((32, 32), bool))
 
 

@@ -60,7 +60,7 @@ def test_empty_mask_is_a_clear_message_and_nothing_runs(qtbot, window):
     window.generation.worker.jobStarted.connect(started.append)
     assert window.generation.generate() is None
     qtbot.wait(50)
-    assert "mask is empty" in window.status.message.text()
+    assert "Inpaint (classical) needs a mask" in window.status.message.text()
     assert started == [] and window.history.count() == 0
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QPlainTextEdit
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from gencanvas.core.params import model_choice, prompt, seed, slider, spin
+from gencanvas.core.params import choice, model_choice, prompt, seed, slider, spin
 from gencanvas.core.plugin_api import ParamsBase
 from gencanvas.core.settings import Settings
 from gencanvas.qt.param_form import ParamForm
@@ -90,3 +90,37 @@ def test_settings_dialog_is_built_from_the_settings_schema(qtbot, tmp_path):
     dialog.form.set_values({"device": "cpu", "theme": "dark", "models_dir": tmp_path / "mine"})
     dialog.accept()
     assert dialog.result_settings == Settings(device="cpu", theme="dark", models_dir=Path(tmp_path / "mine"))
+
+
+class RunTimeChoices(ParamsBase):
+    model: str = model_choice("small", ("small", "large"))
+    look: str = choice("soft", ["soft", "hard"])
+    seed: int = seed(5)
+
+
+class WithExtraSlider(RunTimeChoices):
+    extra: float = slider(0.5, ge=0.0, le=1.0)
+
+
+def test_run_time_choices_are_drop_downs_of_their_options(qtbot):
+    form = ParamForm(RunTimeChoices)
+    qtbot.addWidget(form)
+    combo = form.editor("model").widget
+    assert isinstance(combo, QComboBox) and isinstance(form.editor("look").widget, QComboBox)
+    assert [combo.itemData(i) for i in range(combo.count())] == ["small", "large"]
+    form.set_values({"model": "large"})
+    assert RunTimeChoices(**form.values()).model == "large"
+
+
+def test_set_schema_rebuilds_the_fields_and_keeps_shared_values_and_the_seed_lock(qtbot):
+    form = ParamForm(RunTimeChoices)
+    qtbot.addWidget(form)
+    form.set_values({"look": "hard", "seed": 11})
+    form.seed_widget.lock.setChecked(True)
+    edited = []
+    form.edited.connect(edited.append)
+    form.set_schema(WithExtraSlider, form.values())
+    assert form.values() == {"model": "small", "look": "hard", "seed": 11, "extra": 0.5}
+    assert form.seed_widget.lock.isChecked() and not edited
+    form.set_schema(RunTimeChoices, form.values())
+    assert "extra" not in form.values() and form.findChild(QLabeledDoubleSlider, "param_extra") is None

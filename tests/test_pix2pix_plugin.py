@@ -35,7 +35,7 @@ def test_different_sketches_give_different_pictures(tiny_pix2pix):
 
 
 def test_empty_sketch_and_white_only_strokes_are_explained(tiny_pix2pix):
-    with pytest.raises(MissingInputError, match="sketch layer is empty"):
+    with pytest.raises(MissingInputError, match=r"Sketch to photo \(pix2pix\) needs a sketch"):
         run_plugin(np.zeros((32, 32, 4), np.uint8))
     with pytest.raises(PluginError, match="no dark strokes"):
         run_plugin(sketch_layer(colour=(255, 255, 255)))

@@ -10,6 +10,7 @@ import pytest
 from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.plugin_api import PluginError, PluginInputs
 from gencanvas.plugins.stylegan_edit import DIRECTIONS, StyleGANEdit, StyleGANEditParams
+from gencanvas.plugins.stylegan_support import model_directions
 
 SIDE = 40
 
@@ -25,7 +26,7 @@ def run(runner: JobRunner, image: np.ndarray | None = None, seed: int = 3, **par
     frames: list[tuple[int, int]] = []
     job = Job(
         StyleGANEdit(),
-        StyleGANEditParams(**params),
+        StyleGANEdit.params_for(params)(**params),
         PluginInputs(SIDE, SIDE, image=photo() if image is None else image),
         seed=seed,
     )
@@ -38,12 +39,37 @@ def runner(tiny_stylegan) -> JobRunner:
     return JobRunner(device="cpu")
 
 
-def test_sliders_cover_principal_and_labelled_directions_and_layers():
-    fields = StyleGANEditParams.model_fields
+def test_sliders_cover_principal_and_labelled_directions_and_layers(tiny_stylegan):
+    fields = StyleGANEdit.params_for({}).model_fields
     assert {"pc1", "pc2", "pc3", "pc4", "pc5"} <= set(DIRECTIONS) <= set(fields)
     assert {"seed", "truncation", "layer_start", "layer_end", "source", "model"} <= set(fields)
     with pytest.raises(ValueError):
-        StyleGANEditParams(pc1=99)
+        StyleGANEdit.params_for({})(pc1=99)
+
+
+def test_each_model_has_only_its_own_direction_sliders(tmp_path, monkeypatch):
+    """The schema follows the chosen model: a slider the model lacks would do nothing."""
+    import json
+
+    import gencanvas.plugins.stylegan_edit as plugin
+    import gencanvas.plugins.stylegan_support as support
+
+    for model, names in (("stylegan-emoji", ["pc1", "flag", "face"]), ("stylegan-fashion", ["pc1", "dress"])):
+        (tmp_path / model).mkdir()
+        (tmp_path / model / "directions.json").write_text(json.dumps({"names": names}), "utf-8")
+    monkeypatch.setattr(support, "weights_root", lambda: tmp_path)
+    monkeypatch.setattr(plugin, "MODELS", ("stylegan-emoji", "stylegan-fashion"))
+    emoji = StyleGANEdit.params_for({"model": "stylegan-emoji"})
+    fashion = StyleGANEdit.params_for({"model": "stylegan-fashion", "dress": 2.0})
+    assert {"flag", "face"} <= set(emoji.model_fields) and "dress" not in emoji.model_fields
+    assert "dress" in fashion.model_fields and not {"flag", "face"} & set(fashion.model_fields)
+    assert issubclass(fashion, StyleGANEditParams) and fashion is StyleGANEdit.params_for({"model": "stylegan-fashion"})
+    assert StyleGANEdit.params_for({"model": "no-such-model"}) is emoji  # unknown: the first model
+    params = fashion(model="stylegan-fashion", dress=2.0)
+    assert params.direction_values() == {"pc1": 0.0, "dress": 2.0}
+    with pytest.raises(ValueError, match="dress"):
+        emoji(model="stylegan-emoji", dress=2.0)  # another model's slider is refused, not ignored
+    assert model_directions("stylegan-fashion") == ("pc1", "dress")
 
 
 @pytest.mark.parametrize("name", DIRECTIONS[:2] + DIRECTIONS[-1:])
@@ -143,7 +169,7 @@ def test_rapid_slider_requests_coalesce_to_the_latest(qtbot, tiny_stylegan):
     worker.jobDropped.connect(dropped.append)
     plugin = StyleGANEdit()
     jobs = [
-        Job(plugin, StyleGANEditParams(pc1=v), PluginInputs(SIDE, SIDE, image=photo()), seed=3)
+        Job(plugin, StyleGANEdit.params_for({})(pc1=v), PluginInputs(SIDE, SIDE, image=photo()), seed=3)
         for v in np.linspace(-3, 3, 60)
     ]
     try:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-from pydantic import ValidationError
 
+from gencanvas.core.param_values import validate_values
 from gencanvas.core.params import seed_field_name
 from gencanvas.core.plugin_api import (
     FrameSink,
@@ -79,12 +79,8 @@ class ModelCache:
 
 
 def validate_params(plugin_type: type[Plugin], values: dict[str, Any]) -> ParamsBase:
-    """Build the plugin's parameters or raise PluginError listing every bad field."""
-    try:
-        return plugin_type.Params(**values)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'params'}: {e['msg']}" for e in exc.errors())
-        raise PluginError(f"Invalid parameters for {plugin_type.title}: {problems}") from exc
+    """Build the plugin's parameters (in the schema ``values`` select) or raise PluginError listing every bad field."""
+    return validate_values(plugin_type, values)
 
 
 def job_for(plugin: Plugin, params: ParamsBase, inputs: PluginInputs) -> Job:
@@ -93,9 +89,9 @@ def job_for(plugin: Plugin, params: ParamsBase, inputs: PluginInputs) -> Job:
     return Job(plugin, params, inputs, seed=int(getattr(params, seed_name)) if seed_name else 0)
 
 
-def check_inputs(plugin: Plugin, inputs: PluginInputs) -> None:
-    for kind in sorted(plugin.inputs, key=lambda k: k.value):
-        inputs.require(kind)
+def check_inputs(plugin: Plugin, inputs: PluginInputs) -> PluginInputs:
+    """The inputs the plugin's ``run`` receives; raises MissingInputError naming what it needs."""
+    return type(plugin).prepare_inputs(inputs)
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -127,7 +123,7 @@ class JobRunner:
 
     def run(self, job: Job, sink: FrameSink) -> np.ndarray:
         """Run ``job`` to completion; raises JobCancelled, PluginError or the plugin's exception."""
-        check_inputs(job.plugin, job.inputs)
+        inputs = check_inputs(job.plugin, job.inputs)
         job_ctx = RunContext(
             seed=job.seed,
             models=self.models,
@@ -138,7 +134,7 @@ class JobRunner:
             notice_sink=job.notices.append,
         )
         try:
-            result = job.plugin.run(job.inputs, job.params, job_ctx)
+            result = job.plugin.run(inputs, job.params, job_ctx)
         except JobCancelled:
             raise
         except BaseException as exc:

@@ -1,9 +1,10 @@
 """The contract between GenCanvas and every generator.
 
-A plugin is a small class: it declares what it needs from the canvas (``inputs``), its
-parameters as a pydantic model (``Params``, which drives both validation and the panel
-form), whether it re-runs live (``interactive``), and one method ``run`` that turns
-inputs into an RGB image while streaming intermediate frames through ``ctx.emit``.
+A plugin is a small class: it declares what it needs from the canvas (``inputs``, and
+``optional_inputs`` it uses when present), its parameters as a pydantic model (``Params``,
+which drives both validation and the panel form; ``params_for`` when the form depends on a
+choice such as the model), whether it re-runs live (``interactive``), and one method
+``run`` that turns inputs into an RGB image while streaming frames through ``ctx.emit``.
 
 Nothing here imports Qt or torch: plugins run headless from the CLI as well as in the
 GUI worker, and torch is only touched when a plugin asks ``ctx`` for a device.
@@ -13,15 +14,17 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Protocol, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import torch
+
+API_VERSION = "1.0"  # semantic: a minor release only adds to the API, a major one may break plugins
 
 
 class InputKind(str, enum.Enum):
@@ -37,7 +40,11 @@ class PluginError(Exception):
 
 
 class MissingInputError(PluginError):
-    """The canvas lacks a layer the plugin needs (for example an empty mask)."""
+    """The canvas lacks a layer the plugin needs (for example an empty mask); ``kinds`` says which."""
+
+    def __init__(self, message: str, kinds: tuple[InputKind, ...] = ()) -> None:
+        super().__init__(message)
+        self.kinds = kinds
 
 
 class JobCancelled(Exception):
@@ -56,20 +63,56 @@ class PluginInputs:
 
     def require(self, kind: InputKind) -> np.ndarray:
         """Return the layer or raise a message the artist can act on."""
-        value = getattr(self, kind.value)
+        value = self.get(kind)
         if value is None:
-            raise MissingInputError(f"This plugin needs the {kind.value} layer, and the canvas has none.")
-        if kind is InputKind.MASK and not np.any(value):
-            raise MissingInputError("The mask is empty: paint the area to fill with the mask brush (M) first.")
+            raise MissingInputError(missing_message("This plugin", [kind]), (kind,))
+        return value
+
+    def get(self, kind: InputKind) -> np.ndarray | None:
+        """The layer, or None when the canvas has none or it is empty (an empty mask or sketch)."""
+        value: np.ndarray | None = getattr(self, kind.value)
+        if value is None or (kind is InputKind.MASK and not np.any(value)):
+            return None
         if kind is InputKind.SKETCH and not np.any(value[..., 3]):
-            raise MissingInputError("The sketch layer is empty: draw something with the brush (B) first.")
+            return None
         return value
 
 
+MISSING_ADVICE = {  # what the artist lacks, and how to make it
+    InputKind.IMAGE: ("a photo", "open or paste a picture"),
+    InputKind.SKETCH: ("a sketch", "draw on the sketch layer with the brush (B)"),
+    InputKind.MASK: ("a mask", "paint it with the mask brush (M)"),
+}
+
+
+def missing_message(who: str, kinds: list[InputKind], hows: list[str] | None = None) -> str:
+    """One sentence naming who needs what, e.g. "Inpaint (classical) needs a mask: paint it … first."."""
+    nouns = [MISSING_ADVICE[kind][0] for kind in kinds]
+    hows = hows or [MISSING_ADVICE[kind][1] for kind in kinds]
+    return f"{who} needs {' and '.join(nouns)}: {'; '.join(hows)} first."
+
+
 class ParamsBase(BaseModel):
-    """Base of every plugin's parameter schema: unknown keys and wrong types are errors."""
+    """Base of every plugin's parameter schema: unknown keys and wrong types are errors.
+
+    Fields declared with ``choice``/``model_choice`` hold a ``str`` whose allowed values are
+    known only at run time (the installed models); they are checked here, so the annotation
+    stays a plain ``str`` that type-checks.
+    """
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _one_of_the_choices(cls, value: Any, info: ValidationInfo) -> Any:
+        extra = cls.model_fields[info.field_name].json_schema_extra if info.field_name else None
+        options = extra.get("enum") if isinstance(extra, dict) else None
+        if isinstance(options, list) and value not in options:
+            raise ValueError(f"must be one of: {', '.join(map(str, options))}")
+        return value
+
+
+P = TypeVar("P", bound=ParamsBase)
 
 
 class ModelCache(Protocol):
@@ -147,15 +190,59 @@ class RunContext:
         return torch.Generator(device=gen_device).manual_seed(self.seed)
 
 
-class Plugin(abc.ABC):
-    """Subclass this to add a generator. See plugins/README.md for a worked example."""
+class Plugin(abc.ABC, Generic[P]):
+    """Subclass this to add a generator: ``class Mine(Plugin[MyParams])``.
+
+    Generic in its parameters, so ``run(self, inputs, params: MyParams, ctx)`` type-checks.
+    ``inputs`` are required (no run without them, and the artist is told what is missing);
+    ``optional_inputs`` arrive as None when the canvas has none or they are empty.
+    See plugins/README.md for a worked example.
+    """
 
     id: ClassVar[str]
     title: ClassVar[str]
     description: ClassVar[str] = ""
+    api_version: ClassVar[str] = API_VERSION  # the plugin API version the plugin was written for
     inputs: ClassVar[frozenset[InputKind]] = frozenset()
-    Params: ClassVar[type[ParamsBase]] = ParamsBase
+    optional_inputs: ClassVar[frozenset[InputKind]] = frozenset()
     interactive: ClassVar[bool] = False
+    if TYPE_CHECKING:
+        Params: type[P]  # a class attribute; a ClassVar cannot hold a type variable
+    else:
+        Params = ParamsBase  # a plugin without parameters
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[P]:
+        """The parameter schema for the form's current ``values`` (a subclass of ``Params``).
+
+        Override when fields depend on a choice, e.g. each model's own sliders: the panel
+        rebuilds its form when the returned class changes, and the CLI, validation and
+        restoring stored parameters all ask here. Return the same class for the same
+        choice (cache it), and never fail: unknown values fall back to the default.
+        """
+        return cls.Params
+
+    @classmethod
+    def canvas_inputs(cls) -> frozenset[InputKind]:
+        """Every layer the canvas should hand over: the required and the optional ones."""
+        return cls.inputs | cls.optional_inputs
+
+    @classmethod
+    def prepare_inputs(cls, inputs: PluginInputs) -> PluginInputs:
+        """What ``run`` receives: declared layers only, empty optional ones as None.
+
+        Raises :class:`MissingInputError` naming the plugin and every required layer the
+        canvas lacks, so the artist knows what to add before anything runs.
+        """
+        missing = [kind for kind in sorted(cls.inputs, key=lambda k: k.value) if inputs.get(kind) is None]
+        if missing:
+            raise MissingInputError(missing_message(cls.title, missing), tuple(missing))
+        wanted = cls.canvas_inputs()
+
+        def layer(kind: InputKind) -> np.ndarray | None:
+            return inputs.get(kind) if kind in wanted else None
+
+        return replace(inputs, image=layer(InputKind.IMAGE), sketch=layer(InputKind.SKETCH), mask=layer(InputKind.MASK))
 
     @classmethod
     def unavailable(cls) -> str | None:
@@ -167,19 +254,20 @@ class Plugin(abc.ABC):
         return None
 
     @abc.abstractmethod
-    def run(self, inputs: PluginInputs, params: ParamsBase, ctx: RunContext) -> np.ndarray:
+    def run(self, inputs: PluginInputs, params: P, ctx: RunContext) -> np.ndarray:
         """Return the finished RGB uint8 image (H, W, 3), emitting frames on the way."""
 
     @classmethod
     def linked_values(cls, edited: str, values: dict[str, Any]) -> dict[str, Any]:
         """Values other fields take when the user edits ``edited`` (the form's current ``values``).
 
-        For settings that belong to a choice, e.g. each bundled model's own default guidance;
-        the panel applies them to user edits only, never to restored parameters.
+        For settings that belong to a choice, e.g. each bundled model's own default guidance.
+        The panel applies them to user edits, the CLI to every ``--param`` given (values the
+        user gave explicitly win); restored parameters are applied as stored.
         """
         return {}
 
-    def describe_params(self, params: ParamsBase) -> str:
+    def describe_params(self, params: P) -> str:
         """One-line summary stored in the PNG ``parameters`` chunk; override for prompts."""
         fields = ", ".join(f"{name}: {value}" for name, value in params.model_dump(mode="json").items())
         return f"{self.title}\n{fields}"

@@ -37,7 +37,7 @@ class PluginRegistry(Protocol):
     targets: dict[str, str]
     failures: dict[str, str]
 
-    def register(self, plugin_id: str, target: str) -> None: ...
+    def register(self, plugin_id: str, target: str, *, package: str | None, version: str | None) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -125,5 +125,5 @@ def register_folder_plugins(registry: PluginRegistry, folder: Path, group: str) 
                 registry.failures[f"{plugin_id} ({entry.source.name})"] = why
                 log.warning("%s", why)
                 continue
-            registry.register(plugin_id, target)
+            registry.register(plugin_id, target, package=entry.distribution, version=entry.version)
     return entries

@@ -39,6 +39,7 @@ def build_window(settings: Settings | None = None) -> MainWindow:
     plugins = registry.load_all()
     window = MainWindow(plugins, settings)
     window.plugin_failures = dict(registry.failures)
+    window.panel.show_failures(registry.failures)
     if registry.failures:
         window.status.failed("Some plugins failed to load: " + ", ".join(registry.failures))
     return window

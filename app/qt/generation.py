@@ -92,7 +92,7 @@ class GenerationController(QObject):
         """Validate here, on the GUI thread, so bad parameters or an empty mask never reach the worker."""
         try:
             params = validate_params(plugin_type, values)
-            inputs = self.canvas.plugin_inputs(plugin_type.inputs)
+            inputs = self.canvas.plugin_inputs(plugin_type.canvas_inputs())
             job = job_for(self._plugin(plugin_type), params, inputs)
             check_inputs(job.plugin, inputs)
         except PluginError as exc:

@@ -7,7 +7,6 @@ boxes for ``Literal``, text boxes, and a seed widget with lock and re-roll.
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,15 @@ from PySide6.QtWidgets import (
 )
 from superqt import QLabeledDoubleSlider, QLabeledSlider
 
-from gencanvas.core.params import SEED_MAX, field_bounds, reroll_seed, widget_hint
+from gencanvas.core.params import (
+    SEED_MAX,
+    defaults_of,
+    field_bounds,
+    field_choices,
+    field_step,
+    reroll_seed,
+    widget_hint,
+)
 
 
 class SeedWidget(QWidget):
@@ -94,11 +101,6 @@ class FieldEditor:
         self.set(new)
 
 
-def _step(info: FieldInfo) -> float | None:
-    extra = info.json_schema_extra
-    return extra.get("step") if isinstance(extra, dict) else None  # type: ignore[return-value]
-
-
 def _number_editor(annotation: type, info: FieldInfo, value: Any) -> FieldEditor:
     low, high = field_bounds(info)
     is_int = annotation is int
@@ -109,14 +111,14 @@ def _number_editor(annotation: type, info: FieldInfo, value: Any) -> FieldEditor
             QLabeledSlider(Qt.Orientation.Horizontal) if is_int else QLabeledDoubleSlider(Qt.Orientation.Horizontal)
         )
         slider.setRange(low, high)
-        if _step(info) is not None:
-            slider.setSingleStep(_step(info))
+        if (step := field_step(info)) is not None:
+            slider.setSingleStep(step)
         slider.setValue(value)
         return FieldEditor(slider, slider.value, slider.setValue, slider.valueChanged)
     spin = QSpinBox() if is_int else QDoubleSpinBox(decimals=3)
     spin.setRange(low, high)
-    if _step(info) is not None:
-        spin.setSingleStep(_step(info))
+    if (step := field_step(info)) is not None:
+        spin.setSingleStep(step)
     spin.setValue(value)
     return FieldEditor(spin, spin.value, spin.setValue, spin.valueChanged)
 
@@ -169,8 +171,9 @@ def make_editor(info: FieldInfo, value: Any) -> FieldEditor:
             lambda v: setattr(seed_widget, "value", int(v)),
             seed_widget.valueChanged,
         )
-    if typing.get_origin(annotation) is typing.Literal:
-        return _choice_editor(list(typing.get_args(annotation)), value)
+    choices = field_choices(info)
+    if choices is not None:
+        return _choice_editor(choices, value)
     if annotation is bool:
         check = QCheckBox(checked=bool(value))
         return FieldEditor(check, check.isChecked, check.setChecked, check.toggled)
@@ -195,9 +198,37 @@ class ParamForm(QWidget):
         self._editors: dict[str, FieldEditor] = {}
         self.seed_widget: SeedWidget | None = None
         self._setting_values = False
-        defaults = {name: info.get_default(call_default_factory=True) for name, info in schema.model_fields.items()}
-        current = defaults | (values or {})
-        layout = QFormLayout(self)
+        self._layout = QFormLayout(self)
+        self._build(values or {})
+
+    def set_schema(self, schema: type[BaseModel], values: dict[str, Any]) -> None:
+        """Rebuild the widgets for ``schema`` (e.g. another model's sliders), showing ``values``.
+
+        Fields the new schema shares keep the seed lock and the values given; new ones start
+        at their default. Emits no ``edited`` (the user did not edit anything) but ``changed``.
+        """
+        locked = self.seed_widget is not None and self.seed_widget.lock.isChecked()
+        while self._layout.rowCount():  # taken, not removed: the edited widget may be mid-signal
+            row = self._layout.takeRow(0)
+            for item in (row.labelItem, row.fieldItem):
+                widget = item.widget() if item is not None else None
+                if widget is not None:
+                    widget.blockSignals(True)
+                    widget.setObjectName("")
+                    widget.hide()
+                    widget.deleteLater()
+        self._editors.clear()
+        self.seed_widget = None
+        self.schema = schema
+        self._build(values)
+        if self.seed_widget is not None:
+            self.seed_widget.lock.setChecked(locked)
+        self.changed.emit()
+
+    def _build(self, values: dict[str, Any]) -> None:
+        schema = self.schema
+        current = defaults_of(schema) | {k: v for k, v in values.items() if k in schema.model_fields}
+        layout = self._layout
         for name, info in schema.model_fields.items():
             editor = make_editor(info, current[name])
             editor.widget.setToolTip(info.description or "")

@@ -1,14 +1,18 @@
 """The docked panel: choose a plugin, set its parameters, Generate.
 
 One form per plugin is created the first time it is shown and kept, so switching plugins
-never loses what the artist typed.
+never loses what the artist typed. A form follows its plugin's ``params_for``: when an
+edit selects another schema (another model's sliders) the form is rebuilt in place.
+Plugins that failed to load are listed too, disabled, with the reason as tooltip.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from gencanvas.core.metadata import GenerationMetadata
+from gencanvas.core.param_values import after_edit
 from gencanvas.core.plugin_api import Plugin
 from gencanvas.qt.param_form import ParamForm
 
@@ -65,9 +70,15 @@ class PluginPanel(QWidget):
     paramsChanged = Signal()
     pluginChanged = Signal(str)
 
-    def __init__(self, plugins: dict[str, type[Plugin]], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        plugins: dict[str, type[Plugin[Any]]],
+        parent: QWidget | None = None,
+        failures: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.plugins = plugins
+        self.failures: dict[str, str] = {}
         self.forms: dict[str, ParamForm] = {}
         self.chooser = QComboBox(objectName="pluginChooser")
         for plugin_id, plugin_type in plugins.items():
@@ -98,12 +109,14 @@ class PluginPanel(QWidget):
         self.restore_bar.restoreClicked.connect(lambda meta: self.restore(meta.plugin_id, meta.params))
         if plugins:
             self._show_current()
+        if failures:
+            self.show_failures(failures)
 
     # ---- queries ----
     def current_id(self) -> str:
         return self.chooser.currentData()
 
-    def current_plugin(self) -> type[Plugin]:
+    def current_plugin(self) -> type[Plugin[Any]]:
         return self.plugins[self.current_id()]
 
     def current_form(self) -> ParamForm:
@@ -118,17 +131,47 @@ class PluginPanel(QWidget):
     # ---- commands ----
     def set_plugin(self, plugin_id: str) -> None:
         index = self.chooser.findData(plugin_id)
-        if index < 0:
-            raise KeyError(f"no plugin {plugin_id!r} in the panel")
+        if index < 0 or plugin_id not in self.plugins:
+            why = f": it failed to load ({self.failures[plugin_id]})" if plugin_id in self.failures else ""
+            raise KeyError(f"no plugin {plugin_id!r} in the panel{why}")
         self.chooser.setCurrentIndex(index)
 
+    def show_failures(self, failures: Mapping[str, str]) -> None:
+        """List plugins that failed to load, disabled, with the reason as tooltip (once each)."""
+        model = self.chooser.model()
+        for plugin_id, why in failures.items():
+            if plugin_id in self.failures or plugin_id in self.plugins:
+                continue
+            self.failures[plugin_id] = why
+            self.chooser.addItem(f"{plugin_id} (failed to load)", plugin_id)
+            index = self.chooser.count() - 1
+            self.chooser.setItemData(index, f"{plugin_id} failed to load: {why}", Qt.ItemDataRole.ToolTipRole)
+            if isinstance(model, QStandardItemModel):
+                item = model.item(index)
+                if item is not None:
+                    item.setEnabled(False)
+
     def restore(self, plugin_id: str, params: dict[str, Any]) -> None:
-        """Switch to ``plugin_id`` and show ``params``, locking the seed so Generate repeats it."""
+        """Switch to ``plugin_id`` and show ``params`` (in the schema they select, e.g. their model's
+        sliders), locking the seed so Generate repeats it. Linked values are not applied."""
         self.set_plugin(plugin_id)
         form = self.current_form()
-        form.set_values(params)
+        schema = self.current_plugin().params_for(params)
+        if schema is not form.schema:
+            form.set_schema(schema, params)
+        else:
+            form.set_values(params)
         if form.seed_widget is not None:
             form.seed_widget.lock.setChecked(True)
+
+    def _on_edited(self, plugin_type: type[Plugin[Any]], form: ParamForm, name: str) -> None:
+        """The user edited ``name``: apply linked values, and rebuild the form if the schema changed."""
+        schema, values = after_edit(plugin_type, form.values(), name)
+        if schema is not form.schema:
+            form.set_schema(schema, values)
+            return
+        current = form.values()
+        form.set_values({key: value for key, value in values.items() if current.get(key) != value})
 
     def offer_restore(self, metadata: GenerationMetadata) -> None:
         if metadata.plugin_id in self.plugins:
@@ -136,14 +179,14 @@ class PluginPanel(QWidget):
 
     def _show_current(self) -> None:
         plugin_id = self.current_id()
+        if plugin_id not in self.plugins:  # a failed plugin cannot be chosen
+            return
         plugin_type = self.plugins[plugin_id]
         if plugin_id not in self.forms:
-            form = ParamForm(plugin_type.Params)
+            form = ParamForm(plugin_type.params_for({}))
             form.changed.connect(self.paramsChanged)
             form.edited.connect(
-                lambda name, form=form, plugin_type=plugin_type: form.set_values(
-                    plugin_type.linked_values(name, form.values())
-                )
+                lambda name, form=form, plugin_type=plugin_type: self._on_edited(plugin_type, form, name)
             )
             self.forms[plugin_id] = form
             self.stack.addWidget(form)
