@@ -1,4 +1,4 @@
-"""Install the packages in tests/plugin_packages as a user would: distributions with entry points.
+"""Install the packages in tests/third_party_packages as a user would: distributions with entry points.
 
 Each gets a ``.dist-info`` folder (METADATA and entry_points.txt) on ``sys.path``, so the
 registry finds them through ``importlib.metadata`` exactly like pip-installed plugins,
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGES = Path(__file__).parent / "plugin_packages"
+PACKAGES = Path(__file__).parent / "third_party_packages"
 DISTRIBUTIONS = {
     ("gencanvas-demo-plugins", "1.2.3"): {"demo-tint": "gencanvas_demo_plugins:Tint"},
     ("gencanvas-broken-plugins", "0.1.0"): {
