@@ -92,6 +92,11 @@ class StyleGANEdit(Plugin):
     Params = StyleGANEditParams
     interactive = True
 
+    @classmethod
+    def live_triggers(cls, params: Any) -> frozenset[InputKind]:
+        """Only a projected canvas image reads the photo; a seed reads no layer at all."""
+        return cls.inputs if params.source == "canvas image" else frozenset()
+
     def run(self, inputs: PluginInputs, params: Any, ctx: RunContext) -> np.ndarray:
         import torch
 
