@@ -64,6 +64,17 @@ def test_slow_frames_wait_for_a_short_quiet_spell_but_never_longer_than_a_frame(
     assert policy.start_in(1.5) == 0.0
 
 
+def test_one_slow_frame_such_as_a_model_load_does_not_switch_to_waiting():
+    policy = LivePolicy(immediate_s=0.1)
+    for seconds in (1.5, 0.02):  # the first frame loaded the model
+        policy.input_changed(0.0)
+        policy.take(seconds)
+        policy.started(seconds)
+        policy.finished(seconds, seconds)
+    policy.input_changed(2.0)
+    assert policy.start_in(2.0) == 0.0
+
+
 def test_an_interaction_stays_open_while_held_or_busy_and_ends_after_the_settle_time():
     policy = LivePolicy(settle_s=0.4)
     assert policy.settle_in(0.0, holding=False) is None

@@ -115,8 +115,15 @@ class LivePolicy:
         return bool(self._running)
 
     def expected_frame_s(self) -> float | None:
-        """Median of the recent request-to-result times; None before the first frame."""
-        return statistics.median(self._timings) if self._timings else None
+        """The recent request-to-result time; None before the first frame.
+
+        The median of the last few, or the latest when that is lower: one slow frame (a
+        model loading, a pause of the machine) does not switch to waiting, while a plugin
+        that is slow every time still does.
+        """
+        if not self._timings:
+            return None
+        return min(statistics.median(self._timings), self._timings[-1])
 
     def start_in(self, now: float) -> float | None:
         """Seconds until the pending input should be rendered; None: nothing to start now."""
