@@ -158,9 +158,9 @@ def request_key(plugin_id: str, params: dict[str, Any], inputs: PluginInputs, ki
     content of the inputs it reads.
 
     SHA-1 (an identity check, not security) is the fastest of hashlib's digests on CPUs
-    with SHA extensions: 1.7 ms for a 512² RGBA layer against 3.3 ms for BLAKE2b, on a
-    shared, loaded 2-core machine. Inputs outside ``kinds`` are left out, so StyleGAN on
-    *Source: seed* gives the same key whatever the photo is.
+    with SHA extensions: 1.7 ms for a 512² RGBA layer against 3.3 ms for BLAKE2b (a busy
+    2-core x86 CPU). Inputs outside ``kinds`` are left out, so StyleGAN on *Source: seed*
+    gives the same key whatever the photo is.
     """
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(json.dumps([plugin_id, params, inputs.width, inputs.height], sort_keys=True).encode())
