@@ -197,3 +197,13 @@ def test_a_live_result_arriving_after_generate_is_neither_shown_nor_recorded(qtb
     assert [r.state for r in jobs.reports if r.plugin_id == "test-stream"] == ["superseded"]
     assert window.history.count() == 1 and window.history.entry(0).metadata.plugin_id == "test-sketch-echo"
     assert window.result_metadata.plugin_id == "test-sketch-echo"
+
+
+def test_a_long_live_job_shows_progress_and_can_be_cancelled(qtbot, window):
+    window.panel.set_plugin("test-stream")
+    jobs = Jobs(window)
+    window.panel.current_form().set_values({"steps": 200, "step_seconds": 0.02})  # one request, 4 s
+    qtbot.waitUntil(window.status.cancel_button.isEnabled, timeout=JOB_MS)
+    qtbot.mouseClick(window.status.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: [r.state for r in jobs.reports] == ["cancelled"], timeout=JOB_MS)
+    assert window.history.count() == 0 and window.status.message.text() == "Cancelled"

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 
 LAYER_INPUTS = {Layer.PHOTO: InputKind.IMAGE, Layer.SKETCH: InputKind.SKETCH, Layer.MASK: InputKind.MASK}
 RELEASE_POLL_MS = 30  # how soon after the mouse is released a held live result is committed
+LIVE_BUSY_MS = 150  # a live job running this long shows progress and Cancel (e.g. a StyleGAN projection)
 
 
 @dataclass
@@ -92,6 +93,7 @@ class GenerationController(QObject):
         self.last_error: str | None = None
         self._live_timer = _single_shot(self, self._pump)
         self._settle_timer = _single_shot(self, self._settle)
+        self._live_busy_timer = _single_shot(self, self._show_live_busy)
 
         self.worker.jobStarted.connect(self._on_started)
         self.worker.frameReady.connect(self._on_frame)
@@ -235,8 +237,16 @@ class GenerationController(QObject):
 
     # ---- worker events (GUI thread) ----
     def _on_started(self, job_id: int) -> None:
+        """Show progress and Cancel; for live frames only once one runs long enough to matter."""
         run = self._runs.get(job_id)
         if run is not None and not run.session:
+            self.status.running(run.job.plugin.title)
+        elif run is not None:
+            self._live_busy_timer.start(LIVE_BUSY_MS)
+
+    def _show_live_busy(self) -> None:
+        run = self._runs.get(self._current_id or 0)
+        if run is not None and run.session and self.worker.busy:
             self.status.running(run.job.plugin.title)
 
     def _on_frame(self) -> None:
@@ -324,4 +334,5 @@ class GenerationController(QObject):
     def shutdown(self) -> bool:
         self._live_timer.stop()
         self._settle_timer.stop()
+        self._live_busy_timer.stop()
         return self.worker.shutdown()
