@@ -164,7 +164,11 @@ def cmd_generate(argv: list[str]) -> int:
     except (OSError, ValueError) as exc:
         print(f"gencanvas: could not write {args.output}: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    print(json.dumps({"output": str(args.output), "plugin": plugin_type.id, "params": params}))
+    print(
+        json.dumps(
+            {"output": str(args.output), "plugin": plugin_type.id, "params": params, "frames_sent": job.frames_sent}
+        )
+    )
     return EXIT_OK
 
 

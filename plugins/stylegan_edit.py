@@ -116,6 +116,11 @@ class StyleGANEdit(Plugin[StyleGANEditParams]):
         """Only the chosen model's directions are sliders: a slider the model lacks would do nothing."""
         return schema_for(values)
 
+    @classmethod
+    def live_triggers(cls, params: StyleGANEditParams) -> frozenset[InputKind]:
+        """Only a projected canvas image reads the photo; a seed reads no layer at all."""
+        return cls.optional_inputs if params.source == "canvas image" else frozenset()
+
     def run(self, inputs: PluginInputs, params: StyleGANEditParams, ctx: RunContext) -> np.ndarray:
         import torch
 

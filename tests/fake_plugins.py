@@ -76,4 +76,32 @@ class SketchEchoPlugin(Plugin):
         return out.round().astype(np.uint8)
 
 
-FAKE_PLUGINS: tuple[type[Plugin], ...] = (StreamPlugin, FailingPlugin, OomPlugin, SketchEchoPlugin)
+class LiveSketchParams(ParamsBase):
+    gain: int = slider(0, ge=0, le=100)
+    use_sketch: bool = True
+
+
+class LiveSketchPlugin(Plugin):
+    """A live plugin that reads the sketch only while ``use_sketch`` is on (as StyleGAN reads
+    the photo only with *Source: canvas image*); the result's red channel is ``gain``."""
+
+    id = "test-live-sketch"
+    title = "Test live sketch"
+    inputs = frozenset({InputKind.SKETCH})
+    Params = LiveSketchParams
+    interactive = True
+
+    @classmethod
+    def live_triggers(cls, params: LiveSketchParams) -> frozenset[InputKind]:  # type: ignore[override]
+        return cls.inputs if params.use_sketch else frozenset()
+
+    def run(self, inputs: PluginInputs, params: LiveSketchParams, ctx: RunContext) -> np.ndarray:
+        out = np.zeros((inputs.height, inputs.width, 3), np.uint8)
+        out[..., 0] = params.gain
+        if params.use_sketch:
+            out[..., 1] = inputs.require(InputKind.SKETCH)[..., 3]
+        ctx.emit(out, 1, 1)
+        return out
+
+
+FAKE_PLUGINS: tuple[type[Plugin], ...] = (StreamPlugin, FailingPlugin, OomPlugin, SketchEchoPlugin, LiveSketchPlugin)

@@ -63,6 +63,7 @@ def test_generate_writes_png_with_metadata(tmp_path, photo_and_mask, capsys):
         ]
     )
     assert code == 0, capsys.readouterr().err
+    assert json.loads(capsys.readouterr().out)["frames_sent"] == 1
     result = load_image(out).rgb
     assert np.abs(result[12:18, 22:28].astype(int) - (30, 160, 220)).max() < 10
     metadata = read_metadata(out)

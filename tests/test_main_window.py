@@ -122,6 +122,7 @@ def test_live_plugin_reruns_when_parameters_change_and_strokes_land(qtbot, windo
     with qtbot.waitSignal(window.generation.resultCommitted, timeout=JOB_MS) as blocker:
         window.panel.current_form().set_values({"steps": 2})
     assert blocker.args[0].metadata.params["steps"] == 2
+    window.panel.set_plugin("test-live-sketch")  # test-stream reads no layer: strokes leave it alone
     with qtbot.waitSignal(window.generation.resultCommitted, timeout=JOB_MS):
         window.canvas.paint_stroke(Layer.SKETCH, [QPointF(5, 5), QPointF(50, 50)], 4, QColor("black"))
 

@@ -45,6 +45,7 @@ class Job:
     seed: int = 0
     id: int = field(default_factory=lambda: next(_job_ids))
     notices: list[str] = field(default_factory=list)  # messages for the user from a job that succeeded
+    frames_sent: int = 0  # frames the plugin emitted (the GUI may show fewer: latest wins)
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def cancel(self) -> None:
@@ -53,6 +54,29 @@ class Job:
     @property
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
+
+
+@dataclass(frozen=True)
+class JobReport:
+    """How one job ended; callers match their own job by ``job_id``, never by plugin or order.
+
+    ``frames_sent`` counts the plugin's ``ctx.emit`` calls, ``frames_shown`` those the
+    canvas displayed (fewer when the GUI was busy: only the newest frame is shown).
+    """
+
+    job_id: int
+    plugin_id: str
+    state: str  # finished, superseded (a live result made stale by a newer job), cancelled, failed, dropped
+    frames_sent: int = 0
+    frames_shown: int = 0
+    seconds: float = 0.0  # from the request to its end
+    message: str = ""
+
+    def line(self) -> str:
+        return (
+            f"job {self.job_id} ({self.plugin_id}) {self.state} in {self.seconds * 1000:.0f} ms: "
+            f"{self.frames_sent} frames sent, {self.frames_shown} shown"
+        )
 
 
 class ModelCache:
@@ -124,10 +148,15 @@ class JobRunner:
     def run(self, job: Job, sink: FrameSink) -> np.ndarray:
         """Run ``job`` to completion; raises JobCancelled, PluginError or the plugin's exception."""
         inputs = check_inputs(job.plugin, job.inputs)
+
+        def counted(frame: np.ndarray, step: int, total: int) -> None:
+            job.frames_sent += 1
+            sink(frame, step, total)
+
         job_ctx = RunContext(
             seed=job.seed,
             models=self.models,
-            sink=sink,
+            sink=counted,
             is_cancelled=lambda: job.is_cancelled,
             device_preference=self.device,
             precision_preference=self.precision,

@@ -258,6 +258,17 @@ class Plugin(abc.ABC, Generic[P]):
         """Return the finished RGB uint8 image (H, W, 3), emitting frames on the way."""
 
     @classmethod
+    def live_triggers(cls, params: P) -> frozenset[InputKind]:
+        """The inputs this plugin reads with ``params``: in live mode only their edits re-run it.
+
+        Default: every declared input. Override when a parameter decides what is read,
+        e.g. StyleGAN reads the photo only with *Source: canvas image*, so on *Source:
+        seed* neither a brush stroke nor a new photo re-runs it. Live mode also skips a
+        request whose parameters and triggering inputs (by content) match the last run.
+        """
+        return cls.canvas_inputs()
+
+    @classmethod
     def linked_values(cls, edited: str, values: dict[str, Any]) -> dict[str, Any]:
         """Values other fields take when the user edits ``edited`` (the form's current ``values``).
 

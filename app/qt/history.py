@@ -20,6 +20,7 @@ class HistoryEntry:
     metadata: GenerationMetadata  # plugin id, parameters (seed included) and summary
     pixels: np.ndarray
     image: QImage
+    job_id: int = 0  # the job that made it: the self-test matches its own result by this
 
 
 class HistoryStrip(QListWidget):
@@ -40,15 +41,26 @@ class HistoryStrip(QListWidget):
         self.itemClicked.connect(lambda item: self.entryActivated.emit(item.data(Qt.ItemDataRole.UserRole)))
 
     def add(self, entry: HistoryEntry) -> None:
-        thumb = entry.image.scaled(
-            THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
-        )
-        item = QListWidgetItem(QIcon(QPixmap.fromImage(thumb)), "")
-        item.setToolTip(entry.metadata.summary)
-        item.setData(Qt.ItemDataRole.UserRole, entry)
+        item = QListWidgetItem()
+        self._show(item, entry)
         self.insertItem(0, item)
         while self.count() > self.limit:  # bound memory: full-size images are kept per entry
             self.takeItem(self.count() - 1)
+
+    def replace_newest(self, entry: HistoryEntry) -> None:
+        """Put ``entry`` in place of the newest one: a live interaction keeps one entry, its latest result."""
+        if self.count() == 0:
+            self.add(entry)
+        else:
+            self._show(self.item(0), entry)
+
+    def _show(self, item: QListWidgetItem, entry: HistoryEntry) -> None:
+        thumb = entry.image.scaled(
+            THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation
+        )
+        item.setIcon(QIcon(QPixmap.fromImage(thumb)))
+        item.setToolTip(entry.metadata.summary)
+        item.setData(Qt.ItemDataRole.UserRole, entry)
 
     def entry(self, row: int) -> HistoryEntry:
         return self.item(row).data(Qt.ItemDataRole.UserRole)

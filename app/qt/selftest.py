@@ -14,6 +14,7 @@ from PySide6.QtCore import QEventLoop, QPointF, QTimer
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
 
 from gencanvas.core.image_io import read_metadata
+from gencanvas.core.jobs import JobReport
 from gencanvas.core.settings import Settings
 from gencanvas.qt.app import build_window, create_application
 from gencanvas.qt.canvas import Layer
@@ -42,39 +43,53 @@ def prepare_tiny_canvas(window: MainWindow) -> None:
     window.canvas.paint_stroke(Layer.MASK, [QPointF(24, 32), QPointF(40, 32)], 12, QColor("white"))
 
 
-def run_plugin_once(window: MainWindow, plugin_id: str, out_dir: Path) -> str | None:
-    """Generate with ``plugin_id``'s defaults and save the result; None on success, else why not."""
-    window.panel.set_plugin(plugin_id)
+def run_job(window: MainWindow, timeout_ms: int = JOB_TIMEOUT_MS) -> tuple[JobReport | None, str | None]:
+    """Generate with the panel's plugin and wait for the report of *that* job (by id).
+
+    Reports of other jobs -- a late live re-run of the previous plugin, say -- are ignored.
+    Returns (report, None) when it finished, else (report or None, why not).
+    """
     loop = QEventLoop()
-    outcome: dict[str, str | None] = {"error": "timed out"}
+    reports: list[JobReport] = []
+    wanted: dict[str, int] = {}
 
-    def finished(_entry) -> None:
-        outcome["error"] = None
-        loop.quit()
+    def ended(report: JobReport) -> None:
+        if report.job_id == wanted.get("id"):
+            reports.append(report)
+            loop.quit()
 
-    def failed(_job_id: int, message: str) -> None:
-        outcome["error"] = message
-        loop.quit()
-
-    window.generation.resultCommitted.connect(finished)
-    window.generation.worker.jobFailed.connect(failed)
-    QTimer.singleShot(JOB_TIMEOUT_MS, loop.quit)
+    window.generation.jobEnded.connect(ended)
+    timer = QTimer(singleShot=True)
+    timer.timeout.connect(loop.quit)
     try:
-        if window.generation.generate() is None:
-            return window.generation.last_error or "job was not accepted"
+        job = window.generation.generate()
+        if job is None:
+            return None, window.generation.last_error or "job was not accepted"
+        wanted["id"] = job.id
+        timer.start(timeout_ms)
         loop.exec()
     finally:
-        window.generation.resultCommitted.disconnect(finished)
-        window.generation.worker.jobFailed.disconnect(failed)
-    if outcome["error"]:
-        return outcome["error"]
+        timer.stop()
+        window.generation.jobEnded.disconnect(ended)
+    if not reports:
+        return None, "timed out"
+    report = reports[0]
+    return report, None if report.state == "finished" else report.message or report.state
+
+
+def run_plugin_once(window: MainWindow, plugin_id: str, out_dir: Path) -> tuple[JobReport | None, str | None]:
+    """Generate with ``plugin_id``'s defaults and save the result; (report, None) on success, else why not."""
+    window.panel.set_plugin(plugin_id)
+    report, error = run_job(window)
+    if error:
+        return report, error
     path = out_dir / f"{plugin_id}.png"
     if not window.save_to(path):
-        return f"could not save {path}"
+        return report, f"could not save {path}"
     metadata = read_metadata(path)
     if metadata is None or metadata.plugin_id != plugin_id:
-        return f"{path.name} lacks its generation metadata"
-    return None
+        return report, f"{path.name} lacks its generation metadata"
+    return report, None
 
 
 def run_self_test(out_dir: Path | None = None) -> int:
@@ -92,10 +107,11 @@ def run_self_test(out_dir: Path | None = None) -> int:
                 continue
             prepare_tiny_canvas(window)
             started = time.perf_counter()
-            error = run_plugin_once(window, plugin_id, out_dir)
+            report, error = run_plugin_once(window, plugin_id, out_dir)
             elapsed = (time.perf_counter() - started) * 1000
+            frames = f", {report.frames_sent} frames sent, {report.frames_shown} shown" if report else ""
             print(
-                f"{'FAIL' if error else 'ok  '} {plugin_id} ({elapsed:.0f} ms){': ' + error if error else ''}",
+                f"{'FAIL' if error else 'ok  '} {plugin_id} ({elapsed:.0f} ms{frames}){': ' + error if error else ''}",
                 flush=True,
             )
             if error:

@@ -3,8 +3,9 @@
 It owns the :class:`JobRunner` (and so the loaded models), runs one job at a time, and
 talks to the GUI only through two latest-wins slots and queued signals:
 
-* requests: ``submit`` replaces any job still waiting, so 200 slider ticks become a
-  handful of renders and the last one always runs;
+* requests: ``submit`` replaces any job still waiting, so a burst of requests becomes a
+  handful of renders and the last one always runs (live mode goes further and submits
+  only when the previous frame is done, see app/core/live_policy.py);
 * frames: each frame is converted to a QImage *here*, off the GUI thread, and dropped
   into a slot; ``frameReady`` is emitted only when the slot was empty, so the GUI event
   queue never fills with stale frames and the GUI never waits on the worker.
@@ -16,6 +17,7 @@ import logging
 import threading
 import weakref
 from dataclasses import dataclass
+from typing import ClassVar
 
 import numpy as np
 from PySide6.QtCore import QThread, Signal
@@ -51,7 +53,7 @@ class GenerationWorker(QThread):
     jobFailed = Signal(int, str)
     jobDropped = Signal(int)  # a waiting job replaced by a newer request
 
-    live_workers: weakref.WeakSet[GenerationWorker] = weakref.WeakSet()
+    live_workers: ClassVar[weakref.WeakSet[GenerationWorker]] = weakref.WeakSet()
 
     def __init__(self, runner: JobRunner, parent=None) -> None:
         super().__init__(parent)

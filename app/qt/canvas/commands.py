@@ -39,13 +39,33 @@ class StrokeCommand(QUndoCommand):
 
 
 class DocumentCommand(QUndoCommand):
-    """Replaces whole layers, and possibly the document size, in one step."""
+    """Replaces whole layers, and possibly the document size, in one step.
 
-    def __init__(self, layers: LayerStack, before: DocState, after: DocState, text: str) -> None:
+    Commands with the same ``merge_key`` pushed in a row merge into one step (the first
+    one's before, the last one's after): every result of one live interaction is one undo.
+    """
+
+    MERGE_ID = 1
+
+    def __init__(
+        self, layers: LayerStack, before: DocState, after: DocState, text: str, merge_key: int | None = None
+    ) -> None:
         super().__init__(text)
         self._layers = layers
         self.before = before
         self.after = after
+        self.merge_key = merge_key
+
+    def id(self) -> int:
+        return -1 if self.merge_key is None else self.MERGE_ID
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, DocumentCommand) or other.merge_key != self.merge_key:
+            return False
+        if other.after.size != self.after.size or other.after.images.keys() != self.after.images.keys():
+            return False
+        self.after = other.after
+        return True
 
     def redo(self) -> None:
         self._layers.restore(self.after)
@@ -55,7 +75,7 @@ class DocumentCommand(QUndoCommand):
 
 
 def replace_layers(
-    layers: LayerStack, images: dict[Layer, QImage], text: str, size: QSize | None = None
+    layers: LayerStack, images: dict[Layer, QImage], text: str, size: QSize | None = None, merge_key: int | None = None
 ) -> DocumentCommand:
     """An undo step that replaces ``images`` (conformed to ``size``, default: unchanged).
 
@@ -64,4 +84,4 @@ def replace_layers(
     size = layers.size() if size is None else QSize(size)
     before = layers.state(list(Layer) if size != layers.size() else list(images))
     after = DocState(size, {layer: conform_image(image, size, layer) for layer, image in images.items()})
-    return DocumentCommand(layers, before, after, text)
+    return DocumentCommand(layers, before, after, text, merge_key)

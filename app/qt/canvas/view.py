@@ -28,6 +28,7 @@ class CanvasView(NavigationView):
     """
 
     strokeFinished = Signal(object)  # the Layer painted
+    strokeMoved = Signal(object)  # the Layer being painted, after each mouse move of a stroke (live mode)
     colorPicked = Signal(QColor)
     filesDropped = Signal(list)  # list[str] of local paths
     imageDropped = Signal(QImage)
@@ -46,6 +47,7 @@ class CanvasView(NavigationView):
         self._brush_color = QColor(Qt.GlobalColor.black)
         self._eraser_target = Layer.SKETCH
         self._stroke: Stroke | None = None
+        self._stroke_layer = Layer.SKETCH
         self._outline = BrushOutline()
         self._outline.set_diameter(self._brush_size)
         self._outline.hide()
@@ -101,9 +103,12 @@ class CanvasView(NavigationView):
         """Drop streamed frames (a cancelled job), showing the last committed RESULT again."""
         self._layers.discard_preview()
 
-    def commit_result(self, image: QImage, text: str = "Generate") -> None:
-        """Undoably set the final result; undo goes back to the result before the preview."""
-        self.set_layer_image(Layer.RESULT, image, text)
+    def commit_result(self, image: QImage, text: str = "Generate", merge_key: int | None = None) -> None:
+        """Undoably set the final result; undo goes back to the result before the preview.
+
+        Results with the same ``merge_key`` in a row (one live interaction) make one undo step.
+        """
+        self.undo_stack.push(replace_layers(self._layers, {Layer.RESULT: image}, text, merge_key=merge_key))
 
     def apply_result_to_photo(self, text: str = "Apply result") -> None:
         """Undoably flatten RESULT onto PHOTO and clear RESULT, to keep editing the outcome."""
@@ -179,6 +184,7 @@ class CanvasView(NavigationView):
 
     def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool) -> None:
         size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
+        self._stroke_layer = layer
         self._stroke = Stroke(self._layers.item(layer), layer, size, color, erase)
 
     def _finish_stroke(self) -> bool:
@@ -243,6 +249,7 @@ class CanvasView(NavigationView):
     def _extend_stroke(self, event: QMouseEvent) -> None:
         assert self._stroke is not None
         self._stroke.add_point(self._to_document(event.position()))
+        self.strokeMoved.emit(self._stroke_layer)
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
