@@ -132,7 +132,8 @@ def test_the_self_test_runs_a_dropped_wheel_like_a_builtin(qtbot, folder, tmp_pa
     try:
         assert "dropped-selftest" in window.panel.plugins and not window.plugin_failures
         prepare_tiny_canvas(window)
-        assert run_plugin_once(window, "dropped-selftest", tmp_path) is None
+        report, error = run_plugin_once(window, "dropped-selftest", tmp_path)
+        assert error is None and report is not None and report.plugin_id == "dropped-selftest"
         assert read_metadata(tmp_path / "dropped-selftest.png").plugin_id == "dropped-selftest"
     finally:
         window.close()
