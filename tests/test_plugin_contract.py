@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
+import types
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,7 @@ import pytest
 
 import gencanvas.plugin_api
 import gencanvas.testing
-from gencanvas.core.registry import default_registry
+from gencanvas.core.registry import PluginRegistry, default_registry
 from gencanvas.testing import ContractCase, PluginContract, check_plugin, run_plugin
 
 # Model-based plugins run their real code path with fewer steps so the contract stays quick.
@@ -51,6 +53,33 @@ def test_documented_example_plugin_works():
     check_plugin(namespace["Posterize"])
     result, frames = run_plugin(ContractCase.of(namespace["Posterize"]))
     assert len(frames) == 8 and len(np.unique(result)) <= 4
+
+
+def test_readme_plugin_samples_load_through_the_registry(monkeypatch):
+    """Every self-contained sample (one that imports gencanvas.plugin_api) defines plugins the
+    registry accepts (API version, defaults, fields the form can show) and that pass the contract."""
+    samples = [block for block in readme_blocks("python") if "from gencanvas.plugin_api import" in block]
+    loaded = []
+    for number, block in enumerate(samples):
+        module = types.ModuleType(f"readme_sample_{number}")
+        monkeypatch.setitem(sys.modules, module.__name__, module)  # pydantic resolves annotations there
+        exec(compile(block, "plugins/README.md", "exec"), module.__dict__)
+        plugins = [
+            value
+            for value in vars(module).values()
+            if isinstance(value, type) and issubclass(value, gencanvas.plugin_api.Plugin)
+            if value.__module__ == module.__name__
+        ]
+        assert plugins, f"README sample {number} defines no plugin"
+        registry = PluginRegistry()
+        for plugin_type in plugins:
+            registry.register(plugin_type.id, plugin_type)
+            assert registry.get(plugin_type.id) is plugin_type, registry.failures
+            check_plugin(plugin_type)
+            params = plugin_type.params_for({})()  # live mode asks this of every request
+            assert plugin_type.live_triggers(params) <= plugin_type.canvas_inputs()
+            loaded.append(plugin_type.id)
+    assert {"recolour", "latent-edit", "tint", "posterize"} <= set(loaded)
 
 
 def test_readme_samples_compile_and_import_only_the_public_api():
