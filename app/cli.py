@@ -202,6 +202,8 @@ def plugin_listing(registry: PluginRegistry) -> dict[str, dict[str, Any]]:
                 "params": plugin_type.params_for({}).model_json_schema(),
             }
         listing[plugin_id] = entry
+    for name, why in registry.failures.items():  # plugins-folder entries that never got an id
+        listing.setdefault(name, {"package": None, "version": None, "target": None, "status": "failed", "error": why})
     return listing
 
 

@@ -137,3 +137,17 @@ def test_the_self_test_runs_a_dropped_wheel_like_a_builtin(qtbot, folder, tmp_pa
         assert read_metadata(tmp_path / "dropped-selftest.png").plugin_id == "dropped-selftest"
     finally:
         window.close()
+
+
+def test_plugins_json_lists_folder_entries_that_could_not_be_read(folder, capsys):
+    import json
+
+    from gencanvas.cli import main
+
+    write_wheel(folder, "dropped_clash", "inpaint-classical")
+    (folder / "corrupt-0.1-py3-none-any.whl").write_bytes(b"not a zip archive")
+    assert main(["plugins", "--json"]) == 0
+    listing = json.loads(capsys.readouterr().out)
+    assert listing["corrupt-0.1-py3-none-any.whl"]["status"] == "failed"
+    assert "taken by" in listing["inpaint-classical (dropped_clash-0.1-py3-none-any.whl)"]["error"]
+    assert listing["inpaint-classical"]["status"] == "ok"
