@@ -13,7 +13,9 @@ import argparse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
+
+from typing_extensions import Self
 
 SIZE_HELP = "image size (default: 32 for fashion-mnist, 64 otherwise)"
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from sidecar .txt files)"

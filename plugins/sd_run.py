@@ -19,6 +19,7 @@ from gencanvas.plugins import sd_models_scan, sd_settings
 from gencanvas.plugins.sd_memory import run_within_memory
 
 if TYPE_CHECKING:  # pragma: no cover
+    from gencanvas.models.sd.importer import ModelInfo
     from gencanvas.plugins.sd_params import SDParams
 
 
@@ -37,22 +38,21 @@ class SDRun:
     ) -> None:
         models = sd_models_scan.scan()
         self.ctx, self.params, self.task = ctx, params, task
-        self.info = sd_models_scan.pick(
-            models, "checkpoint", params.model, inpaint=inpaint if task == "inpaint" else False
-        )
-        if self.info is None:
+        info = sd_models_scan.pick(models, "checkpoint", params.model, inpaint=inpaint if task == "inpaint" else False)
+        if info is None:
             raise PluginError(
                 sd_models_scan.no_checkpoint_message()
                 if params.model == "auto"
                 else f"The model '{params.model}' is no longer in {sd_settings.models_folder()} "
                 f"({sd_settings.SETTING_HINT})."
             )
+        self.info: ModelInfo = info
         if self.info.inpaint and task != "inpaint":
             raise PluginError(
                 f"'{self.info.name}' is an inpainting checkpoint: use it with Inpaint (Stable Diffusion)."
             )
         self.family = self.info.family
-        self.controlnet_info = None
+        self.controlnet_info: ModelInfo | None = None
         if controlnet is not None:
             self.controlnet_info = sd_models_scan.pick(models, "controlnet", controlnet, family=self.family)
             if self.controlnet_info is None:
@@ -75,20 +75,17 @@ class SDRun:
         from gencanvas.models.sd import loading
 
         root, dtype, allow = sd_settings.configs_root(), self.ctx.dtype, sd_settings.ckpt_allowed()
+        info, control_info, vae_info = self.info, self.controlnet_info, self.vae_info  # narrowed for the loaders
         try:
-            base = self._cached(
-                ("base", str(self.info.path)), lambda: loading.load_checkpoint(self.info, root, dtype, allow)
-            )
+            base = self._cached(("base", str(info.path)), lambda: loading.load_checkpoint(info, root, dtype, allow))
             control = vae = None
-            if self.controlnet_info is not None:
+            if control_info is not None:
                 control = self._cached(
-                    ("controlnet", str(self.controlnet_info.path)),
-                    lambda: loading.load_controlnet(self.controlnet_info, root, dtype, allow),
+                    ("controlnet", str(control_info.path)),
+                    lambda: loading.load_controlnet(control_info, root, dtype, allow),
                 )
-            if self.vae_info is not None:
-                vae = self._cached(
-                    ("vae", str(self.vae_info.path)), lambda: loading.load_vae(self.vae_info, root, dtype, allow)
-                )
+            if vae_info is not None:
+                vae = self._cached(("vae", str(vae_info.path)), lambda: loading.load_vae(vae_info, root, dtype, allow))
         except PluginError:
             raise
         except Exception as exc:
@@ -110,11 +107,11 @@ class SDRun:
 
         if self.params.preview == "off":
             return None
-        taesd = None
-        if self.taesd_info is not None:
+        taesd, taesd_info = None, self.taesd_info
+        if taesd_info is not None:
             taesd = self._cached(
-                ("taesd", str(self.taesd_info.path)),
-                lambda: load_taesd(self.taesd_info, sd_settings.configs_root(), self.ctx.dtype),
+                ("taesd", str(taesd_info.path)),
+                lambda: load_taesd(taesd_info, sd_settings.configs_root(), self.ctx.dtype),
             )
             taesd.to(self.ctx.device)
         return make_renderer(self.family, taesd)

@@ -97,10 +97,10 @@ def _from_dist_info(path: Path, group: str) -> FolderEntry:
 
 
 def _from_pyproject(path: Path, group: str) -> FolderEntry:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10: the frozen app ships 3.11+, a source install may not
-        return FolderEntry(path, error=f"{path.name}: reading pyproject.toml needs Python 3.11; drop a wheel instead")
+    else:  # tomllib's original, a dependency on Python 3.10 only
+        import tomli as tomllib
     project = tomllib.loads((path / "pyproject.toml").read_text(encoding="utf-8")).get("project", {})
     plugins = dict(project.get("entry-points", {}).get(group, {}))
     import_path = path / "src" if (path / "src").is_dir() else path

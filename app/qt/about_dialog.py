@@ -74,10 +74,13 @@ class AboutDialog(QDialog):
             f"Logs: {log_dir()}",
         ]
         layout = QVBoxLayout(self)
-        self.title_label = QLabel(f"<b>GenCanvas {gencanvas.__version__}</b>", objectName="aboutTitle")
+        self.title_label = QLabel(f"<b>GenCanvas {gencanvas.__version__}</b>")
+        self.title_label.setObjectName("aboutTitle")
         layout.addWidget(self.title_label)
-        self.facts_label = QLabel("\n".join(facts), objectName="aboutFacts")
-        self.device_label = QLabel("Looking for torch and GPUs…", objectName="aboutDevices")
+        self.facts_label = QLabel("\n".join(facts))
+        self.facts_label.setObjectName("aboutFacts")
+        self.device_label = QLabel("Looking for torch and GPUs…")
+        self.device_label.setObjectName("aboutDevices")
         for label in (self.facts_label, self.device_label):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # copy into a bug report
             layout.addWidget(label)

@@ -64,7 +64,8 @@ def _tool_actions(window: StudioWindow, actions: dict[str, QAction]) -> QActionG
 
 def _toolbar(window: StudioWindow, group: QActionGroup) -> None:
     """The tools, then the window's own brush-size slider."""
-    bar = QToolBar("Tools", window.qt_window, objectName="toolsToolbar")
+    bar = QToolBar("Tools", window.qt_window)
+    bar.setObjectName("toolsToolbar")
     bar.addActions(group.actions())
     bar.addSeparator()
     bar.addWidget(QLabel(" Size "))

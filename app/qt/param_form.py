@@ -52,7 +52,8 @@ class SeedWidget(QWidget):
         self.spin = QSpinBox(maximum=SEED_MAX, value=value)
         self.lock = QCheckBox("Lock")
         self.lock.setToolTip("Keep this seed for the next Generate")
-        self.dice = QToolButton(text="🎲")
+        self.dice = QToolButton()
+        self.dice.setText("🎲")
         self.dice.setToolTip("New random seed")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -101,26 +102,30 @@ class FieldEditor:
         self.set(new)
 
 
-def _number_editor(annotation: type, info: FieldInfo, value: Any) -> FieldEditor:
+def _number_editor(annotation: Any, info: FieldInfo, value: Any) -> FieldEditor:
+    """A slider when the field asks for one, else a spin box; ints and floats get their own widgets."""
     low, high = field_bounds(info)
-    is_int = annotation is int
-    low = low if low is not None else (-(2**31) if is_int else -1e9)
-    high = high if high is not None else (2**31 - 1 if is_int else 1e9)
-    if widget_hint(info) == "slider":
-        slider = (
-            QLabeledSlider(Qt.Orientation.Horizontal) if is_int else QLabeledDoubleSlider(Qt.Orientation.Horizontal)
-        )
-        slider.setRange(low, high)
-        if (step := field_step(info)) is not None:
-            slider.setSingleStep(step)
-        slider.setValue(value)
-        return FieldEditor(slider, slider.value, slider.setValue, slider.valueChanged)
-    spin = QSpinBox() if is_int else QDoubleSpinBox(decimals=3)
-    spin.setRange(low, high)
-    if (step := field_step(info)) is not None:
-        spin.setSingleStep(step)
-    spin.setValue(value)
-    return FieldEditor(spin, spin.value, spin.setValue, spin.valueChanged)
+    step = field_step(info)
+    horizontal = Qt.Orientation.Horizontal
+    if annotation is int:
+        int_low = int(low) if low is not None else -(2**31)
+        int_high = int(high) if high is not None else 2**31 - 1
+        int_editor = QLabeledSlider(horizontal) if widget_hint(info) == "slider" else QSpinBox()
+        int_editor.setRange(int_low, int_high)
+        if step is not None:
+            int_editor.setSingleStep(int(step))
+        int_editor.setValue(value)
+        return FieldEditor(int_editor, int_editor.value, int_editor.setValue, int_editor.valueChanged)
+    float_low = float(low) if low is not None else -1e9
+    float_high = float(high) if high is not None else 1e9
+    float_editor = QLabeledDoubleSlider(horizontal) if widget_hint(info) == "slider" else QDoubleSpinBox()
+    if isinstance(float_editor, QDoubleSpinBox):
+        float_editor.setDecimals(3)
+    float_editor.setRange(float_low, float_high)
+    if step is not None:
+        float_editor.setSingleStep(float(step))  # type: ignore[arg-type]  # superqt's stub says int; it takes float
+    float_editor.setValue(value)
+    return FieldEditor(float_editor, float_editor.value, float_editor.setValue, float_editor.valueChanged)
 
 
 def _choice_editor(choices: list[Any], value: Any) -> FieldEditor:
@@ -144,7 +149,8 @@ def _text_editor(info: FieldInfo, value: str) -> FieldEditor:
 
 def _path_editor(value: Path) -> FieldEditor:
     line = QLineEdit(str(value))
-    browse = QToolButton(text="…")
+    browse = QToolButton()
+    browse.setText("…")
     box = QWidget()
     layout = QHBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
@@ -175,7 +181,8 @@ def make_editor(info: FieldInfo, value: Any) -> FieldEditor:
     if choices is not None:
         return _choice_editor(choices, value)
     if annotation is bool:
-        check = QCheckBox(checked=bool(value))
+        check = QCheckBox()
+        check.setChecked(bool(value))
         return FieldEditor(check, check.isChecked, check.setChecked, check.toggled)
     if annotation in (int, float):
         return _number_editor(annotation, info, value)

@@ -80,7 +80,8 @@ class PluginPanel(QWidget):
         self.plugins = plugins
         self.failures: dict[str, str] = {}
         self.forms: dict[str, ParamForm] = {}
-        self.chooser = QComboBox(objectName="pluginChooser")
+        self.chooser = QComboBox()
+        self.chooser.setObjectName("pluginChooser")
         for plugin_id, plugin_type in plugins.items():
             self.chooser.addItem(plugin_type.title, plugin_id)
         self.description = QLabel(wordWrap=True)
@@ -91,7 +92,8 @@ class PluginPanel(QWidget):
         scroll.setWidget(self.stack)
         self.setMinimumWidth(340)  # room for a label, a slider and its value
         self.live = QCheckBox("Live: re-run as I draw and change parameters")
-        self.generate_button = QPushButton("Generate", objectName="generateButton")
+        self.generate_button = QPushButton("Generate")
+        self.generate_button.setObjectName("generateButton")
         self.generate_button.setShortcut("Ctrl+Return")
         self.generate_button.setToolTip("Generate (Ctrl+Enter)")
         self.restore_bar = RestoreBar()

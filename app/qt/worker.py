@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 from PySide6.QtGui import QImage
 
 from gencanvas.core.jobs import Job, JobRunner, LatestSlot, user_message
@@ -55,7 +55,7 @@ class GenerationWorker(QThread):
 
     live_workers: ClassVar[weakref.WeakSet[GenerationWorker]] = weakref.WeakSet()
 
-    def __init__(self, runner: JobRunner, parent=None) -> None:
+    def __init__(self, runner: JobRunner, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("GenerationWorker")
         self.runner = runner
@@ -106,6 +106,7 @@ class GenerationWorker(QThread):
                     self._wake.wait()
                 if self._stopping:
                     return
+                assert job is not None  # the wait above ends only with a job or a stop
                 self._current = job
             try:
                 self._run_one(job)

@@ -124,7 +124,7 @@ class Stroke:
         )
         painter.setPen(self._pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        if not self._segments:
+        if not self._segments and self._last is not None:
             painter.drawPoint(self._last)  # a click: a round dab of the brush size
         else:
             path = QPainterPath()
