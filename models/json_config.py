@@ -20,6 +20,8 @@ from typing import Any, ClassVar
 
 from typing_extensions import Self
 
+from gencanvas.atomic import write_text_atomically
+
 CONFIG_FILE = "config.json"
 
 # Folders written before configs carried ``kind``: the field only that model's config has.
@@ -79,7 +81,7 @@ class JsonConfig:
     def save(self, folder: Path) -> None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / CONFIG_FILE).write_text(json.dumps(self.to_json(), indent=2), encoding="utf-8")
+        write_text_atomically(folder / CONFIG_FILE, json.dumps(self.to_json(), indent=2))
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Self:

@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
+from gencanvas.atomic import write_atomically
 from gencanvas.models.json_config import JsonConfig
 
 WEIGHT_FILES = ("config.json", "model.safetensors")
@@ -22,7 +23,13 @@ def save_state(module: torch.nn.Module, folder: Path, filename: str = "model.saf
     """Write ``module``'s weights as ``folder/filename`` (the caller writes config.json)."""
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().contiguous().cpu() for k, v in module.state_dict().items()}
-    save_file(state, folder / filename, metadata={"format": "pt"})
+    save_tensors(state, folder / filename)
+
+
+def save_tensors(tensors: dict[str, torch.Tensor], path: Path) -> None:
+    """A safetensors file written atomically: a crash mid-save leaves the previous file whole."""
+    data = save(tensors, metadata={"format": "pt"})
+    write_atomically(path, lambda file: file.write(data))
 
 
 def load_state(folder: Path, kind: str) -> dict[str, torch.Tensor]:

@@ -62,3 +62,22 @@ def test_replaced_file_keeps_its_permissions(tmp_path: Path) -> None:
     target.chmod(0o640)
     write_text_atomically(target, "new")
     assert stat.S_IMODE(target.stat().st_mode) == 0o640 and target.read_text(encoding="utf-8") == "new"
+
+
+def test_a_model_save_that_fails_keeps_the_previous_weights(tmp_path, monkeypatch):
+    import torch
+
+    from gencanvas.models import weight_files
+
+    first = torch.nn.Linear(2, 2)
+    weight_files.save_state(first, tmp_path)
+    before = (tmp_path / "model.safetensors").read_bytes()
+
+    def disk_full(descriptor):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr("gencanvas.atomic.os.fsync", disk_full)  # the new bytes are written, not yet renamed
+    with pytest.raises(OSError, match="No space left"):
+        weight_files.save_state(torch.nn.Linear(2, 2), tmp_path)
+    assert (tmp_path / "model.safetensors").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.safetensors"]

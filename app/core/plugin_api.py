@@ -144,9 +144,6 @@ class RunContext:
     notice_sink: Callable[[str], None] | None = None
     _device: Any = field(default=None, repr=False)
 
-    def cancelled(self) -> bool:
-        return self.is_cancelled()
-
     def check_cancelled(self) -> None:
         if self.is_cancelled():
             raise JobCancelled()

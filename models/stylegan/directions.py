@@ -18,9 +18,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
+from gencanvas.atomic import write_text_atomically
 from gencanvas.models.stylegan.network import Generator
+from gencanvas.models.weight_files import save_tensors
 
 FILES = ("directions.safetensors", "directions.json")
 
@@ -55,13 +57,11 @@ class Directions:
 
     def save(self, folder: Path) -> None:
         folder = Path(folder)
-        save_file(
-            {"vectors": self.vectors.contiguous().cpu(), "scales": self.scales.contiguous().cpu()},
-            folder / FILES[0],
-            metadata={"format": "pt"},
+        save_tensors(
+            {"vectors": self.vectors.contiguous().cpu(), "scales": self.scales.contiguous().cpu()}, folder / FILES[0]
         )
         info = {"names": self.names, "kinds": self.kinds, "notes": self.notes}
-        (folder / FILES[1]).write_text(json.dumps(info, indent=2), encoding="utf-8")
+        write_text_atomically(folder / FILES[1], json.dumps(info, indent=2))
 
     @classmethod
     def load(cls, folder: Path) -> Directions:
