@@ -15,7 +15,8 @@ from gencanvas.cli import main
 from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.plugin_api import PluginError, PluginInputs
 from gencanvas.core.registry import default_registry
-from gencanvas.models.upscaler import NotAnUpscalerError, load_upscaler, upscale_tile
+from gencanvas.models.tiling import grid
+from gencanvas.models.upscaler import NotAnUpscalerError, load_upscaler, upscale_tile, weight_bytes
 from gencanvas.plugins import upscale_support
 from gencanvas.plugins.upscale import Upscale, UpscaleParams
 from tests.upscale_fixtures import save_tiny_esrgan
@@ -212,3 +213,18 @@ def test_the_frozen_bundle_keeps_what_spandrel_imports():
     spec.loader.exec_module(module)
     assert not {"spandrel", "torchvision", "psutil"} & set(module.EXCLUDES)
     assert "gencanvas.plugins.upscale" in module.hidden_imports()
+
+
+def test_a_real_size_esrgan_plans_4x_of_1024_within_8_gb():
+    """The plan's arithmetic for the real RRDB shape (64 filters, 23 blocks) on an 8 GB GPU."""
+    from spandrel import ModelLoader
+    from spandrel.architectures.ESRGAN import ESRGAN
+
+    with torch.device("meta"):
+        state = ESRGAN(in_nc=3, out_nc=3, num_filters=64, num_blocks=23, scale=4).state_dict()
+    model = ModelLoader().load_from_state_dict({k: torch.zeros(v.shape) for k, v in state.items()})
+    for dtype_bytes in (2, 4):
+        plan = upscale_support.plan_tiles(model, dtype_bytes, 8 * 2**30, 512, 32, "RealESRGAN_x4plus")
+        tiles = len(grid(1024, 1024, plan.tile, 32))
+        peak = weight_bytes(model) + (plan.tile + 64) ** 2 * plan.per_pixel_bytes
+        assert plan.tile >= 256 and tiles <= 16 and peak <= 0.8 * 8 * 2**30, (dtype_bytes, plan, tiles)
