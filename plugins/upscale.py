@@ -46,15 +46,23 @@ class Upscale(Plugin[UpscaleParams]):
 
     def run(self, inputs: PluginInputs, params: UpscaleParams, ctx: RunContext) -> np.ndarray:
         image = inputs.require(InputKind.IMAGE)
-        height, width = image.shape[:2]
-        out_w, out_h = upscale_support.check_output_size(width, height, params.scale)
+        result = upscale_image(image, params.model, params.scale, params.tile, params.overlap, ctx)
         if params.model == LANCZOS:
-            result = lanczos(image, out_w, out_h)
             ctx.emit(result, 1, 1)
-            return result
-        model = upscale_support.load(ctx, params.model)
-        dtype = run_dtype(model, ctx.dtype)
-        free = upscale_support.free_bytes(ctx.device)
-        plan = upscale_support.plan_tiles(model, dtype.itemsize, free, params.tile, params.overlap, params.model)
-        upscaled = upscale_support.upscale_tiled(model, image, ctx, plan, params.overlap)
-        return lanczos(upscaled, out_w, out_h)  # the model's own scale to the one asked for
+        return result
+
+
+def upscale_image(
+    image: np.ndarray, method: str, scale: float, tile: int, overlap: int, ctx: RunContext, *, stream: bool = True
+) -> np.ndarray:
+    """``image`` enlarged ``scale`` times by Lanczos or the named upscaler (tiles streamed when ``stream``)."""
+    height, width = image.shape[:2]
+    out_w, out_h = upscale_support.check_output_size(width, height, scale)
+    if method == LANCZOS:
+        return lanczos(image, out_w, out_h)
+    model = upscale_support.load(ctx, method)
+    dtype = run_dtype(model, ctx.dtype)
+    free = upscale_support.free_bytes(ctx.device)
+    plan = upscale_support.plan_tiles(model, dtype.itemsize, free, tile, overlap, method)
+    upscaled = upscale_support.upscale_tiled(model, image, ctx, plan, overlap, stream=stream)
+    return lanczos(upscaled, out_w, out_h)  # the model's own scale to the one asked for

@@ -119,8 +119,10 @@ def plan_tiles(model: Any, dtype_bytes: int, free: int, largest: int, overlap: i
     return TilePlan(side, budget, per_pixel)
 
 
-def upscale_tiled(model: Any, image: np.ndarray, ctx: RunContext, plan: TilePlan, overlap: int) -> np.ndarray:
-    """The model over the image in the plan's tiles, each finished tile streamed to the canvas."""
+def upscale_tiled(
+    model: Any, image: np.ndarray, ctx: RunContext, plan: TilePlan, overlap: int, *, stream: bool = True
+) -> np.ndarray:
+    """The model over the image in the plan's tiles, each finished tile streamed to the canvas (when ``stream``)."""
     from gencanvas.models.tiling import run_tiled
     from gencanvas.models.upscaler import run_dtype, upscale_tile
     from gencanvas.plugins.sd_memory import empty_cache
@@ -138,7 +140,7 @@ def upscale_tiled(model: Any, image: np.ndarray, ctx: RunContext, plan: TilePlan
         scale=model.scale,
         tile=plan.tile,
         overlap=overlap,
-        on_tile=ctx.emit,
+        on_tile=ctx.emit if stream else lambda frame, done, total: ctx.check_cancelled(),
         retry_smaller=is_out_of_memory,
         on_shrink=shrink,
         smallest=SMALLEST_TILE,

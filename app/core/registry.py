@@ -42,6 +42,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "sd-inpaint": "gencanvas.plugins.sd_inpaint:SDInpaint",
     "sd-controlnet": "gencanvas.plugins.sd_controlnet:SDControlNet",
     "upscale": "gencanvas.plugins.upscale:Upscale",
+    "upscale-hires": "gencanvas.plugins.upscale_hires:HiresFix",
 }
 
 
