@@ -97,6 +97,62 @@ def tile_side_for_budget(budget_bytes: int, bytes_per_pixel: int, overlap: int, 
 TileSink = Callable[[np.ndarray, int, int], None]
 
 
+def _ramp(length: int, fade_start: bool, fade_end: bool, band: int) -> np.ndarray:
+    """Weights along one axis: rising over ``band`` pixels at a faded start, falling at a faded end."""
+    ramp = np.ones(length, np.float32)
+    steps = (np.arange(length, dtype=np.float32) + 0.5) / band
+    if fade_start:
+        ramp = np.minimum(ramp, steps)
+    if fade_end:
+        ramp = np.minimum(ramp, steps[::-1])
+    return ramp
+
+
+class _Stitch:
+    """The result being assembled: each tile's core pasted, or cross-faded over ``blend`` pixels.
+
+    Cross-fading suits models whose tiles differ by more than their context explains (a
+    diffusion pass draws new detail per tile): each tile then covers its core plus ``blend``
+    pixels of its context, weighted linearly down towards its edge, and the result is the
+    weighted mean. Where only one tile covers a pixel the mean is that tile's value exactly.
+    """
+
+    def __init__(self, height: int, width: int, scale: int, blend: int) -> None:
+        self.size, self.scale, self.blend = (height, width), scale, blend
+        self.pasted: np.ndarray | None = None
+        self.total: np.ndarray | None = None
+        self.weight: np.ndarray | None = None
+
+    def add(self, tile: Tile, output: np.ndarray) -> None:
+        height, width = self.size
+        out_shape = (height * self.scale, width * self.scale)
+        if self.blend == 0:
+            if self.pasted is None:
+                self.pasted = np.zeros((*out_shape, output.shape[2]), output.dtype)
+            keep = tile.core.relative_to(tile.context).scaled(self.scale)
+            self.pasted[tile.core.scaled(self.scale).slices] = output[keep.slices]
+            return
+        if self.total is None or self.weight is None:
+            self.total = np.zeros((*out_shape, output.shape[2]), np.float32)
+            self.weight = np.zeros((*out_shape, 1), np.float32)
+        kept = tile.core.grown(self.blend, height, width)
+        band = 2 * self.blend * self.scale
+        rows = _ramp(kept.height * self.scale, kept.top > 0, kept.bottom < height, band)
+        cols = _ramp(kept.width * self.scale, kept.left > 0, kept.right < width, band)
+        weights = (rows[:, None] * cols[None, :])[..., None]
+        local = kept.relative_to(tile.context).scaled(self.scale)
+        target = kept.scaled(self.scale).slices
+        self.total[target] += output[local.slices].astype(np.float32) * weights
+        self.weight[target] += weights
+
+    def image(self) -> np.ndarray:
+        if self.pasted is not None:
+            return self.pasted
+        assert self.total is not None and self.weight is not None  # an image has at least one tile
+        mean = self.total / np.maximum(self.weight, np.float32(1e-12))
+        return np.clip(np.rint(mean), 0, 255).astype(np.uint8)
+
+
 def run_tiled(
     image: np.ndarray,
     process: Callable[[np.ndarray], np.ndarray],
@@ -108,6 +164,7 @@ def run_tiled(
     retry_smaller: Callable[[BaseException], bool] = lambda exc: False,
     on_shrink: Callable[[int], None] | None = None,
     smallest: int = 16,
+    blend: int = 0,
 ) -> np.ndarray:
     """``process`` over the image tile by tile; returns the stitched result, ``scale`` times larger.
 
@@ -116,9 +173,11 @@ def run_tiled(
     raise to cancel). When ``process`` fails with an error ``retry_smaller`` accepts (out of
     memory), the tile is split, every later tile is held to the smaller size, and
     ``on_shrink(new_side)`` is told; finished tiles are kept. Below ``smallest`` it gives up.
+    ``blend`` (at most ``overlap``) cross-fades neighbouring tiles over that many pixels each
+    side of their border instead of pasting cores (see ``_Stitch``); outputs are uint8 then.
     """
     height, width = image.shape[:2]
-    result: np.ndarray | None = None
+    stitch = _Stitch(height, width, scale, min(blend, overlap))
     pending = deque(grid(height, width, tile, overlap))
     limit, done, total = tile, 0, len(pending)
     while pending:
@@ -139,12 +198,8 @@ def run_tiled(
             if on_shrink is not None:
                 on_shrink(limit)
             continue
-        if result is None:
-            result = np.zeros((height * scale, width * scale, output.shape[2]), output.dtype)
-        keep = current.core.relative_to(current.context).scaled(scale)
-        result[current.core.scaled(scale).slices] = output[keep.slices]
+        stitch.add(current, output)
         done += 1
         if on_tile is not None:
-            on_tile(result, done, total)
-    assert result is not None  # an image has at least one tile
-    return result
+            on_tile(stitch.image(), done, total)
+    return stitch.image()

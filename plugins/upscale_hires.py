@@ -3,7 +3,8 @@
 The upscale is the Upscale plugin's (Lanczos or an upscaler model); the img2img pass runs
 in overlapping tiles at about the checkpoint's native resolution (``gencanvas.models.tiling``,
 as the upscalers do), so a picture larger than the model was trained for gains detail
-instead of repeating itself. Each finished tile is streamed to the canvas.
+instead of repeating itself. Neighbouring tiles are cross-faded over half the overlap,
+since each draws its own detail. Each finished tile is streamed to the canvas.
 """
 
 from __future__ import annotations
@@ -75,4 +76,5 @@ class HiresFix(Plugin[HiresParams]):
             retry_smaller=is_out_of_memory,
             on_shrink=lambda side: ctx.notify(f"Ran out of memory; finishing the hires pass in {side} px tiles."),
             smallest=MIN_CORE,
+            blend=params.overlap // 2,  # each tile draws its own detail: cross-fade rather than cut
         )

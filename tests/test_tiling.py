@@ -89,3 +89,28 @@ def test_tile_side_for_budget():
     assert tile_side_for_budget(10**12, 10, overlap=10, largest=512) == 512
     assert tile_side_for_budget(100, 10, overlap=10, largest=512) == 0
     assert tile_side_for_budget(-5, 10, overlap=0, largest=512) == 0
+
+
+def test_cross_fading_keeps_exact_results_where_tiles_agree():
+    image = np.random.default_rng(2).integers(0, 256, (50, 70, 3), dtype=np.uint8)
+    tiled = run_tiled(image, blockwise, scale=3, tile=16, overlap=6, blend=4)
+    np.testing.assert_array_equal(tiled, blockwise(image))
+
+
+def test_cross_fading_spreads_the_seam_between_tiles_that_disagree():
+    """Tiles that each draw something else (as a diffusion pass does): the jump at a border is spread out."""
+    image = np.zeros((32, 64, 3), np.uint8)
+    calls = iter(range(100))
+
+    def each_its_own(crop):
+        return np.full((*crop.shape[:2], 3), 40 * next(calls), np.uint8)  # tile i is flat grey 40·i
+
+    def worst_jump(result):
+        return np.abs(np.diff(result.astype(int), axis=1)).max()
+
+    hard = run_tiled(image, each_its_own, scale=1, tile=32, overlap=8)
+    calls = iter(range(100))
+    soft = run_tiled(image, each_its_own, scale=1, tile=32, overlap=8, blend=8)
+    assert worst_jump(hard) == 40
+    assert worst_jump(soft) <= 40 / 16 + 1  # one sixteenth of the step per pixel across the 16 px band
+    assert (soft[:, :24] == 0).all() and (soft[:, 40:] == 40).all()  # outside the band: each tile's own pixels
