@@ -16,7 +16,7 @@ import numpy as np
 from gencanvas.core.jobs import is_out_of_memory
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, model_choice, slider
 from gencanvas.plugin_api import prompt as prompt_text
-from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins import sd_models_scan, upscale_support
 from gencanvas.plugins.sd_params import SDParams, describe
 from gencanvas.plugins.sd_run import SDRun, pil, to_canvas
 from gencanvas.plugins.upscale import LANCZOS, METHODS, upscale_image
@@ -51,9 +51,10 @@ class HiresFix(Plugin[HiresParams]):
     def run(self, inputs: PluginInputs, params: HiresParams, ctx: RunContext) -> np.ndarray:
         from gencanvas.models.tiling import run_tiled
 
-        upscaled = upscale_image(
-            inputs.require(InputKind.IMAGE), params.upscaler, params.scale, 512, 32, ctx, stream=False
-        )
+        image = inputs.require(InputKind.IMAGE)
+        # Beyond the upscale's own needs, cross-fading keeps float sums and weights (16 bytes a pixel).
+        upscale_support.check_output_size(image.shape[1], image.shape[0], params.scale, bytes_per_pixel=9 + 16)
+        upscaled = upscale_image(image, params.upscaler, params.scale, 512, 32, ctx, stream=False)
         if int(params.steps * params.strength) < 1:
             params = params.model_copy(update={"strength": min(1.0, 1.0 / params.steps)})
         # Per-step previews of one tile would jump about the canvas: tiles are streamed whole instead.

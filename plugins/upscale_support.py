@@ -63,8 +63,12 @@ def load(ctx: RunContext, name: str) -> Any:
         raise PluginError(str(exc)) from None
 
 
-def check_output_size(width: int, height: int, scale: float) -> tuple[int, int]:
-    """The result's size, or a refusal before any work when it is beyond what can be held."""
+def check_output_size(width: int, height: int, scale: float, bytes_per_pixel: int = 9) -> tuple[int, int]:
+    """The result's size, or a refusal before any work when it is beyond what can be held.
+
+    ``bytes_per_pixel`` of the result are needed in host memory: by default the result, a
+    streamed frame's copy and the final resize (three RGB images).
+    """
     out_w, out_h = round(width * scale), round(height * scale)
     if max(out_w, out_h) > MAX_OUTPUT_SIDE:
         raise PluginError(
@@ -73,7 +77,7 @@ def check_output_size(width: int, height: int, scale: float) -> tuple[int, int]:
         )
     import psutil
 
-    needed, free = 3 * out_w * out_h * 3, psutil.virtual_memory().available  # result, frame copy, final resize
+    needed, free = bytes_per_pixel * out_w * out_h, psutil.virtual_memory().available
     if needed > free:
         raise PluginError(
             f"An upscale to {out_w}×{out_h} px needs about {needed / 2**30:.1f} GB of memory for the result; "
