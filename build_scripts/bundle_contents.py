@@ -60,7 +60,8 @@ EXCLUDES = [
     "triton",
     "tensorboard",
     "torch.utils.tensorboard",
-    "torchvision",
+    # torchvision is NOT excluded: spandrel (the Upscale plugin's model loader) imports it
+    # when its architecture registry loads (LaMa, RestoreFormer use torchvision transforms).
     "torchaudio",
     "sklearn",
     "skimage",

@@ -10,14 +10,16 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from gencanvas.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext, model_choice, seed, slider
+from gencanvas.core.mask_ops import composite
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, model_choice, seed, slider
 from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins.diffusion_support import available_models, encode_prompts, load_diffusion, to_rgb_uint8
+from gencanvas.plugins.mask_support import SoftMaskParams, soft_mask_for
 
 MODELS = available_models()
 
 
-class DiffusionInpaintParams(ParamsBase):
+class DiffusionInpaintParams(SoftMaskParams):
     prompt: str = prompt_text("", description="What should appear in the hole (empty: whatever fits)")
     model: str = model_choice(MODELS[0], MODELS, description="Bundled model")
     steps: int = slider(50, ge=5, le=250, description="Denoising steps before resampling")
@@ -52,7 +54,9 @@ class DiffusionInpaint(Plugin[DiffusionInpaintParams]):
 
         from gencanvas.models.diffusion.sampling import inpaint
 
-        image, mask = inputs.require(InputKind.IMAGE), inputs.require(InputKind.MASK)
+        image = inputs.require(InputKind.IMAGE)
+        soft = soft_mask_for(inputs.require(InputKind.MASK), params)
+        mask = soft.region
         model = load_diffusion(ctx, params.model)
         size, channels = model.config.image_size, model.config.channels
         rows, cols = context_square(mask, params.context, min_side=size)
@@ -70,7 +74,7 @@ class DiffusionInpaint(Plugin[DiffusionInpaintParams]):
             result = image.copy()
             region = result[rows, cols]
             region[mask[rows, cols]] = patch[mask[rows, cols]]
-            return result
+            return composite(image, result, soft)
 
         # No prompt: the unconditional model (the null embedding) fills in whatever fits the context.
         text = encode_prompts(ctx, [params.prompt]) if params.prompt.strip() else model.null_text[None].detach()

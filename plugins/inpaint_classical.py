@@ -13,23 +13,17 @@ import cv2
 import numpy as np
 from pydantic import Field
 
-from gencanvas.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext, slider
+from gencanvas.core.mask_ops import composite
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
+from gencanvas.plugins.mask_support import SoftMaskParams, grow_field, soft_mask_for
 
 METHODS = {"telea": cv2.INPAINT_TELEA, "navier-stokes": cv2.INPAINT_NS}
 
 
-class ClassicalInpaintParams(ParamsBase):
+class ClassicalInpaintParams(SoftMaskParams):
+    grow_mask: int = grow_field(2)  # a little more than painted covers soft edges
     method: Literal["telea", "navier-stokes"] = Field("telea", description="Telea is sharper; Navier-Stokes smoother")
     radius: int = slider(5, ge=1, le=50, description="How far around each hole to look, in pixels")
-    grow_mask: int = slider(2, ge=0, le=32, description="Grow the mask to cover soft edges, in pixels")
-
-
-def _grown(mask: np.ndarray, pixels: int) -> np.ndarray:
-    mask_u8 = mask.astype(np.uint8) * 255
-    if pixels == 0:
-        return mask_u8
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * pixels + 1, 2 * pixels + 1))
-    return cv2.dilate(mask_u8, kernel)
 
 
 def _region_boxes(mask_u8: np.ndarray, margin: int) -> list[tuple[slice, slice, np.ndarray]]:
@@ -54,12 +48,13 @@ class ClassicalInpaint(Plugin[ClassicalInpaintParams]):
 
     def run(self, inputs: PluginInputs, params: ClassicalInpaintParams, ctx: RunContext) -> np.ndarray:
         image = inputs.require(InputKind.IMAGE)
-        mask_u8 = _grown(inputs.require(InputKind.MASK), params.grow_mask)
-        result = image.copy()
-        regions = _region_boxes(mask_u8, margin=2 * params.radius + 2)
+        soft = soft_mask_for(inputs.require(InputKind.MASK), params)
+        fill, result = image.copy(), image
+        regions = _region_boxes(soft.region.astype(np.uint8) * 255, margin=2 * params.radius + 2)
         for step, (rows, cols, region_mask) in enumerate(regions, start=1):
-            filled = cv2.inpaint(result[rows, cols], region_mask, params.radius, METHODS[params.method])
+            filled = cv2.inpaint(fill[rows, cols], region_mask, params.radius, METHODS[params.method])
             inside = region_mask > 0
-            result[rows, cols][inside] = filled[inside]
+            fill[rows, cols][inside] = filled[inside]
+            result = composite(image, fill, soft)
             ctx.emit(result, step, len(regions))
         return result

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from gencanvas.core.mask_ops import composite
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
 from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins.mask_support import SoftMaskParams, soft_mask_for
 from gencanvas.plugins.sd_params import SDParams, describe
 from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
 
 
-class SDInpaintParams(SDParams):
+class SDInpaintParams(SoftMaskParams, SDParams):
     prompt: str = prompt_text("", description="What should appear in the hole (empty: whatever fits)")
     strength: float = slider(1.0, ge=0.05, le=1.0, step=0.05, description="1 repaints the hole from scratch")
 
@@ -37,7 +39,9 @@ class SDInpaint(Plugin[SDInpaintParams]):
     def run(self, inputs: PluginInputs, params: SDInpaintParams, ctx: RunContext) -> np.ndarray:
         from PIL import Image
 
-        photo, mask = inputs.require(InputKind.IMAGE), inputs.require(InputKind.MASK)
+        photo = inputs.require(InputKind.IMAGE)
+        soft = soft_mask_for(inputs.require(InputKind.MASK), params)
+        mask = soft.region
         job = SDRun(ctx, params, "inpaint", inpaint=True)
         width, height = working_size(inputs.width, inputs.height, job.native)
         mask_image = pil(mask.astype(np.uint8) * 255, (width, height), Image.Resampling.NEAREST)
@@ -49,6 +53,4 @@ class SDInpaint(Plugin[SDInpaintParams]):
             "height": height,
         }
         filled = to_canvas(job.generate(call, width, height), inputs.width, inputs.height)
-        result = photo.copy()
-        result[mask] = filled[mask]
-        return result
+        return composite(photo, filled, soft)

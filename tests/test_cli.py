@@ -68,7 +68,7 @@ def test_generate_writes_png_with_metadata(tmp_path, photo_and_mask, capsys):
     assert np.abs(result[12:18, 22:28].astype(int) - (30, 160, 220)).max() < 10
     metadata = read_metadata(out)
     assert metadata.plugin_id == "inpaint-classical"
-    assert metadata.params == {"method": "navier-stokes", "radius": 7, "grow_mask": 2}
+    assert metadata.params == {"method": "navier-stokes", "radius": 7, "grow_mask": 2, "feather": 0}
     assert Image.open(out).info["parameters"].startswith("Inpaint (classical)")
 
 

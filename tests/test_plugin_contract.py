@@ -23,6 +23,7 @@ FAST_PARAMS = {
     "vae-interpolate": {"frames": 4},
     "vae-latent-grid": {"side": 3},
     "stylegan-edit": {"pc1": 1.0},
+    "upscale-hires": {"steps": 4},
     **{f"sd-{task}": {"steps": 2} for task in ("txt2img", "img2img", "inpaint", "controlnet")},
 }
 

@@ -41,6 +41,8 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "sd-img2img": "gencanvas.plugins.sd_img2img:SDImageToImage",
     "sd-inpaint": "gencanvas.plugins.sd_inpaint:SDInpaint",
     "sd-controlnet": "gencanvas.plugins.sd_controlnet:SDControlNet",
+    "upscale": "gencanvas.plugins.upscale:Upscale",
+    "upscale-hires": "gencanvas.plugins.upscale_hires:HiresFix",
 }
 
 

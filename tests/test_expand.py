@@ -1,0 +1,77 @@
+"""Expand canvas: every layer grows, old pixels stay exact, the mask is exactly the new area."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gencanvas.core.expand import MAX_SIDE, Margins, check_size, expand_canvas, margins_for_aspect
+from gencanvas.core.plugin_api import PluginError
+
+
+def layers(height=30, width=40):
+    rng = np.random.default_rng(0)
+    return {
+        "image": rng.integers(0, 256, (height, width, 3), dtype=np.uint8),
+        "sketch": rng.integers(0, 256, (height, width, 4), dtype=np.uint8),
+        "mask": rng.random((height, width)) > 0.5,
+    }
+
+
+@pytest.mark.parametrize("margins", [Margins(5, 7, 11, 3), Margins(right=64), Margins(top=1), Margins()])
+def test_old_pixels_exact_and_mask_exactly_the_new_area(margins):
+    old = layers()
+    expanded = expand_canvas(old, margins, {"image": "edge"})
+    new_h, new_w = 30 + margins.top + margins.bottom, 40 + margins.left + margins.right
+    inner = (slice(margins.top, margins.top + 30), slice(margins.left, margins.left + 40))
+    for name, layer in expanded.layers.items():
+        assert layer.shape[:2] == (new_h, new_w) and layer.dtype == old[name].dtype
+        np.testing.assert_array_equal(layer[inner], old[name])
+    expected = np.ones((new_h, new_w), bool)
+    expected[inner] = False
+    np.testing.assert_array_equal(expanded.mask, expected)
+    sketch, photo = expanded.layers["sketch"], expanded.layers["image"]
+    assert (sketch[expanded.mask] == 0).all()  # new sketch area is transparent
+    if margins.right:  # the photo's new area repeats its border, a better start for a fill than a flat colour
+        np.testing.assert_array_equal(photo[margins.top : margins.top + 30, -1], old["image"][:, -1])
+
+
+def test_white_fill():
+    (grown,) = expand_canvas({"image": layers()["image"]}, Margins(left=3), {"image": "white"}).layers.values()
+    assert (grown[:, :3] == 255).all()
+
+
+@pytest.mark.parametrize(
+    ("size", "aspect", "anchor", "expected"),
+    [
+        ((100, 100), (16, 9), "center", Margins(39, 0, 39, 0)),
+        ((160, 90), (1, 1), "center", Margins(0, 35, 0, 35)),
+        ((160, 90), (1, 1), "top", Margins(0, 0, 0, 70)),
+        ((101, 100), (2, 1), "left", Margins(0, 0, 99, 0)),
+        ((200, 100), (2, 1), "center", Margins()),
+        ((512, 512), (3, 2), "right", Margins(256, 0, 0, 0)),
+    ],
+)
+def test_aspect_presets_grow_the_short_side_only(size, aspect, anchor, expected):
+    margins = margins_for_aspect(*size, *aspect, anchor=anchor)
+    assert margins == expected
+    new_w, new_h = margins.new_size(*size)
+    assert new_w >= size[0] and new_h >= size[1]
+    assert abs(new_w / new_h - aspect[0] / aspect[1]) < 1 / min(new_w, new_h)
+
+
+def test_beyond_the_limit_is_one_sentence_before_any_allocation():
+    with pytest.raises(PluginError, match=rf"Expanding 8000×600 px to 8200×600 px goes beyond the {MAX_SIDE} px limit"):
+        check_size(8000, 600, Margins(left=100, right=100))
+    with pytest.raises(PluginError, match="beyond the 8192 px limit"):
+        expand_canvas(layers(), Margins(bottom=9000), {})
+    assert check_size(8000, 600, Margins(right=192)) == (8192, 600)
+
+
+def test_bad_requests_are_sentences():
+    with pytest.raises(PluginError, match="cannot be given a negative amount"):
+        Margins(left=-1)
+    with pytest.raises(PluginError, match="two positive numbers"):
+        margins_for_aspect(10, 10, 0, 1)
+    with pytest.raises(PluginError, match="must match"):
+        expand_canvas({"a": np.zeros((2, 2)), "b": np.zeros((3, 2))}, Margins(top=1), {})
