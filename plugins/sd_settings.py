@@ -19,6 +19,12 @@ def models_folder() -> Path:
     return Path(load_settings().models_dir)
 
 
+def search_folders() -> list[Path]:
+    """The models folder first, then the extra folders of other tools (read in place, never copied)."""
+    extra = [Path(part.strip()).expanduser() for part in load_settings().extra_model_dirs.split(";") if part.strip()]
+    return [models_folder(), *extra]
+
+
 def ckpt_allowed() -> bool:
     return bool(load_settings().allow_ckpt)
 

@@ -38,9 +38,9 @@ def test_the_models_folder_is_scanned_once_for_the_drop_downs_and_never_at_impor
     """Importing the SD support modules reads no disk; the drop-downs' choices cost one scan, not one per list."""
     code = textwrap.dedent(
         """
-        import gencanvas.models.sd.importer as importer
-        calls, real = [], importer.scan_models
-        importer.scan_models = lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
+        import gencanvas.models.sd.scan as importer
+        calls, real = [], importer.scan_folders
+        importer.scan_folders = lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
         from gencanvas.plugins import sd_memory, sd_models_scan, sd_run, sd_settings
         print("SUPPORT", len(calls))
         from gencanvas.plugins import sd_params

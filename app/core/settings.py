@@ -60,6 +60,11 @@ class Settings(BaseModel):
         default_factory=default_models_dir,
         description="Folder with your own models: Stable Diffusion checkpoints, ControlNets, VAEs, TAESD",
     )
+    extra_model_dirs: str = Field(
+        "",
+        description="Other tools' model folders, read in place; separate with ';' "
+        "(an A1111 or ComfyUI folder, or its models/Stable-diffusion, models/Lora, embeddings...)",
+    )
     allow_ckpt: bool = Field(False, description="Also load .ckpt/.pt pickle checkpoints (opened weights-only)")
     theme: Literal["system", "light", "dark"] = Field("system", description="Window colours")
 
