@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -228,18 +227,3 @@ def classify_path(path: Path, allow_ckpt: bool = False) -> ModelInfo | None:
         return None
     kind, family, inpaint = found
     return ModelInfo(path.stem, path, kind, family, inpaint, "single")
-
-
-def scan_models(root: Path, allow_ckpt: bool = False, warn: Callable[[str], None] = log.info) -> list[ModelInfo]:
-    """Every model under ``root`` (searched recursively, see ``scan.scan_folders``), sorted by kind and name.
-
-    Files that are not SD models, pickles without the opt-in and broken files are skipped
-    with a message through ``warn``, never an exception: one bad download must not hide
-    the rest of the folder.
-    """
-    from gencanvas.models.sd.scan import scan_folders
-
-    result = scan_folders([Path(root)], allow_ckpt)
-    for skipped in result.skipped:
-        warn(f"{skipped.path.name} skipped: {skipped.reason}")
-    return result.models

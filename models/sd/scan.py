@@ -9,6 +9,8 @@ the reason, so "no model found" can name those files instead of saying nothing.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from gencanvas.models.sd.importer import (
     classify_path,
 )
 
+log = logging.getLogger(__name__)
 MAX_DEPTH = 6  # models/Stable-diffusion/SDXL/photo/v2/x.safetensors is depth 5 below a webui root
 MAX_ENTRIES = 20_000  # a mistaken pick of a home folder stops quickly instead of hanging the panel
 SKIP_DIRS = frozenset({"__pycache__", "venv", ".venv", "node_modules", "site-packages", "outputs", "output"})
@@ -119,3 +122,16 @@ def _take(path: Path, allow_ckpt: bool, found: dict[Path, ModelInfo], result: Sc
 
 def is_pickle(path: Path) -> bool:
     return path.suffix.lower() in PICKLE_SUFFIXES
+
+
+def scan_models(root: Path, allow_ckpt: bool = False, warn: Callable[[str], None] = log.info) -> list[ModelInfo]:
+    """Every model under ``root`` (searched recursively, see ``scan.scan_folders``), sorted by kind and name.
+
+    Files that are not SD models, pickles without the opt-in and broken files are skipped
+    with a message through ``warn``, never an exception: one bad download must not hide
+    the rest of the folder.
+    """
+    result = scan_folders([Path(root)], allow_ckpt)
+    for skipped in result.skipped:
+        warn(f"{skipped.path.name} skipped: {skipped.reason}")
+    return result.models
