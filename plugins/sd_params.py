@@ -28,6 +28,11 @@ class SDParams(ParamsBase):
     model: str = model_choice(
         "auto", CHECKPOINTS, description="Checkpoint from your models folder (auto: the first that fits)"
     )
+    loras: str = Field(
+        "",
+        description="LoRAs from your models folder, a weight each: detail:0.8, style:0.5 "
+        "(<lora:name:0.8> in the prompt works too)",
+    )
     vae: str = choice("checkpoint", VAES, description="VAE: the checkpoint's own, or a standalone one")
     scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc"] = Field("dpm++", description="Sampler")
     steps: int = slider(25, ge=1, le=150, description="Denoising steps")

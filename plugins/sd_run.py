@@ -60,13 +60,55 @@ class SDRun:
                     f"No {self.family.upper()} ControlNet (scribble, lineart or canny) found in "
                     f"{sd_settings.models_folder()}; put one in its controlnet/ subfolder ({sd_settings.SETTING_HINT})."
                 )
+        self.prompt, self.negative_prompt, self.loras = self._resolve_loras(models)
         self.vae_info = None if params.vae == "checkpoint" else sd_models_scan.pick(models, "vae", params.vae)
         # TAESD costs ~1 ms a frame on a GPU but seconds on a CPU, where "auto" keeps the linear preview.
         wants_taesd = params.preview == "taesd" or (params.preview == "auto" and ctx.device.type != "cpu")
         self.taesd_info = sd_models_scan.pick(models, "taesd", "auto", family=self.family) if wants_taesd else None
         self.pipe = self._pipeline()
+        self._apply_loras()
         vae_scale = 2 ** (len(self.pipe.vae.config.block_out_channels) - 1)
         self.native = self.pipe.unet.config.sample_size * vae_scale
+
+    def _resolve_loras(self, models: list[Any]) -> tuple[str, str, list[tuple[Any, float]]]:
+        """The prompts without ``<lora:…>`` tags, and the LoRAs of the field and the tags, found and checked."""
+        from gencanvas.models.sd.lora import LoraMismatchError, check_base, extract_prompt_loras, parse_lora_field
+
+        prompt, tagged = extract_prompt_loras(self.params.prompt)
+        negative, negative_tagged = extract_prompt_loras(self.params.negative_prompt)
+        try:
+            wanted = dict(parse_lora_field(self.params.loras))
+        except ValueError as exc:
+            raise PluginError(str(exc)) from exc
+        wanted |= dict(tagged + negative_tagged)  # a tag overrides the field's weight for the same LoRA
+        found = []
+        for name, weight in wanted.items():
+            info = sd_models_scan.pick(models, "lora", name) or sd_models_scan.pick(
+                models, "lora", name.removesuffix(".safetensors")
+            )
+            if info is None:
+                raise PluginError(
+                    f"The LoRA '{name}' is not in {sd_settings.models_folder()} or the extra model folders "
+                    f"({sd_settings.SETTING_HINT})."
+                )
+            try:
+                check_base(info, self.info)
+            except LoraMismatchError as exc:
+                raise PluginError(str(exc)) from exc
+            found.append((info, weight))
+        return prompt, negative, found
+
+    def _apply_loras(self) -> None:
+        """Switch the cached pipeline's adapters to this job's LoRAs (the checkpoint stays loaded)."""
+        from gencanvas.models.sd.lora import apply_loras
+
+        try:
+            apply_loras(self.pipe, self.info, self.loras)
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                raise
+            names = ", ".join(info.name for info, _ in self.loras)
+            raise PluginError(f"Could not apply the LoRA {names}: {type(exc).__name__}: {exc}") from exc
 
     def _cached(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
         return self.ctx.models.get(("sd", *key, str(self.ctx.dtype)), load)
@@ -135,8 +177,8 @@ class SDRun:
                 frames.push(x0, step, total)
 
         call = {
-            "prompt": self.params.prompt,
-            "negative_prompt": self.params.negative_prompt or None,
+            "prompt": self.prompt,
+            "negative_prompt": self.negative_prompt or None,
             "num_inference_steps": self.params.steps,
             "guidance_scale": self.params.guidance,
             "generator": self.ctx.generator(),
