@@ -67,6 +67,7 @@ class SDRun:
         self.taesd_info = sd_models_scan.pick(models, "taesd", "auto", family=self.family) if wants_taesd else None
         self.pipe = self._pipeline()
         self._apply_loras()
+        self._load_embeddings(models)
         vae_scale = 2 ** (len(self.pipe.vae.config.block_out_channels) - 1)
         self.native = self.pipe.unet.config.sample_size * vae_scale
 
@@ -109,6 +110,19 @@ class SDRun:
                 raise
             names = ", ".join(info.name for info, _ in self.loras)
             raise PluginError(f"Could not apply the LoRA {names}: {type(exc).__name__}: {exc}") from exc
+
+    def _load_embeddings(self, models: list[Any]) -> None:
+        """The textual-inversion embeddings the prompts name, loaded into the cached text encoders once."""
+        from gencanvas.models.sd.embeddings import load_embeddings, used_embeddings
+
+        wanted = used_embeddings(models, self.family, (self.prompt, self.negative_prompt))
+        try:
+            load_embeddings(self.pipe, wanted)
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                raise
+            names = ", ".join(info.name for info in wanted)
+            raise PluginError(f"Could not load the embedding {names}: {type(exc).__name__}: {exc}") from exc
 
     def _cached(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
         return self.ctx.models.get(("sd", *key, str(self.ctx.dtype)), load)
