@@ -179,6 +179,7 @@ class SDRun:
         """Sample and decode, streaming previews; retries once in a lower-memory mode after OOM."""
         from gencanvas.models.sd.generate import decode_latents, sample_latents
         from gencanvas.models.sd.preview import LaggedFrames
+        from gencanvas.models.sd.prompt_weights import encode_prompts
 
         render = self.renderer()
         frames = None if render is None else LaggedFrames(render, self.ctx.emit)
@@ -191,8 +192,6 @@ class SDRun:
                 frames.push(x0, step, total)
 
         call = {
-            "prompt": self.prompt,
-            "negative_prompt": self.negative_prompt or None,
             "num_inference_steps": self.params.steps,
             "guidance_scale": self.params.guidance,
             "generator": self.ctx.generator(),
@@ -200,9 +199,11 @@ class SDRun:
         }
 
         def attempt() -> np.ndarray:
+            # A1111 weights and long prompts; encoded here, after the memory plan placed the text encoders
+            embeds = encode_prompts(self.pipe, self.family, self.prompt, self.negative_prompt)
             latents = sample_latents(
                 self.pipe,
-                call | {"generator": self.ctx.generator()},
+                call | embeds | {"generator": self.ctx.generator()},
                 scheduler=self.params.scheduler,
                 on_step=on_step,
             )
