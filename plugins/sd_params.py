@@ -7,6 +7,7 @@ built into the schema when the class is built. "auto" is always there and tracks
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from pydantic import Field
@@ -44,9 +45,52 @@ class SDParams(ParamsBase):
     seed: int = seed(0)
 
 
+# GenCanvas's scheduler ids as A1111 names its samplers (with the schedule), so other tools read them.
+A1111_SAMPLERS = {"dpm++": "DPM++ 2M Karras", "euler": "Euler", "euler-a": "Euler a", "ddim": "DDIM", "unipc": "UniPC"}
+
+
+def a1111_prompt(prompt: str, loras: str) -> str:
+    """The prompt with the LoRA field's entries as ``<lora:name:weight>`` tags, as A1111 keeps them."""
+    from gencanvas.models.sd.lora import parse_lora_field
+
+    try:
+        tags = " ".join(f"<lora:{name}:{weight:g}>" for name, weight in parse_lora_field(loras))
+    except ValueError:
+        return prompt
+    return f"{prompt} {tags}" if tags else prompt
+
+
 def describe(params: SDParams, extra: str = "") -> str:
+    """The A1111 "parameters" text: prompt (LoRAs as tags), negative prompt, A1111's setting names."""
     negative = f"\nNegative prompt: {params.negative_prompt}" if params.negative_prompt else ""
     return (
-        f"{params.prompt}{negative}\nSteps: {params.steps}, Sampler: {params.scheduler}, CFG scale: {params.guidance}, "
+        f"{a1111_prompt(params.prompt, params.loras)}{negative}\nSteps: {params.steps}, "
+        f"Sampler: {A1111_SAMPLERS[params.scheduler]}, CFG scale: {params.guidance}, "
         f"Seed: {params.seed}, Model: {params.model}, VAE: {params.vae}{extra}"
     )
+
+
+def params_from_parameters(text: str) -> dict[str, object]:
+    """SD parameter values from an A1111 "parameters" text (GenCanvas's or A1111's own), for restoring.
+
+    Samplers map back to GenCanvas's ids (``DPM++ 2M`` with ``Schedule type: Karras`` as A1111
+    1.9+ writes it, or the older ``DPM++ 2M Karras``); LoRA tags stay in the prompt, where
+    they work as written. Settings GenCanvas has no equivalent for are left out.
+    """
+    from gencanvas.core.metadata import parse_parameters
+
+    prompt, negative, settings = parse_parameters(text)
+    values: dict[str, object] = {"prompt": prompt, "negative_prompt": negative}
+    sampler = settings.get("Sampler", "")
+    if settings.get("Schedule type", "").lower() == "karras" and not sampler.endswith("Karras"):
+        sampler += " Karras"
+    by_name = {name.lower(): key for key, name in A1111_SAMPLERS.items()} | {"dpm++ 2m": "dpm++"}
+    if sampler.lower() in by_name:
+        values["scheduler"] = by_name[sampler.lower()]
+    for key, name, kind in (("steps", "Steps", int), ("guidance", "CFG scale", float), ("seed", "Seed", int)):
+        with contextlib.suppress(KeyError, ValueError):  # absent or not a number: the default stays
+            values[key] = kind(settings[name])
+    for key, name in (("model", "Model"), ("vae", "VAE")):
+        if name in settings:
+            values[key] = settings[name]
+    return values

@@ -33,6 +33,8 @@ def make_scheduler(pipe: Any, name: str) -> Any:
     base = getattr(pipe, "_gencanvas_scheduler_config", None)
     if base is None:
         base = pipe._gencanvas_scheduler_config = dict(pipe.scheduler.config)
+    if name == "dpm++":  # A1111's default, "DPM++ 2M Karras"
+        return classes[name].from_config(base, use_karras_sigmas=True)
     return classes[name].from_config(base)
 
 
