@@ -159,6 +159,15 @@ class SDRun:
         )
         return self._cached(("task", *key), lambda: loading.task_pipeline(base, self.task, self.family, control, vae))
 
+    def fit_canvas(self, image: np.ndarray, width: int, height: int) -> np.ndarray:
+        """The result at the canvas size; says so when it was sampled at another size (the model's)."""
+        if image.shape[:2] != (height, width):
+            self.ctx.notify(
+                f"Sampled at {image.shape[1]}×{image.shape[0]}, a size '{self.info.name}' handles, "
+                f"and resized to the {width}×{height} canvas."
+            )
+        return to_canvas(image, width, height)
+
     def renderer(self) -> Callable[[Any], Any] | None:
         """latents → preview tensor, or None when previews are off."""
         from gencanvas.models.sd.loading import load_taesd

@@ -9,6 +9,7 @@ modules (``from_pipe``), so switching tools never loads the weights twice.
 
 from __future__ import annotations
 
+import logging
 import re
 import warnings
 from pathlib import Path
@@ -16,6 +17,17 @@ from typing import Any
 
 from gencanvas.models.sd.importer import ModelInfo, read_shapes
 from gencanvas.models.sd.tokenizer import build_clip_tokenizer
+
+
+class _EmptyFloat32Notice(logging.Filter):
+    """Drop diffusers' "modules … should be kept in float32: []" warning: with no module named it
+    says nothing, yet it was printed for every model moved, even with ``-q``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "should be kept in float32: []" not in record.getMessage()
+
+
+logging.getLogger("diffusers.models.modeling_utils").addFilter(_EmptyFloat32Notice())  # no import of diffusers
 
 TOKENIZER_BPE = Path("clip_tokenizer") / "bpe_simple_vocab_16e6.txt.gz"
 TASKS = ("txt2img", "img2img", "inpaint", "controlnet")
