@@ -17,12 +17,6 @@ from gencanvas.models.sd.scan import scan_folders
 EXIT_OK, EXIT_FAILED = 0, 1
 
 
-def search_folders() -> list[Path]:
-    settings = load_settings()
-    extra = [Path(p.strip()).expanduser() for p in settings.extra_model_dirs.split(";") if p.strip()]
-    return [Path(settings.models_dir).expanduser(), *extra]
-
-
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gencanvas models", description="List, add and remove your own models.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -43,7 +37,7 @@ def cmd_models(argv: list[str]) -> int:
     models_dir = Path(settings.models_dir).expanduser()
     try:
         if args.command == "list":
-            result = scan_folders(search_folders(), settings.allow_ckpt)
+            result = scan_folders(settings.model_folders(), settings.allow_ckpt)
             for info in result.models:
                 print(f"{info.kind_label}  {info.base}  {info.path.name}")
             if args.skipped:
@@ -56,7 +50,7 @@ def cmd_models(argv: list[str]) -> int:
             target = add_model(args.path, models_dir, allow_ckpt=settings.allow_ckpt, link=args.link)
             print(f"{'Linked' if args.link else 'Copied'} to {target}")
             return EXIT_OK
-        info = find_in_folder(args.name, scan_folders(search_folders(), settings.allow_ckpt).models, models_dir)
+        info = find_in_folder(args.name, scan_folders(settings.model_folders(), settings.allow_ckpt).models, models_dir)
         if not args.yes:
             answer = input(f"Delete {info.path}? [y/N] ").strip().lower()
             if answer not in ("y", "yes"):

@@ -21,8 +21,7 @@ def models_folder() -> Path:
 
 def search_folders() -> list[Path]:
     """The models folder first, then the extra folders of other tools (read in place, never copied)."""
-    extra = [Path(part.strip()).expanduser() for part in load_settings().extra_model_dirs.split(";") if part.strip()]
-    return [models_folder(), *extra]
+    return [models_folder(), *load_settings().model_folders()[1:]]
 
 
 def ckpt_allowed() -> bool:

@@ -68,6 +68,11 @@ class Settings(BaseModel):
     allow_ckpt: bool = Field(False, description="Also load .ckpt/.pt pickle checkpoints (opened weights-only)")
     theme: Literal["system", "light", "dark"] = Field("system", description="Window colours")
 
+    def model_folders(self) -> list[Path]:
+        """The models folder, then the extra folders of other tools (read in place, never copied)."""
+        extra = [Path(part.strip()).expanduser() for part in self.extra_model_dirs.split(";") if part.strip()]
+        return [Path(self.models_dir).expanduser(), *extra]
+
 
 def settings_path() -> Path:
     return config_dir() / "settings.json"
