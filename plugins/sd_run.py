@@ -37,16 +37,15 @@ class SDRun:
     ) -> None:
         models = sd_models_scan.scan()
         self.ctx, self.params, self.task = ctx, params, task
-        self.info = sd_models_scan.pick(
-            models, "checkpoint", params.model, inpaint=inpaint if task == "inpaint" else False
-        )
-        if self.info is None:
+        info = sd_models_scan.pick(models, "checkpoint", params.model, inpaint=inpaint if task == "inpaint" else False)
+        if info is None:
             raise PluginError(
                 sd_models_scan.no_checkpoint_message()
                 if params.model == "auto"
                 else f"The model '{params.model}' is no longer in {sd_settings.models_folder()} "
                 f"({sd_settings.SETTING_HINT})."
             )
+        self.info = info
         if self.info.inpaint and task != "inpaint":
             raise PluginError(
                 f"'{self.info.name}' is an inpainting checkpoint: use it with Inpaint (Stable Diffusion)."
@@ -136,15 +135,13 @@ class SDRun:
                 ("base", str(self.info.path)), lambda: loading.load_checkpoint(self.info, root, dtype, allow)
             )
             control = vae = None
-            if self.controlnet_info is not None:
+            if (control_info := self.controlnet_info) is not None:
                 control = self._cached(
-                    ("controlnet", str(self.controlnet_info.path)),
-                    lambda: loading.load_controlnet(self.controlnet_info, root, dtype, allow),
+                    ("controlnet", str(control_info.path)),
+                    lambda: loading.load_controlnet(control_info, root, dtype, allow),
                 )
-            if self.vae_info is not None:
-                vae = self._cached(
-                    ("vae", str(self.vae_info.path)), lambda: loading.load_vae(self.vae_info, root, dtype, allow)
-                )
+            if (vae_info := self.vae_info) is not None:
+                vae = self._cached(("vae", str(vae_info.path)), lambda: loading.load_vae(vae_info, root, dtype, allow))
         except PluginError:
             raise
         except Exception as exc:
@@ -176,10 +173,10 @@ class SDRun:
         if self.params.preview == "off":
             return None
         taesd = None
-        if self.taesd_info is not None:
+        if (taesd_info := self.taesd_info) is not None:
             taesd = self._cached(
-                ("taesd", str(self.taesd_info.path)),
-                lambda: load_taesd(self.taesd_info, sd_settings.configs_root(), self.ctx.dtype),
+                ("taesd", str(taesd_info.path)),
+                lambda: load_taesd(taesd_info, sd_settings.configs_root(), self.ctx.dtype),
             )
             taesd.to(self.ctx.device)
         return make_renderer(self.family, taesd)

@@ -202,7 +202,8 @@ def write_tiny_lora(pipe: Any, path: Path, layout: str, *, seed: int = 0, scale:
     from safetensors.torch import save_file
 
     generator = torch.Generator().manual_seed(seed)
-    rank, state = 4, {}
+    rank = 4
+    state: dict[str, Any] = {}
     encoders = [("text_encoder", "lora_te1" if hasattr(pipe, "text_encoder_2") else "lora_te")]
     if getattr(pipe, "text_encoder_2", None) is not None:
         encoders.append(("text_encoder_2", "lora_te2"))
