@@ -35,7 +35,9 @@ class SDParams(ParamsBase):
         "(<lora:name:0.8> in the prompt works too)",
     )
     vae: str = choice("checkpoint", VAES, description="VAE: the checkpoint's own, or a standalone one")
-    scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc"] = Field("dpm++", description="Sampler")
+    scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc", "lcm", "euler-trailing"] = Field(
+        "dpm++", description="Sampler (lcm: LCM models and LoRAs; euler-trailing: Turbo, Lightning, Hyper)"
+    )
     steps: int = slider(25, ge=1, le=150, description="Denoising steps")
     guidance: float = slider(7.0, ge=1.0, le=20.0, step=0.5, description="How strongly to follow the prompt")
     preview: Literal["auto", "taesd", "linear", "off"] = Field(
@@ -46,7 +48,15 @@ class SDParams(ParamsBase):
 
 
 # GenCanvas's scheduler ids as A1111 names its samplers (with the schedule), so other tools read them.
-A1111_SAMPLERS = {"dpm++": "DPM++ 2M Karras", "euler": "Euler", "euler-a": "Euler a", "ddim": "DDIM", "unipc": "UniPC"}
+A1111_SAMPLERS = {
+    "dpm++": "DPM++ 2M Karras",
+    "euler": "Euler",
+    "euler-a": "Euler a",
+    "ddim": "DDIM",
+    "unipc": "UniPC",
+    "lcm": "LCM",
+    "euler-trailing": "Euler, Schedule type: SGM Uniform",
+}
 
 
 def a1111_prompt(prompt: str, loras: str) -> str:
@@ -81,9 +91,11 @@ def params_from_parameters(text: str) -> dict[str, object]:
 
     prompt, negative, settings = parse_parameters(text)
     values: dict[str, object] = {"prompt": prompt, "negative_prompt": negative}
-    sampler = settings.get("Sampler", "")
-    if settings.get("Schedule type", "").lower() == "karras" and not sampler.endswith("Karras"):
+    sampler, schedule = settings.get("Sampler", ""), settings.get("Schedule type", "")
+    if schedule.lower() == "karras" and not sampler.endswith("Karras"):
         sampler += " Karras"
+    if sampler == "Euler" and schedule.lower() == "sgm uniform":
+        sampler = A1111_SAMPLERS["euler-trailing"]
     by_name = {name.lower(): key for key, name in A1111_SAMPLERS.items()} | {"dpm++ 2m": "dpm++"}
     if sampler.lower() in by_name:
         values["scheduler"] = by_name[sampler.lower()]

@@ -41,6 +41,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "sd-img2img": "gencanvas.plugins.sd_img2img:SDImageToImage",
     "sd-inpaint": "gencanvas.plugins.sd_inpaint:SDInpaint",
     "sd-controlnet": "gencanvas.plugins.sd_controlnet:SDControlNet",
+    "sd-live": "gencanvas.plugins.sd_live:SDLivePainting",
 }
 
 
