@@ -176,7 +176,7 @@ class SDRun:
         if (taesd_info := self.taesd_info) is not None:
             taesd = self._cached(
                 ("taesd", str(taesd_info.path)),
-                lambda: load_taesd(taesd_info, sd_settings.configs_root(), self.ctx.dtype),
+                lambda: load_taesd(taesd_info, sd_settings.configs_root(), self.ctx.dtype, sd_settings.ckpt_allowed()),
             )
             taesd.to(self.ctx.device)
         return make_renderer(self.family, taesd)

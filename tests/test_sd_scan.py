@@ -96,3 +96,31 @@ def test_symlink_loops_end(tmp_path):
     checkpoint(tmp_path / "a" / "x.safetensors")
     (tmp_path / "a" / "loop").symlink_to(tmp_path / "a")
     assert names(scan_folders([tmp_path])) == {"x.safetensors"}
+
+
+def test_a1111_vae_approx_taesd_pth_loads_with_the_opt_in(tiny_sd_models, tmp_path):
+    """A1111 keeps TAESD as VAE-approx/taesd_decoder.pth: skipped without the opt-in, loaded weights-only with it."""
+    import pytest
+    import torch
+
+    from gencanvas.models.sd.importer import UnsafeCheckpointError
+    from gencanvas.models.sd.loading import load_taesd
+    from gencanvas.models.sd.random_init import TINY_TAESD, random_model
+
+    reference = random_model(TINY_TAESD, seed=5)
+    original = {
+        f"{int(k.split('.')[2]) + 1}.{k.split('.', 3)[3]}": v.contiguous()
+        for k, v in reference.state_dict().items()
+        if k.startswith("decoder.layers.")
+    }
+    webui = tmp_path / "webui"
+    checkpoint(webui / "models" / "Stable-diffusion" / "m.safetensors")
+    (webui / "models" / "VAE-approx").mkdir(parents=True)
+    torch.save(original, webui / "models" / "VAE-approx" / "taesd_decoder.pth")
+    assert [s.path.name for s in scan_folders([webui]).skipped] == ["taesd_decoder.pth"]
+    info = next(m for m in scan_folders([webui], allow_ckpt=True).models if m.kind == "taesd")
+    with pytest.raises(UnsafeCheckpointError):
+        load_taesd(info, tiny_sd_models.configs, torch.float32)
+    loaded = load_taesd(info, tiny_sd_models.configs, torch.float32, allow_ckpt=True)
+    latents = torch.randn(1, 4, 8, 8)
+    assert torch.equal(loaded.decode(latents).sample, reference.decode(latents).sample)
