@@ -76,6 +76,6 @@ class SDLivePainting(Plugin[SDLiveParams]):
         strength = max(params.strength, 1.0 / job.params.steps)  # at least one denoising step
         width, height = working_size(inputs.width, inputs.height, job.native)
         image = job.generate({"image": pil(picture, (width, height)), "strength": strength}, width, height)
-        result = job.fit_canvas(image, inputs.width, inputs.height)
+        result = job.fit_canvas(image, inputs.width, inputs.height, notify=False)  # not once per stroke
         self._last = (digest.hexdigest(), result)
         return result.copy()

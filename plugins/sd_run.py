@@ -156,9 +156,9 @@ class SDRun:
         )
         return self._cached(("task", *key), lambda: loading.task_pipeline(base, self.task, self.family, control, vae))
 
-    def fit_canvas(self, image: np.ndarray, width: int, height: int) -> np.ndarray:
+    def fit_canvas(self, image: np.ndarray, width: int, height: int, *, notify: bool = True) -> np.ndarray:
         """The result at the canvas size; says so when it was sampled at another size (the model's)."""
-        if image.shape[:2] != (height, width):
+        if notify and image.shape[:2] != (height, width):
             self.ctx.notify(
                 f"Sampled at {image.shape[1]}×{image.shape[0]}, a size '{self.info.name}' handles, "
                 f"and resized to the {width}×{height} canvas."

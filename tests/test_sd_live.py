@@ -47,18 +47,20 @@ def live(monkeypatch, tiny_sd, tmp_path, no_network):
 
     def run(sketch, **params):
         params = SDLivePainting.Params(prompt="a cat", **params)
-        job = Job(plugin, params, PluginInputs(64, 64, sketch=sketch), seed=1)
-        return runner.run(job, lambda *frame: None)
+        job = Job(plugin, params, PluginInputs(96, 64, sketch=sketch), seed=1)
+        result = runner.run(job, lambda *frame: None)
+        assert job.notices == []  # live frames do not repeat the size notice on every stroke
+        return result
 
     run.schedulers = schedulers
     return run
 
 
 def test_live_frames_use_the_few_step_setup_and_skip_identical_requests(live):
-    sketch = np.zeros((64, 64, 4), np.uint8)
+    sketch = np.zeros((64, 96, 4), np.uint8)
     sketch[20:30, 10:50] = (200, 30, 30, 255)
     first = live(sketch)
-    assert first.shape == (64, 64, 3) and live.schedulers == ["lcm"]
+    assert first.shape == (64, 96, 3) and live.schedulers == ["lcm"]
     assert np.array_equal(live(sketch), first) and live.schedulers == ["lcm"]  # identical: not sampled again
     sketch[40:44] = (0, 0, 0, 255)
     assert not np.array_equal(live(sketch), first) and len(live.schedulers) == 2  # a new stroke re-renders
