@@ -239,6 +239,10 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_generate(argv[1:])
     if argv and argv[0] == "plugins":
         return cmd_plugins(argv[1:])
+    if argv and argv[0] == "models":
+        from gencanvas.models_cli import cmd_models
+
+        return cmd_models(argv[1:])
     if argv and argv[0] == "plugin":
         from gencanvas.plugin_scaffold import cmd_plugin
 

@@ -11,7 +11,7 @@ import numpy as np
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, model_choice, slider
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.sd_params import CONTROLNETS, SDParams, describe
-from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
+from gencanvas.plugins.sd_run import SDRun, pil, working_size
 
 
 class SDControlNetParams(SDParams):
@@ -57,4 +57,4 @@ class SDControlNet(Plugin[SDControlNetParams]):
             "height": height,
             "controlnet_conditioning_scale": params.conditioning_scale,
         }
-        return to_canvas(job.generate(call, width, height), inputs.width, inputs.height)
+        return job.fit_canvas(job.generate(call, width, height), inputs.width, inputs.height)

@@ -7,7 +7,7 @@ import numpy as np
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.sd_params import SDParams, describe
-from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
+from gencanvas.plugins.sd_run import SDRun, pil, working_size
 
 
 class SDImageToImageParams(SDParams):
@@ -37,4 +37,4 @@ class SDImageToImage(Plugin[SDImageToImageParams]):
         if int(params.steps * params.strength) < 1:
             params = params.model_copy(update={"strength": min(1.0, 1.0 / params.steps)})
         image = job.generate({"image": pil(photo, (width, height)), "strength": params.strength}, width, height)
-        return to_canvas(image, inputs.width, inputs.height)
+        return job.fit_canvas(image, inputs.width, inputs.height)

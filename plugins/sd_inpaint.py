@@ -14,7 +14,7 @@ from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.mask_support import SoftMaskParams, soft_mask_for
 from gencanvas.plugins.sd_params import SDParams, describe
-from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
+from gencanvas.plugins.sd_run import SDRun, pil, working_size
 
 
 class SDInpaintParams(SoftMaskParams, SDParams):
@@ -52,5 +52,5 @@ class SDInpaint(Plugin[SDInpaintParams]):
             "width": width,
             "height": height,
         }
-        filled = to_canvas(job.generate(call, width, height), inputs.width, inputs.height)
+        filled = job.fit_canvas(job.generate(call, width, height), inputs.width, inputs.height)
         return composite(photo, filled, soft)

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 import functools
 
-from gencanvas.models.sd.importer import ModelInfo, scan_models
+from gencanvas.models.sd import scan as sd_scan
+from gencanvas.models.sd.importer import ModelInfo
 from gencanvas.plugins import sd_settings
 
 
+def scan_result() -> sd_scan.ScanResult:
+    """The models folder and the extra search folders, walked now (models and skipped files)."""
+    return sd_scan.scan_folders(sd_settings.search_folders(), sd_settings.ckpt_allowed())
+
+
 def scan() -> list[ModelInfo]:
-    return scan_models(sd_settings.models_folder(), sd_settings.ckpt_allowed())
+    return scan_result().models
 
 
 @functools.cache
@@ -24,6 +30,11 @@ def _listed() -> tuple[ModelInfo, ...]:
         return tuple(scan())
     except OSError:  # an unreadable folder lists nothing; runs say why
         return ()
+
+
+def refresh() -> None:
+    """Forget the drop-downs' scan (after a model was added or removed)."""
+    _listed.cache_clear()
 
 
 def listed_names(kind: str) -> tuple[str, ...]:
@@ -45,13 +56,19 @@ def pick(
     return candidates[0] if candidates else None
 
 
-def no_checkpoint_message() -> str:
+def no_checkpoint_message(skipped: list[sd_scan.Skipped] | None = None) -> str:
+    """Where GenCanvas looked, what to do, and which files it passed over and why."""
+    skipped = scan_result().skipped if skipped is None else skipped
+    named = "; ".join(f"{s.path.name}: {s.reason}" for s in skipped[:3])
+    more = f" (and {len(skipped) - 3} more)" if len(skipped) > 3 else ""
     return (
         f"No Stable Diffusion checkpoint found in {sd_settings.models_folder()}. Put a .safetensors checkpoint "
-        f"(SD 1.5, SD 2.x or SDXL) or a diffusers folder there (checkpoints/, controlnet/ and vae/ subfolders work "
-        f"too), or point {sd_settings.SETTING_HINT} at the folder of another tool."
+        f"(SD 1.5, SD 2.x or SDXL) or a diffusers folder there (any sub-folder works, as does an A1111 or ComfyUI "
+        f"folder), or point {sd_settings.SETTING_HINT} at the folder of another tool."
+        + (f" Skipped: {named}{more}." if named else "")
     )
 
 
 def unavailable() -> str | None:
-    return None if pick(scan(), "checkpoint", "auto") else no_checkpoint_message()
+    result = scan_result()
+    return None if pick(result.models, "checkpoint", "auto") else no_checkpoint_message(result.skipped)

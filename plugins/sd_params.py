@@ -7,6 +7,7 @@ built into the schema when the class is built. "auto" is always there and tracks
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
 
 from pydantic import Field
@@ -28,8 +29,15 @@ class SDParams(ParamsBase):
     model: str = model_choice(
         "auto", CHECKPOINTS, description="Checkpoint from your models folder (auto: the first that fits)"
     )
+    loras: str = Field(
+        "",
+        description="LoRAs from your models folder, a weight each: detail:0.8, style:0.5 "
+        "(<lora:name:0.8> in the prompt works too)",
+    )
     vae: str = choice("checkpoint", VAES, description="VAE: the checkpoint's own, or a standalone one")
-    scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc"] = Field("dpm++", description="Sampler")
+    scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc", "lcm", "euler-trailing"] = Field(
+        "dpm++", description="Sampler (lcm: LCM models and LoRAs; euler-trailing: Turbo, Lightning, Hyper)"
+    )
     steps: int = slider(25, ge=1, le=150, description="Denoising steps")
     guidance: float = slider(7.0, ge=1.0, le=20.0, step=0.5, description="How strongly to follow the prompt")
     preview: Literal["auto", "taesd", "linear", "off"] = Field(
@@ -39,9 +47,62 @@ class SDParams(ParamsBase):
     seed: int = seed(0)
 
 
+# GenCanvas's scheduler ids as A1111 names its samplers (with the schedule), so other tools read them.
+A1111_SAMPLERS = {
+    "dpm++": "DPM++ 2M Karras",
+    "euler": "Euler",
+    "euler-a": "Euler a",
+    "ddim": "DDIM",
+    "unipc": "UniPC",
+    "lcm": "LCM",
+    "euler-trailing": "Euler, Schedule type: SGM Uniform",
+}
+
+
+def a1111_prompt(prompt: str, loras: str) -> str:
+    """The prompt with the LoRA field's entries as ``<lora:name:weight>`` tags, as A1111 keeps them."""
+    from gencanvas.models.sd.lora import parse_lora_field
+
+    try:
+        tags = " ".join(f"<lora:{name}:{weight:g}>" for name, weight in parse_lora_field(loras))
+    except ValueError:
+        return prompt
+    return f"{prompt} {tags}" if tags else prompt
+
+
 def describe(params: SDParams, extra: str = "") -> str:
+    """The A1111 "parameters" text: prompt (LoRAs as tags), negative prompt, A1111's setting names."""
     negative = f"\nNegative prompt: {params.negative_prompt}" if params.negative_prompt else ""
     return (
-        f"{params.prompt}{negative}\nSteps: {params.steps}, Sampler: {params.scheduler}, CFG scale: {params.guidance}, "
+        f"{a1111_prompt(params.prompt, params.loras)}{negative}\nSteps: {params.steps}, "
+        f"Sampler: {A1111_SAMPLERS[params.scheduler]}, CFG scale: {params.guidance}, "
         f"Seed: {params.seed}, Model: {params.model}, VAE: {params.vae}{extra}"
     )
+
+
+def params_from_parameters(text: str) -> dict[str, object]:
+    """SD parameter values from an A1111 "parameters" text (GenCanvas's or A1111's own), for restoring.
+
+    Samplers map back to GenCanvas's ids (``DPM++ 2M`` with ``Schedule type: Karras`` as A1111
+    1.9+ writes it, or the older ``DPM++ 2M Karras``); LoRA tags stay in the prompt, where
+    they work as written. Settings GenCanvas has no equivalent for are left out.
+    """
+    from gencanvas.core.metadata import parse_parameters
+
+    prompt, negative, settings = parse_parameters(text)
+    values: dict[str, object] = {"prompt": prompt, "negative_prompt": negative}
+    sampler, schedule = settings.get("Sampler", ""), settings.get("Schedule type", "")
+    if schedule.lower() == "karras" and not sampler.endswith("Karras"):
+        sampler += " Karras"
+    if sampler == "Euler" and schedule.lower() == "sgm uniform":
+        sampler = A1111_SAMPLERS["euler-trailing"]
+    by_name = {name.lower(): key for key, name in A1111_SAMPLERS.items()} | {"dpm++ 2m": "dpm++"}
+    if sampler.lower() in by_name:
+        values["scheduler"] = by_name[sampler.lower()]
+    for key, name, kind in (("steps", "Steps", int), ("guidance", "CFG scale", float), ("seed", "Seed", int)):
+        with contextlib.suppress(KeyError, ValueError):  # absent or not a number: the default stays
+            values[key] = kind(settings[name])
+    for key, name in (("model", "Model"), ("vae", "VAE")):
+        if name in settings:
+            values[key] = settings[name]
+    return values

@@ -60,13 +60,69 @@ class SDRun:
                     f"No {self.family.upper()} ControlNet (scribble, lineart or canny) found in "
                     f"{sd_settings.models_folder()}; put one in its controlnet/ subfolder ({sd_settings.SETTING_HINT})."
                 )
+        self.prompt, self.negative_prompt, self.loras = self._resolve_loras(models)
         self.vae_info = None if params.vae == "checkpoint" else sd_models_scan.pick(models, "vae", params.vae)
         # TAESD costs ~1 ms a frame on a GPU but seconds on a CPU, where "auto" keeps the linear preview.
         wants_taesd = params.preview == "taesd" or (params.preview == "auto" and ctx.device.type != "cpu")
         self.taesd_info = sd_models_scan.pick(models, "taesd", "auto", family=self.family) if wants_taesd else None
         self.pipe = self._pipeline()
+        self._apply_loras()
+        self._load_embeddings(models)
         vae_scale = 2 ** (len(self.pipe.vae.config.block_out_channels) - 1)
         self.native = self.pipe.unet.config.sample_size * vae_scale
+
+    def _resolve_loras(self, models: list[Any]) -> tuple[str, str, list[tuple[Any, float]]]:
+        """The prompts without ``<lora:…>`` tags, and the LoRAs of the field and the tags, found and checked."""
+        from gencanvas.models.sd.lora import LoraMismatchError, check_base, extract_prompt_loras, parse_lora_field
+
+        prompt, tagged = extract_prompt_loras(self.params.prompt)
+        negative, negative_tagged = extract_prompt_loras(self.params.negative_prompt)
+        try:
+            wanted = dict(parse_lora_field(self.params.loras))
+        except ValueError as exc:
+            raise PluginError(str(exc)) from exc
+        wanted |= dict(tagged + negative_tagged)  # a tag overrides the field's weight for the same LoRA
+        found = []
+        for name, weight in wanted.items():
+            info = sd_models_scan.pick(models, "lora", name) or sd_models_scan.pick(
+                models, "lora", name.removesuffix(".safetensors")
+            )
+            if info is None:
+                raise PluginError(
+                    f"The LoRA '{name}' is not in {sd_settings.models_folder()} or the extra model folders "
+                    f"({sd_settings.SETTING_HINT})."
+                )
+            try:
+                check_base(info, self.info)
+            except LoraMismatchError as exc:
+                raise PluginError(str(exc)) from exc
+            found.append((info, weight))
+        return prompt, negative, found
+
+    def _apply_loras(self) -> None:
+        """Switch the cached pipeline's adapters to this job's LoRAs (the checkpoint stays loaded)."""
+        from gencanvas.models.sd.lora import apply_loras
+
+        try:
+            apply_loras(self.pipe, self.info, self.loras)
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                raise
+            names = ", ".join(info.name for info, _ in self.loras)
+            raise PluginError(f"Could not apply the LoRA {names}: {type(exc).__name__}: {exc}") from exc
+
+    def _load_embeddings(self, models: list[Any]) -> None:
+        """The textual-inversion embeddings the prompts name, loaded into the cached text encoders once."""
+        from gencanvas.models.sd.embeddings import load_embeddings, used_embeddings
+
+        wanted = used_embeddings(models, self.family, (self.prompt, self.negative_prompt))
+        try:
+            load_embeddings(self.pipe, wanted)
+        except Exception as exc:
+            if is_out_of_memory(exc):
+                raise
+            names = ", ".join(info.name for info in wanted)
+            raise PluginError(f"Could not load the embedding {names}: {type(exc).__name__}: {exc}") from exc
 
     def _cached(self, key: tuple[Any, ...], load: Callable[[], Any]) -> Any:
         return self.ctx.models.get(("sd", *key, str(self.ctx.dtype)), load)
@@ -100,6 +156,15 @@ class SDRun:
         )
         return self._cached(("task", *key), lambda: loading.task_pipeline(base, self.task, self.family, control, vae))
 
+    def fit_canvas(self, image: np.ndarray, width: int, height: int, *, notify: bool = True) -> np.ndarray:
+        """The result at the canvas size; says so when it was sampled at another size (the model's)."""
+        if notify and image.shape[:2] != (height, width):
+            self.ctx.notify(
+                f"Sampled at {image.shape[1]}×{image.shape[0]}, a size '{self.info.name}' handles, "
+                f"and resized to the {width}×{height} canvas."
+            )
+        return to_canvas(image, width, height)
+
     def renderer(self) -> Callable[[Any], Any] | None:
         """latents → preview tensor, or None when previews are off."""
         from gencanvas.models.sd.loading import load_taesd
@@ -111,7 +176,7 @@ class SDRun:
         if taesd_info is not None:
             taesd = self._cached(
                 ("taesd", str(taesd_info.path)),
-                lambda: load_taesd(taesd_info, sd_settings.configs_root(), self.ctx.dtype),
+                lambda: load_taesd(taesd_info, sd_settings.configs_root(), self.ctx.dtype, sd_settings.ckpt_allowed()),
             )
             taesd.to(self.ctx.device)
         return make_renderer(self.family, taesd)
@@ -120,6 +185,7 @@ class SDRun:
         """Sample and decode, streaming previews; retries once in a lower-memory mode after OOM."""
         from gencanvas.models.sd.generate import decode_latents, sample_latents
         from gencanvas.models.sd.preview import LaggedFrames
+        from gencanvas.models.sd.prompt_weights import encode_prompts
 
         render = self.renderer()
         frames = None if render is None else LaggedFrames(render, self.ctx.emit)
@@ -132,8 +198,6 @@ class SDRun:
                 frames.push(x0, step, total)
 
         call = {
-            "prompt": self.params.prompt,
-            "negative_prompt": self.params.negative_prompt or None,
             "num_inference_steps": self.params.steps,
             "guidance_scale": self.params.guidance,
             "generator": self.ctx.generator(),
@@ -141,9 +205,11 @@ class SDRun:
         }
 
         def attempt() -> np.ndarray:
+            # A1111 weights and long prompts; encoded here, after the memory plan placed the text encoders
+            embeds = encode_prompts(self.pipe, self.family, self.prompt, self.negative_prompt)
             latents = sample_latents(
                 self.pipe,
-                call | {"generator": self.ctx.generator()},
+                call | embeds | {"generator": self.ctx.generator()},
                 scheduler=self.params.scheduler,
                 on_step=on_step,
             )

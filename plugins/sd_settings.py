@@ -19,6 +19,11 @@ def models_folder() -> Path:
     return Path(load_settings().models_dir)
 
 
+def search_folders() -> list[Path]:
+    """The models folder first, then the extra folders of other tools (read in place, never copied)."""
+    return [models_folder(), *load_settings().model_folders()[1:]]
+
+
 def ckpt_allowed() -> bool:
     return bool(load_settings().allow_ckpt)
 

@@ -17,7 +17,10 @@ class SDTextToImageParams(SDParams):
 class SDTextToImage(Plugin[SDTextToImageParams]):
     id = "sd-txt2img"
     title = "Text to image (Stable Diffusion)"
-    description = "Draw from a prompt with your own SD 1.5 / SD 2.x / SDXL checkpoint, at the model's native size."
+    description = (
+        "Draw from a prompt with your own SD 1.5 / SD 2.x / SDXL checkpoint, sampled at the model's size "
+        "and fitted to the canvas."
+    )
     Params = SDTextToImageParams
 
     @classmethod
@@ -30,4 +33,5 @@ class SDTextToImage(Plugin[SDTextToImageParams]):
     def run(self, inputs: PluginInputs, params: SDTextToImageParams, ctx: RunContext) -> np.ndarray:
         job = SDRun(ctx, params, "txt2img")
         width, height = working_size(inputs.width, inputs.height, job.native)
-        return job.generate({"width": width, "height": height}, width, height)
+        image = job.generate({"width": width, "height": height}, width, height)
+        return job.fit_canvas(image, inputs.width, inputs.height)

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from gencanvas.models.sd.random_init import write_tiny_lora  # noqa: F401  (the tests' LoRA files)
+
 BPE = (
     Path(__file__).resolve().parents[1] / "resources" / "sd_configs" / "clip_tokenizer" / "bpe_simple_vocab_16e6.txt.gz"
 )

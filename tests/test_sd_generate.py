@@ -8,9 +8,9 @@ import torch
 
 from gencanvas.models.sd import memory
 from gencanvas.models.sd.generate import SCHEDULERS, decode_latents, make_scheduler, sample_latents
-from gencanvas.models.sd.importer import scan_models
 from gencanvas.models.sd.loading import load_checkpoint, load_taesd, task_pipeline
 from gencanvas.models.sd.preview import linear_render, make_previewer
+from gencanvas.models.sd.scan import scan_models
 
 
 @pytest.fixture(scope="module")

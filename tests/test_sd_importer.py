@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from gencanvas.models.sd.importer import UnsafeCheckpointError, classify_keys, classify_path, read_shapes, scan_models
+from gencanvas.models.sd.importer import UnsafeCheckpointError, classify_keys, classify_path, read_shapes
+from gencanvas.models.sd.scan import scan_models
 
 
 def test_scan_finds_every_kind_in_the_usual_subfolders(tiny_sd_models):
@@ -153,7 +154,7 @@ def test_scanning_a_full_folder_does_not_import_torch(tiny_sd_models):
     from pathlib import Path
 
     code = (
-        "import sys\nfrom gencanvas.models.sd.importer import scan_models\n"
+        "import sys\nfrom gencanvas.models.sd.scan import scan_models\n"
         f"found = scan_models({str(tiny_sd_models.root)!r})\n"
         "print(len(found), 'torch' in sys.modules)"
     )

@@ -38,9 +38,9 @@ def test_the_models_folder_is_scanned_once_for_the_drop_downs_and_never_at_impor
     """Importing the SD support modules reads no disk; the drop-downs' choices cost one scan, not one per list."""
     code = textwrap.dedent(
         """
-        import gencanvas.models.sd.importer as importer
-        calls, real = [], importer.scan_models
-        importer.scan_models = lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
+        import gencanvas.models.sd.scan as importer
+        calls, real = [], importer.scan_folders
+        importer.scan_folders = lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
         from gencanvas.plugins import sd_memory, sd_models_scan, sd_run, sd_settings
         print("SUPPORT", len(calls))
         from gencanvas.plugins import sd_params
@@ -63,11 +63,13 @@ def test_controlnet_plugin_needs_a_controlnet(monkeypatch, tiny_sd, tmp_path):
         run(SDControlNet, PluginInputs(64, 64, sketch=sketch))
 
 
-def test_txt2img_works_at_the_model_size_with_previews(tiny_sd):
+def test_txt2img_samples_at_the_model_size_and_fits_the_canvas(tiny_sd):
     result, frames, notices = run(SDTextToImage, PluginInputs(96, 48))
     width, height = working_size(96, 48, 64)  # the tiny model's native side is 64
-    assert result.shape == (height, width, 3)
-    assert frames[:2] == [(1, 2), (2, 2)] and frames[-1] == (2, 2) and notices == []
+    assert result.shape == (48, 96, 3) and (width, height) != (96, 48)
+    assert frames[:2] == [(1, 2), (2, 2)] and frames[-1] == (2, 2)
+    assert notices == [f"Sampled at {width}×{height}, a size 'a-tiny-sd15' handles, and resized to the 96×48 canvas."]
+    assert run(SDTextToImage, PluginInputs(64, 64))[2] == []  # at the model's size: nothing to say
 
 
 def test_inpaint_changes_only_the_masked_pixels(tiny_sd):
@@ -149,3 +151,16 @@ def test_taesd_previews_are_full_size_and_auto_keeps_linear_on_cpu(tiny_sd):
         "taesd": (64, 64, 3),
         "auto": (32, 32, 3),
     }  # TAESD decodes to pixels; linear stays on the latent grid
+
+
+def test_loading_does_not_log_the_empty_float32_notice(tiny_sd, caplog):
+    """diffusers warns "modules … should be kept in float32: []" on every load; -q must not print it."""
+    from gencanvas.models.sd.loading import load_checkpoint
+    from gencanvas.models.sd.scan import scan_models
+
+    info = next(m for m in scan_models(tiny_sd.root) if m.name == "tiny-sd15-single")
+    with caplog.at_level("WARNING"):
+        pipe = load_checkpoint(info, tiny_sd.configs, torch.float16)
+        pipe.unet.to(torch.float32)
+    assert pipe.unet.dtype == torch.float32
+    assert not [r for r in caplog.records if "kept in float32" in r.getMessage()]

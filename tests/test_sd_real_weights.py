@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from gencanvas.models.sd.importer import scan_models
+from gencanvas.models.sd.scan import scan_models
 
 FOLDER = os.environ.get("GENCANVAS_SD_MODELS")
 pytestmark = pytest.mark.real_weights

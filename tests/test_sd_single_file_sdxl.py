@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from gencanvas.models.sd.importer import classify_path, safetensors_header, scan_models
+from gencanvas.models.sd.importer import classify_path, safetensors_header
+from gencanvas.models.sd.scan import scan_models
 
 PREFIX_L, PREFIX_G = "conditioner.embedders.0.transformer.", "conditioner.embedders.1.model."
 

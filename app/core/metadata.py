@@ -9,6 +9,7 @@ the JSON is the source of truth. ``encode_user_comment`` is the summary's EXIF f
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -89,6 +90,37 @@ def format_summary(
     settings["Version"] = f"GenCanvas {app_version}"
     lines.append(", ".join(f"{key}: {_setting_value(value)}" for key, value in settings.items()))
     return "\n".join(lines)
+
+
+_RE_PARAM = re.compile(r'\s*(\w[\w \-/+]*):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
+
+
+def parse_parameters(text: str) -> tuple[str, str, dict[str, str]]:
+    """(prompt, negative prompt, settings) from an A1111-style "parameters" text, as A1111 reads it.
+
+    The last line holds the ``Key: value`` pairs when it has at least three; quoted values
+    (written by ``format_summary`` or A1111 for values with commas) are unquoted.
+    """
+    lines = text.strip().split("\n")
+    settings_line = lines[-1] if len(_RE_PARAM.findall(lines[-1])) >= 3 else ""
+    if settings_line:
+        lines = lines[:-1]
+    prompt: list[str] = []
+    negative: list[str] = []
+    for line in lines:
+        if line.startswith("Negative prompt:") or negative:
+            negative.append(line.removeprefix("Negative prompt:").strip() if not negative else line)
+        else:
+            prompt.append(line)
+    settings = {}
+    for key, value in _RE_PARAM.findall(settings_line):
+        if value.startswith('"') and value.endswith('"'):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                value = value[1:-1]
+        settings[key.strip()] = str(value).strip()
+    return "\n".join(prompt).strip(), "\n".join(negative).strip(), settings
 
 
 def encode_user_comment(text: str) -> bytes:

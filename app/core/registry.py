@@ -43,6 +43,7 @@ BUILTIN_PLUGINS: dict[str, str] = {
     "sd-controlnet": "gencanvas.plugins.sd_controlnet:SDControlNet",
     "upscale": "gencanvas.plugins.upscale:Upscale",
     "upscale-hires": "gencanvas.plugins.upscale_hires:HiresFix",
+    "sd-live": "gencanvas.plugins.sd_live:SDLivePainting",
 }
 
 

@@ -60,8 +60,18 @@ class Settings(BaseModel):
         default_factory=default_models_dir,
         description="Folder with your own models: Stable Diffusion checkpoints, ControlNets, VAEs, TAESD",
     )
+    extra_model_dirs: str = Field(
+        "",
+        description="Other tools' model folders, read in place; separate with ';' "
+        "(an A1111 or ComfyUI folder, or its models/Stable-diffusion, models/Lora, embeddings...)",
+    )
     allow_ckpt: bool = Field(False, description="Also load .ckpt/.pt pickle checkpoints (opened weights-only)")
     theme: Literal["system", "light", "dark"] = Field("system", description="Window colours")
+
+    def model_folders(self) -> list[Path]:
+        """The models folder, then the extra folders of other tools (read in place, never copied)."""
+        extra = [Path(part.strip()).expanduser() for part in self.extra_model_dirs.split(";") if part.strip()]
+        return [Path(self.models_dir).expanduser(), *extra]
 
 
 def settings_path() -> Path:

@@ -20,6 +20,7 @@ from gencanvas.qt.about_dialog import show_about
 from gencanvas.qt.animation_export import export_animation_dialog
 from gencanvas.qt.canvas import Layer, Tool
 from gencanvas.qt.expand_dialog import expand_canvas_dialog
+from gencanvas.qt.model_manager import ModelManager
 from gencanvas.qt.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -89,6 +90,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
     a["export_animation"] = _action(window, "Export a&nimation…", partial(export_animation_dialog, window))
     a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
+    a["models"] = _action(window, "&Models…", lambda: ModelManager.show_for(window))
     a["quit"] = _action(window, "&Quit", qt_window.close, QKeySequence.StandardKey.Quit)
     a["about"] = _action(window, "&About GenCanvas", partial(show_about, qt_window))
 
@@ -132,7 +134,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
         [a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"], a["export_animation"]]
     )
     file_menu.addSeparator()
-    file_menu.addActions([a["settings"], a["quit"]])
+    file_menu.addActions([a["settings"], a["models"], a["quit"]])
     edit_menu = menu_bar.addMenu("&Edit")
     edit_menu.addActions([a["undo"], a["redo"], a["paste"], a["clear_sketch"], a["clear_mask"], a["apply_result"]])
     edit_menu.addSeparator()

@@ -14,7 +14,7 @@ import numpy as np
 
 from gencanvas.models.sd.preview import X0Tap
 
-SCHEDULERS = ("dpm++", "euler", "euler-a", "ddim", "unipc")
+SCHEDULERS = ("dpm++", "euler", "euler-a", "ddim", "unipc", "lcm", "euler-trailing")
 
 
 def make_scheduler(pipe: Any, name: str) -> Any:
@@ -27,12 +27,18 @@ def make_scheduler(pipe: Any, name: str) -> Any:
         "euler-a": d.EulerAncestralDiscreteScheduler,
         "ddim": d.DDIMScheduler,
         "unipc": d.UniPCMultistepScheduler,
+        "lcm": d.LCMScheduler,  # LCM checkpoints and LCM LoRAs
+        "euler-trailing": d.EulerDiscreteScheduler,  # Turbo, Lightning, Hyper: few steps from the last timestep
     }
     if name not in classes:
         raise ValueError(f"unknown scheduler {name!r}; expected one of {SCHEDULERS}")
     base = getattr(pipe, "_gencanvas_scheduler_config", None)
     if base is None:
         base = pipe._gencanvas_scheduler_config = dict(pipe.scheduler.config)
+    if name == "euler-trailing":
+        return classes[name].from_config(base, timestep_spacing="trailing")
+    if name == "dpm++":  # A1111's default, "DPM++ 2M Karras"
+        return classes[name].from_config(base, use_karras_sigmas=True)
     return classes[name].from_config(base)
 
 

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 log = logging.getLogger(__name__)
 
-Kind = Literal["checkpoint", "controlnet", "vae", "taesd"]
-Family = Literal["sd15", "sd2", "sdxl"]
+Kind = Literal["checkpoint", "controlnet", "vae", "taesd", "lora", "embedding", "upscaler"]
+Family = Literal["sd15", "sd2", "sdxl", "any"]
+FAMILY_LABELS = {"sd15": "SD 1.5", "sd2": "SD 2.x", "sdxl": "SDXL", "any": "-"}
+PICKLE_SUFFIXES = (".ckpt", ".pt", ".pth", ".bin")
+CONTROLNET_TYPES = ("canny", "depth", "lineart", "scribble", "openpose", "softedge", "normal", "seg", "tile", "mlsd")
 WEIGHT_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin")
-SUBFOLDERS = ("checkpoints", "Stable-diffusion", "controlnet", "ControlNet", "vae", "VAE", "vae_approx", "diffusers")
 
 # Marker keys of the original (LDM) single-file layout and of diffusers' layout.
 UNET_IN = "model.diffusion_model.input_blocks.0.0.weight"
@@ -42,6 +43,25 @@ class ModelInfo:
     family: Family
     inpaint: bool = False  # a 9-input-channel UNet trained for inpainting
     fmt: Literal["single", "diffusers"] = "single"
+
+    @property
+    def base(self) -> str:
+        """The base model as users name it: "SD 1.5", "SDXL"..."""
+        return FAMILY_LABELS[self.family]
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as listed to users, with what sets it apart (inpainting, the ControlNet's type)."""
+        if self.kind == "checkpoint" and self.inpaint:
+            return "inpaint"
+        if self.kind == "controlnet":
+            found = next((t for t in CONTROLNET_TYPES if t in self.name.lower()), None)
+            return f"controlnet ({found})" if found else "controlnet"
+        return self.kind
+
+    @property
+    def file_name(self) -> str:
+        return self.path.name
 
     @property
     def config_name(self) -> str:
@@ -116,6 +136,52 @@ def classify_keys(shapes: dict[str, tuple[int, ...]], name: str = "") -> tuple[K
         k.startswith(("decoder.up.", "decoder.up_blocks.")) for k in vae_keys
     ):
         return "vae", "sdxl" if "xl" in name.lower() else "sd15", False
+    lora = _lora_family(shapes)
+    if lora is not None:
+        return "lora", lora, False
+    embedding = _embedding_family(shapes)
+    if embedding is not None:
+        return "embedding", embedding, False
+    if any(k in shapes for k in UPSCALER_KEYS) or any(k.startswith(("body.0.rdb1.", "RRDB_trunk.")) for k in keys):
+        return "upscaler", "any", False
+    return None
+
+
+UPSCALER_KEYS = ("conv_first.weight", "model.0.weight", "conv_last.weight")  # ESRGAN / SwinIR-style upscalers
+CONTEXT_FAMILIES: dict[int, Family] = {768: "sd15", 1024: "sd2", 2048: "sdxl"}
+
+
+def _lora_family(shapes: dict[str, tuple[int, ...]]) -> Family | None:
+    """The base of a LoRA (kohya/A1111 ``lora_unet_…``, diffusers ``unet.…lora.down``, PEFT ``lora_A``).
+
+    The cross-attention keys' input width names the text encoder the UNet was trained with
+    (768 SD 1.x, 1024 SD 2.x, 2048 SDXL); without them, a second text encoder's or SDXL-only
+    block's keys say SDXL.
+    """
+    keys = list(shapes)
+    markers = ("lora_down.weight", "lora_A.weight", "lora.down.weight", "lora_A.default.weight")
+    if not any(k.endswith(markers) for k in keys):
+        return None
+    for key in keys:
+        flat = key.replace(".", "_")
+        if ("attn2_to_k" in flat or "attn2_processor_to_k" in flat) and key.endswith(markers):
+            family = CONTEXT_FAMILIES.get(shapes[key][-1])
+            if family is not None:
+                return family
+    xl_markers = ("lora_te2_", "text_encoder_2.", "lora_unet_input_blocks_", "lora_unet_label_emb", "add_embedding")
+    if any(marker in k for k in keys for marker in xl_markers):
+        return "sdxl"
+    return "sd15"
+
+
+def _embedding_family(shapes: dict[str, tuple[int, ...]]) -> Family | None:
+    """A textual-inversion embedding: SDXL's ``clip_l``/``clip_g`` pair, or one (n, width) tensor."""
+    if {"clip_l", "clip_g"} <= shapes.keys():
+        return "sdxl"
+    if len(shapes) == 1:
+        ((key, shape),) = shapes.items()
+        if (len(shape) == 2 and shape[0] <= 75 and shape[1] >= 16) or (len(shape) == 1 and key == "emb_params"):
+            return "sd2" if shape[-1] == 1024 else "sd15"
     return None
 
 
@@ -161,34 +227,3 @@ def classify_path(path: Path, allow_ckpt: bool = False) -> ModelInfo | None:
         return None
     kind, family, inpaint = found
     return ModelInfo(path.stem, path, kind, family, inpaint, "single")
-
-
-def scan_models(root: Path, allow_ckpt: bool = False, warn: Callable[[str], None] = log.info) -> list[ModelInfo]:
-    """Every model in ``root`` and its usual subfolders, sorted by kind and name.
-
-    Files that are not SD models, pickles without the opt-in and broken files are skipped
-    with a message through ``warn``, never an exception: one bad download must not hide
-    the rest of the folder.
-    """
-    root = Path(root).expanduser()
-    if not root.is_dir():
-        return []
-    candidates: list[Path] = []
-    for folder in (root, *(root / sub for sub in SUBFOLDERS)):
-        if folder.is_dir():
-            candidates.extend(p for p in sorted(folder.iterdir()) if not p.name.startswith("."))
-    found: dict[Path, ModelInfo] = {}
-    for path in candidates:
-        if path.is_dir() and path.name in SUBFOLDERS and path.parent == root:
-            continue
-        try:
-            info = classify_path(path, allow_ckpt)
-        except UnsafeCheckpointError as exc:
-            warn(str(exc))
-            continue
-        except Exception as exc:  # a truncated download, a foreign format
-            warn(f"{path.name} skipped: {type(exc).__name__}: {exc}")
-            continue
-        if info is not None:
-            found.setdefault(path.resolve(), info)
-    return sorted(found.values(), key=lambda m: (m.kind, m.name.lower()))

@@ -9,6 +9,7 @@ modules (``from_pipe``), so switching tools never loads the weights twice.
 
 from __future__ import annotations
 
+import logging
 import re
 import warnings
 from pathlib import Path
@@ -16,6 +17,17 @@ from typing import Any
 
 from gencanvas.models.sd.importer import ModelInfo, read_shapes
 from gencanvas.models.sd.tokenizer import build_clip_tokenizer
+
+
+class _EmptyFloat32Notice(logging.Filter):
+    """Drop diffusers' "modules … should be kept in float32: []" warning: with no module named it
+    says nothing, yet it was printed for every model moved, even with ``-q``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "should be kept in float32: []" not in record.getMessage()
+
+
+logging.getLogger("diffusers.models.modeling_utils").addFilter(_EmptyFloat32Notice())  # no import of diffusers
 
 TOKENIZER_BPE = Path("clip_tokenizer") / "bpe_simple_vocab_16e6.txt.gz"
 TASKS = ("txt2img", "img2img", "inpaint", "controlnet")
@@ -136,15 +148,25 @@ def load_vae(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = Fals
     return _load_model(AutoencoderKL, info, configs, dtype, allow_ckpt)
 
 
-def load_taesd(info: ModelInfo, configs: Path, dtype: Any) -> Any:
-    """TAESD (diffusers' AutoencoderTiny), the few-megabyte decoder used for live previews."""
+def load_taesd(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
+    """TAESD (diffusers' AutoencoderTiny), the few-megabyte decoder used for live previews.
+
+    A1111's ``VAE-approx`` folder keeps it as ``taesd_decoder.pth``: a pickle, opened only
+    with the opt-in and then weights-only.
+    """
     from diffusers import AutoencoderTiny
     from safetensors.torch import load_file
 
     if info.fmt == "diffusers":
         return _quiet(AutoencoderTiny.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
     model = AutoencoderTiny.from_config(AutoencoderTiny.load_config(str(configs / info.config_name)))
-    state = load_file(str(info.path))
+    if info.path.suffix.lower() == ".safetensors":
+        state = load_file(str(info.path))
+    else:
+        import torch
+
+        read_shapes(info.path, allow_ckpt)  # refuses the pickle without the opt-in
+        state = torch.load(str(info.path), map_location="cpu", weights_only=True)
     if all(key.split(".")[0].isdigit() for key in state):
         state = original_taesd_decoder(state)
         expected = {k: v.shape for k, v in model.state_dict().items() if k.startswith("decoder.")}

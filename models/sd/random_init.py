@@ -181,3 +181,53 @@ def random_model(config: dict[str, Any], *, seed: int = 0, device: Any = "cpu") 
     torch.manual_seed(seed)
     with torch.device(device):
         return getattr(diffusers, config["_class_name"]).from_config(config)
+
+
+def _lora_targets(model: Any, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    import torch
+
+    return [
+        (path, module)
+        for path, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear) and path.rsplit(".", 1)[-1] in names
+    ]
+
+
+def write_tiny_lora(pipe: Any, path: Path, layout: str, *, seed: int = 0, scale: float = 0.3) -> Path:
+    """A random LoRA for a tiny pipeline, in the kohya/A1111 (``lora_unet_…``) or diffusers/PEFT layout.
+
+    Covers the UNet's attention projections and every text encoder's attention, as real LoRAs do.
+    """
+    import torch
+    from safetensors.torch import save_file
+
+    generator = torch.Generator().manual_seed(seed)
+    rank = 4
+    state: dict[str, Any] = {}
+    encoders = [("text_encoder", "lora_te1" if hasattr(pipe, "text_encoder_2") else "lora_te")]
+    if getattr(pipe, "text_encoder_2", None) is not None:
+        encoders.append(("text_encoder_2", "lora_te2"))
+    parts = [("unet", "lora_unet", ("to_q", "to_k", "to_v", "0"))] + [
+        (name, kohya, ("q_proj", "k_proj", "v_proj", "out_proj")) for name, kohya in encoders
+    ]
+    for component, kohya, targets in parts:
+        for module_path, module in _lora_targets(getattr(pipe, component), targets):
+            if targets[-1] == "0" and not module_path.endswith("to_out.0"):
+                continue
+            down = torch.randn(rank, module.in_features, generator=generator) * scale
+            up = torch.randn(module.out_features, rank, generator=generator) * scale
+            if layout == "kohya":
+                key = f"{kohya}_{module_path.replace('.', '_')}"
+                state |= {
+                    f"{key}.lora_down.weight": down,
+                    f"{key}.lora_up.weight": up,
+                    f"{key}.alpha": torch.tensor(4.0),
+                }
+            else:
+                state |= {
+                    f"{component}.{module_path}.lora_A.weight": down,
+                    f"{component}.{module_path}.lora_B.weight": up,
+                }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file({k: v.contiguous() for k, v in state.items()}, str(path))
+    return path
