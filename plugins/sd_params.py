@@ -35,8 +35,8 @@ class SDParams(ParamsBase):
         "(<lora:name:0.8> in the prompt works too)",
     )
     vae: str = choice("checkpoint", VAES, description="VAE: the checkpoint's own, or a standalone one")
-    scheduler: Literal["dpm++", "euler", "euler-a", "ddim", "unipc", "lcm", "euler-trailing"] = Field(
-        "dpm++", description="Sampler (lcm: LCM models and LoRAs; euler-trailing: Turbo, Lightning, Hyper)"
+    scheduler: Literal["dpm++-karras", "dpm++", "euler", "euler-a", "ddim", "unipc", "lcm", "euler-trailing"] = Field(
+        "dpm++-karras", description="Sampler (lcm: LCM models and LoRAs; euler-trailing: Turbo, Lightning, Hyper)"
     )
     steps: int = slider(25, ge=1, le=150, description="Denoising steps")
     guidance: float = slider(7.0, ge=1.0, le=20.0, step=0.5, description="How strongly to follow the prompt")
@@ -49,7 +49,8 @@ class SDParams(ParamsBase):
 
 # GenCanvas's scheduler ids as A1111 names its samplers (with the schedule), so other tools read them.
 A1111_SAMPLERS = {
-    "dpm++": "DPM++ 2M Karras",
+    "dpm++-karras": "DPM++ 2M Karras",
+    "dpm++": "DPM++ 2M",
     "euler": "Euler",
     "euler-a": "Euler a",
     "ddim": "DDIM",
@@ -96,7 +97,7 @@ def params_from_parameters(text: str) -> dict[str, object]:
         sampler += " Karras"
     if sampler == "Euler" and schedule.lower() == "sgm uniform":
         sampler = A1111_SAMPLERS["euler-trailing"]
-    by_name = {name.lower(): key for key, name in A1111_SAMPLERS.items()} | {"dpm++ 2m": "dpm++"}
+    by_name = {name.lower(): key for key, name in A1111_SAMPLERS.items()}
     if sampler.lower() in by_name:
         values["scheduler"] = by_name[sampler.lower()]
     for key, name, kind in (("steps", "Steps", int), ("guidance", "CFG scale", float), ("seed", "Seed", int)):

@@ -154,3 +154,12 @@ def test_lagged_frames_arrive_in_order_and_complete(device):
     assert len(got) == (3 if device == "cpu" else 2)
     frames.flush()
     assert got == [(1, (8, 8, 3)), (2, (8, 8, 3)), (3, (8, 8, 3))]
+
+
+def test_plain_dpm_keeps_its_sigmas_and_the_karras_variant_is_separate(loaded):
+    """Images made with "dpm++" before the Karras variant existed must restore exactly."""
+    from gencanvas.models.sd.generate import make_scheduler
+
+    pipe = loaded["sd15"]
+    assert not make_scheduler(pipe, "dpm++").config.use_karras_sigmas
+    assert make_scheduler(pipe, "dpm++-karras").config.use_karras_sigmas

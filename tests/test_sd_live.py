@@ -65,4 +65,4 @@ def test_live_frames_use_the_few_step_setup_and_skip_identical_requests(live):
     sketch[40:44] = (0, 0, 0, 255)
     assert not np.array_equal(live(sketch), first) and len(live.schedulers) == 2  # a new stroke re-renders
     live(sketch, auto_few_step=False)
-    assert live.schedulers[-1] == "dpm++"
+    assert live.schedulers[-1] == "dpm++-karras"  # the panel's default sampler

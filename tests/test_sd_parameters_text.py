@@ -59,6 +59,7 @@ def test_a1111_written_text_maps_back():
     assert prompt == "masterpiece, (photo:1.2) of a cat\nwith a hat <lora:cute:0.7>"
     assert negative == "lowres, bad anatomy" and settings["Lora hashes"] == "cute: 8a1b2c3d4e5f"
     values = params_from_parameters(text)
-    assert values["scheduler"] == "dpm++" and values["steps"] == 20 and values["guidance"] == 7.0
+    assert values["scheduler"] == "dpm++-karras" and values["steps"] == 20 and values["guidance"] == 7.0
     assert values["seed"] == 42 and values["model"] == "v1-5-pruned-emaonly"
     assert params_from_parameters("a cat\nSteps: 5, Sampler: Euler a, CFG scale: 3")["scheduler"] == "euler-a"
+    assert params_from_parameters("a cat\nSteps: 5, Sampler: DPM++ 2M, CFG scale: 3")["scheduler"] == "dpm++"

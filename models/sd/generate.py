@@ -14,7 +14,7 @@ import numpy as np
 
 from gencanvas.models.sd.preview import X0Tap
 
-SCHEDULERS = ("dpm++", "euler", "euler-a", "ddim", "unipc", "lcm", "euler-trailing")
+SCHEDULERS = ("dpm++-karras", "dpm++", "euler", "euler-a", "ddim", "unipc", "lcm", "euler-trailing")
 
 
 def make_scheduler(pipe: Any, name: str) -> Any:
@@ -22,6 +22,7 @@ def make_scheduler(pipe: Any, name: str) -> Any:
     import diffusers as d
 
     classes = {
+        "dpm++-karras": d.DPMSolverMultistepScheduler,
         "dpm++": d.DPMSolverMultistepScheduler,
         "euler": d.EulerDiscreteScheduler,
         "euler-a": d.EulerAncestralDiscreteScheduler,
@@ -37,7 +38,7 @@ def make_scheduler(pipe: Any, name: str) -> Any:
         base = pipe._gencanvas_scheduler_config = dict(pipe.scheduler.config)
     if name == "euler-trailing":
         return classes[name].from_config(base, timestep_spacing="trailing")
-    if name == "dpm++":  # A1111's default, "DPM++ 2M Karras"
+    if name == "dpm++-karras":  # A1111's default, "DPM++ 2M Karras"; plain "dpm++" keeps older images exact
         return classes[name].from_config(base, use_karras_sigmas=True)
     return classes[name].from_config(base)
 
