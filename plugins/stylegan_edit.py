@@ -28,6 +28,7 @@ from gencanvas.plugin_api import (
     seed,
     slider,
 )
+from gencanvas.plugins.diffusion_support import warn_if_off_domain
 from gencanvas.plugins.stylegan_support import (
     available_models,
     direction_owners,
@@ -35,6 +36,7 @@ from gencanvas.plugins.stylegan_support import (
     max_layers,
     model_directions,
     to_rgb_uint8,
+    weights_root,
 )
 
 MODELS = available_models()
@@ -112,6 +114,13 @@ class StyleGANEdit(Plugin[StyleGANEditParams]):
     interactive = True
 
     @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        from gencanvas.models.domain import model_summary
+
+        model = values.get("model", MODELS[0])
+        return model_summary(weights_root() / (model if model in MODELS else MODELS[0]))
+
+    @classmethod
     def params_for(cls, values: Mapping[str, Any]) -> type[StyleGANEditParams]:
         """Only the chosen model's directions are sliders: a slider the model lacks would do nothing."""
         return schema_for(values)
@@ -160,7 +169,8 @@ class StyleGANEdit(Plugin[StyleGANEditParams]):
         target = torch.from_numpy(pixels).permute(2, 0, 1)[None].float().div(127.5).sub(1).to(ctx.device)
         total = params.projection_steps + 1
 
-        def run_projection() -> Any:
+        def run_projection() -> Any:  # once per image: the domain notice too, not on every live re-render
+            warn_if_off_domain(ctx, weights_root() / params.model, pixels)
             return project(
                 G,
                 target,
