@@ -1,7 +1,8 @@
 """Samples of a shipped unconditional generator (VAE prior, StyleGAN), chosen by its config's ``kind``.
 
 The evaluation scores what the app shows: VAE decodes of z ~ N(0, I); StyleGAN images with
-constant noise, untruncated and at the model's default truncation ψ.
+constant noise, untruncated and at the model's default truncation ψ, and at that ψ with the
+noise off (the edit plugin's other setting).
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ def _resized(images: torch.Tensor, size: int) -> torch.Tensor:
         return images
     mode = "area" if images.shape[-1] > size else "bilinear"
     return F.interpolate(images.float(), size=(size, size), mode=mode).round().clamp(0, 255).to(torch.uint8)
+
+
+def _synthesis_uint8(G, w: torch.Tensor, psi: float, noise_mode: str) -> torch.Tensor:
+    ws = G.truncate(w, psi)[:, None].repeat(1, G.num_ws, 1)
+    return ((G.synthesis(ws, noise_mode=noise_mode).clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
 
 
 @torch.no_grad()
@@ -47,5 +53,10 @@ def generate(
             began = time.perf_counter()
             images = generate_uint8(G, w, psi)
             yield f"StyleGAN ψ = {psi}", _resized(images.cpu(), size), time.perf_counter() - began
+        # The edit plugin's other noise setting: which one the model looks best with sets its default.
+        psi = G.config.default_truncation
+        began = time.perf_counter()
+        images = torch.cat([_synthesis_uint8(G, chunk, psi, "none") for chunk in w.split(250)])
+        yield f"StyleGAN ψ = {psi}, noise off", _resized(images, size), time.perf_counter() - began
     else:
         raise SystemExit(f"{folder} holds a {kind!r} model; `samples` evaluates vae and stylegan models")
