@@ -205,8 +205,8 @@ def _write_results(args: argparse.Namespace, info: dict, title: str, setting: st
 def run_samples(args: argparse.Namespace, argv: list[str]) -> int:
     """FD / KID of an unconditional generator's samples (VAE prior, StyleGAN), with the same reference rows."""
     from gencanvas.models.evaluation import extract_features, load_classifier
-    from gencanvas.models.generator_samples import generate
     from gencanvas.models.evaluation.table import reference_rows, row
+    from gencanvas.models.generator_samples import generate
 
     classifier = load_classifier(args.classifier, args.device)
     cc = classifier.config
