@@ -1,9 +1,10 @@
-"""Evaluation CLI: ``python -m gencanvas.models.evaluate classifier|diffusion ...``.
+"""Evaluation CLI: ``python -m gencanvas.models.evaluate classifier|diffusion|samples|pix2pix ...``.
 
 ``classifier`` trains the domain feature extractor FD/KID are computed with; ``diffusion``
-samples a trained model with several sampler:steps settings and scores each against
-held-out real images, next to a floor (real train vs test) and a ceiling (noise vs test)
-so the numbers can be read without knowing the feature scale.
+samples a trained model with several sampler:steps settings, ``samples`` a VAE's prior or a
+StyleGAN, and scores each against held-out real images, next to a floor (real train vs test),
+two sanity rows (blurred and patch-shuffled real images) and a ceiling (noise vs test), so
+the numbers can be read without knowing the feature scale.
 """
 
 from __future__ import annotations
@@ -29,17 +30,30 @@ def _command(argv: list[str]) -> str:
 
 def run_classifier(args: argparse.Namespace, argv: list[str]) -> int:
     from gencanvas.models.data import licence_of
+    from gencanvas.models.domain import write_domain_stats
     from gencanvas.models.evaluation import save_classifier, train_classifier
 
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
+    if args.data == "emoji":  # real labels: the Unicode group/subgroup of each glyph
+        from gencanvas.models.data.emoji_groups import caption_classes, with_classes
+
+        class_of, names = caption_classes(train.captions + test.captions, args.min_subgroup)
+        (train, dropped_train), (test, dropped_test) = (with_classes(d, class_of, names) for d in (train, test))
+        note += f"; {dropped_train + dropped_test} images without a Unicode entry left out"
     start = time.perf_counter()
     model, accuracy = train_classifier(
         train, test, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed, device=args.device
     )
     minutes = (time.perf_counter() - start) / 60
+    if args.data == "emoji":
+        model.config.min_subgroup = args.min_subgroup
     save_classifier(model, args.out)
+    threshold = write_domain_stats(args.out, args.data)
     labels = (
-        "class labels"
+        f"{model.config.num_classes} Unicode emoji classes from `emoji-test.txt` (Debian package `unicode-data`): "
+        f"the subgroup where it has at least {args.min_subgroup} images in the set, else the group"
+        if args.data == "emoji"
+        else "class labels"
         if train.labels is not None
         else (
             f"{model.config.num_classes} pseudo-labels: k-means (seed {args.seed}) on the MiniLM embeddings of the "
@@ -69,55 +83,14 @@ Feature extractor for FD / KID / class agreement in `python -m gencanvas.models.
 - **Command**: `{_command(argv)}`
 - **Training time**: {minutes:.1f} min on {hardware(args.device)}
 - **Test accuracy**: {accuracy:.2%}
+- **Domain check** (`domain.json`, the app's off-domain notice): per-pixel statistics of 16×16 thumbnails of the
+  training images; 99 % of test images score below {threshold:.2f}
 
 Files: `config.json` (architecture, class names, test accuracy) and `model.safetensors`.
 """
     (args.out / "MODEL_CARD.md").write_text(card, encoding="utf-8")
     print(f"test accuracy {accuracy:.2%} after {minutes:.1f} min; wrote {args.out}")
     return 0
-
-
-def _row(name: str, real: tuple, fake: tuple, wanted, seconds: float | None, n: int, **extra) -> dict:
-    from gencanvas.models.evaluation import class_agreement, frechet_distance, kernel_inception_distance
-
-    # Subsets of half the set (at most the usual 1000): whole-set subsets would all be equal, std 0.
-    kid_mean, kid_std = kernel_inception_distance(fake[0], real[0], subset_size=min(1000, max(2, n // 2)))
-    agreement = class_agreement(fake[1], wanted) if wanted is not None else None
-    return {
-        "config": name,
-        **extra,
-        "n": n,
-        "fd": frechet_distance(fake[0], real[0]),
-        "kid_mean": kid_mean,
-        "kid_std": kid_std,
-        "class_agreement": agreement,
-        "seconds_per_image": seconds,
-    }
-
-
-def _caption_clusters(train, test, classifier_config) -> dict[str, int] | None:
-    """Caption → the pseudo-class a classifier of unlabelled images was trained on, re-derived the same way.
-
-    The classifier CLI clusters the captions of both splits (k-means, seed 0 by default); the
-    names it stored must come out again, else the ids would not match and agreement is skipped.
-    """
-    from gencanvas.models.evaluation import labels_for
-
-    train_labels, test_labels, names = labels_for(train, test, classifier_config.num_classes, seed=0)
-    if names != classifier_config.class_names:
-        print("the classifier's caption clusters are not this data's: class agreement skipped")
-        return None
-    return dict(zip(train.captions + test.captions, train_labels.tolist() + test_labels.tolist(), strict=False))
-
-
-def markdown_table(rows: list[dict]) -> str:
-    """One line per row: config, FD, KID mean ± std, class agreement, seconds per image."""
-    lines = ["| config | FD ↓ | KID ↓ | class agreement ↑ | s / image |", "| --- | ---: | ---: | ---: | ---: |"]
-    for r in rows:
-        agree = "—" if r["class_agreement"] is None else f"{r['class_agreement']:.1%}"
-        secs = "—" if r["seconds_per_image"] is None else f"{r['seconds_per_image']:.4f}"
-        lines.append(f"| {r['config']} | {r['fd']:.4g} | {r['kid_mean']:.3g} ± {r['kid_std']:.2g} | {agree} | {secs} |")
-    return "\n".join(lines)
 
 
 def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
@@ -127,6 +100,8 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     from gencanvas.models.diffusion.sampling import SAMPLERS, sample
     from gencanvas.models.diffusion.text import TextEncoder
     from gencanvas.models.evaluation import extract_features, load_classifier
+    from gencanvas.models.evaluation.caption_classes import caption_classes
+    from gencanvas.models.evaluation.table import reference_rows, row
 
     configs = [(name.strip(), int(steps)) for name, steps in (item.split(":") for item in args.samplers.split(","))]
     if unknown := [name for name, _ in configs if name not in SAMPLERS]:
@@ -142,7 +117,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     n = min(args.n, len(test), len(train))
     if n < args.n:
         print(f"only {n} real images to compare with: using n={n}")
-    cluster_of = None if test.labels is not None else _caption_clusters(train, test, cc)
+    cluster_of = None if test.labels is not None else caption_classes(args.data, train, test, cc)
     train, test = train.subset(n, args.seed), test.subset(n, args.seed)
     guidance = mc.default_guidance if args.guidance is None else args.guidance
     wanted = to_classifier = None
@@ -156,7 +131,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
         picks = torch.randint(len(train), (n,), generator=torch.Generator().manual_seed(args.seed))
         prompts = [train.captions[i] for i in picks.tolist()]
         if cluster_of is not None:  # agreement with the prompt's caption cluster, the classes the classifier knows
-            wanted = torch.tensor([cluster_of[p] for p in prompts])
+            wanted = torch.tensor([cluster_of.get(p, -1) for p in prompts])
     real = extract_features(classifier, test.images, args.batch_size, progress=True)
     encoder = TextEncoder(args.device)
     encoder.encode(sorted(set(prompts)))  # warm the cache so timings measure sampling only
@@ -173,27 +148,14 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
             seconds += time.perf_counter() - began
             images.append(((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
         fake = extract_features(classifier, torch.cat(images), args.batch_size)
-        rows.append(_row(f"{name}:{steps}", real, fake, wanted, seconds / n, n, sampler=name, steps=steps))
+        rows.append(row(f"{name}:{steps}", real, fake, wanted, seconds / n, n, sampler=name, steps=steps))
     floor_wanted: torch.Tensor | None
     if to_classifier is not None:
         floor_wanted = to_classifier[train.labels]
     else:
-        floor_wanted = None if cluster_of is None else torch.tensor([cluster_of[c] for c in train.captions])
-    rows.append(
-        _row(
-            "floor (train vs test)",
-            real,
-            extract_features(classifier, train.images, args.batch_size),
-            floor_wanted,
-            None,
-            n,
-        )
-    )
-    noise = torch.randint(
-        0, 256, tuple(test.images.shape), generator=torch.Generator().manual_seed(args.seed), dtype=torch.uint8
-    )
-    rows.append(
-        _row("ceiling (uniform noise)", real, extract_features(classifier, noise, args.batch_size), wanted, None, n)
+        floor_wanted = None if cluster_of is None else torch.tensor([cluster_of.get(c, -1) for c in train.captions])
+    rows += reference_rows(
+        classifier, real, train.images, tuple(test.images.shape), floor_wanted, args.batch_size, args.seed
     )
     info = {
         "model": str(args.model),
@@ -208,26 +170,70 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
         "command": _command(argv),
         "rows": rows,
     }
+    agreement = (
+        " Class agreement: the classifier's class for each image vs the class of its prompt's caption "
+        "(for the floor and sanity rows: of the image's own caption)."
+        if cluster_of is not None
+        else ""
+    )
+    _write_results(args, info, f"Diffusion evaluation: {args.model}", f"guidance {guidance}; ", agreement)
+    return 0
+
+
+def _write_results(args: argparse.Namespace, info: dict, title: str, setting: str, extra: str) -> None:
+    """results.json and results.md (the table with what its rows mean) under ``args.out``; prints the table."""
+    from gencanvas.models.evaluation.table import markdown_table
+
+    n, rows = info["n"], info["rows"]
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     table = markdown_table(rows)
     (args.out / "results.md").write_text(
-        f"# Diffusion evaluation: {args.model}\n\n"
-        f"n = {n} generated images per config vs {note}; guidance {guidance}; seed {args.seed}; {info['hardware']}.\n"
+        f"# {title}\n\n"
+        f"n = {n} generated images per config vs {info['test_set']}; {setting}seed {args.seed}; {info['hardware']}.\n"
         f"Features: domain classifier `{args.classifier}`. Floor: {n} real training images vs the test images "
-        "(the best a generator can expect); ceiling: uniform noise vs the test images. "
-        f"KID: mean ± std over 10 subsets of {min(1000, max(2, n // 2))}."
-        + (
-            " Class agreement: the classifier's class for each image vs the caption cluster of its prompt "
-            "(for the floor: of the image's own caption)."
-            if cluster_of is not None
-            else ""
-        )
-        + "\n\n"
+        "(the best a generator can expect); sanity rows: the same training images blurred (Gaussian, σ = 2 px at "
+        "64 px, 1 px at 32 px) or cut into an 8×8 grid of patches shuffled per image (a metric that can tell puts "
+        "both ≥ 5× the floor); ceiling: uniform noise vs the test images. "
+        f"KID: mean ± std over 10 subsets of {min(1000, max(2, n // 2))}.{extra}\n\n"
         f"Command: `{info['command']}`\n\n{table}\n",
         encoding="utf-8",
     )
     print(table)
+
+
+def run_samples(args: argparse.Namespace, argv: list[str]) -> int:
+    """FD / KID of an unconditional generator's samples (VAE prior, StyleGAN), with the same reference rows."""
+    from gencanvas.models.evaluation import extract_features, load_classifier
+    from gencanvas.models.evaluation.table import reference_rows, row
+    from gencanvas.models.generator_samples import generate
+
+    classifier = load_classifier(args.classifier, args.device)
+    cc = classifier.config
+    train, test, note = split_data(args.data, size=cc.image_size, limit=args.limit)
+    n = min(args.n, len(test), len(train))
+    if n < args.n:
+        print(f"only {n} real images to compare with: using n={n}")
+    train, test = train.subset(n, args.seed), test.subset(n, args.seed)
+    real = extract_features(classifier, test.images, args.batch_size)
+    rows = []
+    for name, images, seconds in generate(args.model, n, cc.image_size, args.seed, args.device):
+        fake = extract_features(classifier, images, args.batch_size)
+        rows.append(row(name, real, fake, None, seconds / n, n))
+    rows += reference_rows(classifier, real, train.images, tuple(test.images.shape), None, args.batch_size, args.seed)
+    info = {
+        "model": str(args.model),
+        "classifier": str(args.classifier),
+        "data": args.data,
+        "test_set": note,
+        "n": n,
+        "seed": args.seed,
+        "device": args.device,
+        "hardware": hardware(args.device),
+        "command": _command(argv),
+        "rows": rows,
+    }
+    _write_results(args, info, f"Sample evaluation: {args.model}", "", "")
     return 0
 
 
@@ -273,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     c.add_argument("--epochs", type=int, default=3)
     c.add_argument("--batch-size", type=int, default=64)
     c.add_argument("--lr", type=float, default=2e-3)
+    c.add_argument("--min-subgroup", type=int, default=40, help="emoji: images a subgroup needs to be its own class")
     d = sub.add_parser("diffusion", help="FD / KID / class agreement of a diffusion model per sampler")
     d.add_argument("--model", type=Path, required=True, help="diffusion model folder")
     d.add_argument("--classifier", type=Path, required=True, help="domain classifier folder")
@@ -289,7 +296,14 @@ def main(argv: list[str] | None = None) -> int:
     x.add_argument("--n", type=int, default=200, help="held-out images scored")
     x.add_argument("--out", type=Path, required=True, help="folder for results.json and results.md")
     x.add_argument("--update-card", action="store_true", help="also replace the model card's Evaluation section")
-    for p in (c, d, x):
+    g = sub.add_parser("samples", help="FD / KID of a VAE's prior samples or a StyleGAN's samples")
+    g.add_argument("--model", type=Path, required=True, help="vae or stylegan model folder")
+    g.add_argument("--classifier", type=Path, required=True, help="domain classifier folder")
+    g.add_argument("--data", required=True, help=DATA_HELP)
+    g.add_argument("--n", type=int, default=2000, help="generated images (and real images compared)")
+    g.add_argument("--batch-size", type=int, default=250)
+    g.add_argument("--out", type=Path, required=True, help="folder for results.json and results.md")
+    for p in (c, d, x, g):
         p.add_argument("--limit", type=int, help="load only the first N images of each split (quick runs)")
         p.add_argument("--device", default="cpu", help="cpu, cuda, ...")
         p.add_argument("--seed", type=int, default=0)
@@ -297,7 +311,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
-    return {"classifier": run_classifier, "diffusion": run_diffusion, "pix2pix": run_pix2pix}[args.command](args, argv)
+    commands = {
+        "classifier": run_classifier,
+        "diffusion": run_diffusion,
+        "pix2pix": run_pix2pix,
+        "samples": run_samples,
+    }
+    return commands[args.command](args, argv)
 
 
 if __name__ == "__main__":

@@ -7,13 +7,24 @@ back and blended into the masked pixels only, so everything outside the mask sta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import cv2
 import numpy as np
 
 from gencanvas.core.mask_ops import composite
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, model_choice, seed, slider
 from gencanvas.plugin_api import prompt as prompt_text
-from gencanvas.plugins.diffusion_support import available_models, encode_prompts, load_diffusion, to_rgb_uint8
+from gencanvas.plugins.diffusion_support import (
+    available_models,
+    encode_prompts,
+    load_diffusion,
+    summary,
+    to_rgb_uint8,
+    warn_if_off_domain,
+    weights_root,
+)
 from gencanvas.plugins.mask_support import SoftMaskParams, soft_mask_for
 
 MODELS = available_models()
@@ -49,6 +60,10 @@ class DiffusionInpaint(Plugin[DiffusionInpaintParams]):
     inputs = frozenset({InputKind.IMAGE, InputKind.MASK})
     Params = DiffusionInpaintParams
 
+    @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        return summary(values.get("model", MODELS[0]))
+
     def run(self, inputs: PluginInputs, params: DiffusionInpaintParams, ctx: RunContext) -> np.ndarray:
         import torch
 
@@ -64,6 +79,7 @@ class DiffusionInpaint(Plugin[DiffusionInpaintParams]):
         crop_mask = cv2.resize(mask[rows, cols].astype(np.uint8), (size, size), interpolation=cv2.INTER_NEAREST)
         if channels == 1:
             crop = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)[..., None]
+        warn_if_off_domain(ctx, weights_root() / params.model, crop, "The area around the mask")
         known = torch.from_numpy(crop).permute(2, 0, 1)[None].float().div(127.5).sub(1).to(ctx.device)
         keep = torch.from_numpy(1 - cv2.dilate(crop_mask, np.ones((3, 3), np.uint8))).float()[None, None].to(ctx.device)
 

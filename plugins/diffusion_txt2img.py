@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, create_model
+from pydantic.json_schema import JsonDict
 
 from gencanvas.plugin_api import ParamsBase, Plugin, PluginInputs, RunContext, model_choice, seed, slider
 from gencanvas.plugin_api import prompt as prompt_text
@@ -13,18 +16,19 @@ from gencanvas.plugins.diffusion_support import (
     available_models,
     default_guidance,
     encode_prompts,
+    known_captions,
     load_diffusion,
+    summary,
     to_rgb_uint8,
+    warn_if_off_vocabulary,
 )
 
 MODELS = available_models()
+PROMPT_HELP = "What to draw: an emoji name for the emoji model, a garment class for the fashion model"
 
 
 class TextToImageParams(ParamsBase):
-    prompt: str = prompt_text(
-        "grinning face",
-        description="What to draw: an emoji name for the emoji model, a garment class for the fashion model",
-    )
+    prompt: str = prompt_text("grinning face", description=PROMPT_HELP)
     negative_prompt: str = prompt_text("", description="What to steer away from (empty: plain guidance)")
     model: str = model_choice(MODELS[0], MODELS, description="Bundled model")
     sampler: Literal["dpm++", "ddim", "euler-a", "ddpm"] = Field(
@@ -38,11 +42,35 @@ class TextToImageParams(ParamsBase):
     seed: int = seed(0)
 
 
+@functools.cache
+def params_with_captions(name: str) -> type[TextToImageParams]:
+    """The schema whose prompt box completes from model ``name``'s known captions (one class per model)."""
+    captions = known_captions(name)
+    if not captions:
+        return TextToImageParams
+    extra: JsonDict = {"widget": "prompt", "suggestions": [*captions]}
+    prompt_field = Field("grinning face", max_length=2000, description=PROMPT_HELP, json_schema_extra=extra)
+    schema: type[TextToImageParams] = create_model(
+        f"TextToImageParams_{name}", __base__=TextToImageParams, prompt=(str, prompt_field)
+    )
+    return schema
+
+
 class DiffusionTextToImage(Plugin[TextToImageParams]):
     id = "diffusion-txt2img"
     title = "Text to image (diffusion)"
     description = "Draw from a prompt with a diffusion model trained by GenCanvas. Watch it sharpen step by step."
     Params = TextToImageParams
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[TextToImageParams]:
+        """The chosen model's schema: its prompt box completes from the captions it was trained on."""
+        name = values.get("model", MODELS[0])
+        return params_with_captions(name if name in MODELS else MODELS[0])
+
+    @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        return summary(values.get("model", MODELS[0]))
 
     @classmethod
     def linked_values(cls, edited: str, values: dict[str, Any]) -> dict[str, Any]:
@@ -60,6 +88,7 @@ class DiffusionTextToImage(Plugin[TextToImageParams]):
         from gencanvas.models.diffusion.sampling import sample
 
         model = load_diffusion(ctx, params.model)
+        warn_if_off_vocabulary(ctx, params.model, params.prompt)
         text = encode_prompts(ctx, [params.prompt] * params.batch)
         negative = encode_prompts(ctx, [params.negative_prompt] * params.batch) if params.negative_prompt else None
         images = sample(

@@ -10,6 +10,7 @@ each stroke and drops stale requests, so the newest sketch always wins.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +86,13 @@ class SketchToPhoto(Plugin[SketchToPhotoParams]):
     inputs = frozenset({InputKind.SKETCH})
     Params = SketchToPhotoParams
     interactive = True
+
+    @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        from gencanvas.models.domain import model_summary
+
+        model = values.get("model", MODELS[0])
+        return model_summary(weights_root() / (model if model in MODELS else MODELS[0]))
 
     def run(self, inputs: PluginInputs, params: SketchToPhotoParams, ctx: RunContext) -> np.ndarray:
         import torch

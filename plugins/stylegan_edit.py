@@ -28,6 +28,7 @@ from gencanvas.plugin_api import (
     seed,
     slider,
 )
+from gencanvas.plugins.diffusion_support import warn_if_off_domain
 from gencanvas.plugins.stylegan_support import (
     available_models,
     direction_owners,
@@ -35,6 +36,7 @@ from gencanvas.plugins.stylegan_support import (
     max_layers,
     model_directions,
     to_rgb_uint8,
+    weights_root,
 )
 
 MODELS = available_models()
@@ -57,8 +59,8 @@ class StyleGANEditParams(ParamsBase):
     )
     layer_start: int = slider(0, ge=0, le=LAYERS - 1, description="First style layer the edit applies to (0: coarse)")
     layer_end: int = slider(LAYERS - 1, ge=0, le=LAYERS - 1, description="Last style layer the edit applies to")
-    noise: Literal["off", "fixed"] = Field(
-        "off", description="Per-layer noise: a fixed pattern (same every frame) or off (smoother)"
+    noise: Literal["off", "fixed"] = Field(  # fixed: both bundled models score far better with it (their cards)
+        "fixed", description="Per-layer noise: a fixed pattern (same every frame; the models' best) or off (smoother)"
     )
     projection_steps: int = slider(
         150, ge=10, le=1000, description="Optimisation steps when projecting the canvas image"
@@ -110,6 +112,13 @@ class StyleGANEdit(Plugin[StyleGANEditParams]):
     optional_inputs = frozenset({InputKind.IMAGE})  # only read when the source is the canvas image
     Params = schema_for({})
     interactive = True
+
+    @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        from gencanvas.models.domain import model_summary
+
+        model = values.get("model", MODELS[0])
+        return model_summary(weights_root() / (model if model in MODELS else MODELS[0]))
 
     @classmethod
     def params_for(cls, values: Mapping[str, Any]) -> type[StyleGANEditParams]:
@@ -165,7 +174,8 @@ class StyleGANEdit(Plugin[StyleGANEditParams]):
         target = torch.from_numpy(pixels).permute(2, 0, 1)[None].float().div(127.5).sub(1).to(ctx.device)
         total = params.projection_steps + 1
 
-        def run_projection() -> Any:
+        def run_projection() -> Any:  # once per image: the domain notice too, not on every live re-render
+            warn_if_off_domain(ctx, weights_root() / params.model, pixels)
             return project(
                 G,
                 target,

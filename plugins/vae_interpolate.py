@@ -8,7 +8,8 @@ and the last frame exactly the end latent.
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -31,6 +32,8 @@ from gencanvas.plugins.vae_support import (
     frames_to_rgb,
     load_vae_model,
     seeded_latent,
+    summary,
+    warn_if_canvas_off_domain,
 )
 
 MODELS = available_models()
@@ -66,6 +69,10 @@ class VAEInterpolate(Plugin[InterpolateParams]):
     optional_inputs = frozenset({InputKind.IMAGE})  # only when starting from the canvas
     Params = InterpolateParams
 
+    @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        return summary(values.get("model", MODELS[0]))
+
     def describe_params(self, params: InterpolateParams) -> str:
         start = "canvas" if params.start == "canvas" else f"seed {params.seed}"
         return (
@@ -81,7 +88,9 @@ class VAEInterpolate(Plugin[InterpolateParams]):
         model = load_vae_model(ctx, params.model)
         dim = model.config.latent_dim
         if params.start == "canvas":
-            start = encode_canvas(model, inputs.require(InputKind.IMAGE), params.invert)
+            image = inputs.require(InputKind.IMAGE)
+            warn_if_canvas_off_domain(ctx, params.model, image, params.invert)
+            start = encode_canvas(model, image, params.invert)
         else:
             start = seeded_latent(dim, params.seed, params.temperature)
         end = seeded_latent(dim, params.end_seed, params.temperature)

@@ -7,7 +7,8 @@ differ a little, so the grid shows which features the latent space keeps togethe
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import Field
@@ -18,6 +19,7 @@ from gencanvas.plugins.vae_support import (
     frames_to_rgb,
     load_vae_model,
     seeded_latent,
+    summary,
 )
 
 MODELS = available_models()
@@ -43,6 +45,10 @@ class VAELatentGrid(Plugin[LatentGridParams]):
         "A grid of decodes on a plane through a VAE's latent space: see how images change along two directions."
     )
     Params = LatentGridParams
+
+    @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        return summary(values.get("model", MODELS[0]))
 
     def run(self, inputs: PluginInputs, params: LatentGridParams, ctx: RunContext) -> np.ndarray:
         import torch

@@ -33,6 +33,33 @@ def available_models() -> tuple[str, ...]:
     return tuple(found) or ("emoji", "fashion")  # the bundled names: a missing one then says how to train it
 
 
+def summary(name: str) -> str | None:
+    """What the bundled VAE ``name`` knows, for the panel (config.json only: instant, no torch)."""
+    from gencanvas.models.domain import model_summary
+
+    return model_summary(weights_root() / f"{PREFIX}{name}")
+
+
+def warn_if_canvas_off_domain(ctx: RunContext, name: str, image: np.ndarray, invert: bool) -> None:
+    """Notify when the canvas, as the VAE ``name`` will see it, is far from the images it was trained on."""
+    from gencanvas.plugins.diffusion_support import warn_if_off_domain
+
+    config_size, channels = _size_and_channels(name)
+    if config_size:
+        pixels = canvas_to_model(image, config_size, channels, invert).transpose(1, 2, 0)
+        warn_if_off_domain(ctx, weights_root() / f"{PREFIX}{name}", pixels)
+
+
+def _size_and_channels(name: str) -> tuple[int, int]:
+    import json
+
+    try:
+        config = json.loads((weights_root() / f"{PREFIX}{name}" / "config.json").read_text(encoding="utf-8"))
+        return int(config["image_size"]), int(config["channels"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0, 0
+
+
 def load_vae_model(ctx: RunContext, name: str) -> Any:
     """The VAE ``name`` on the job's device, from the worker's cache after the first load."""
     from gencanvas.models.vae.files import load_vae

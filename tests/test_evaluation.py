@@ -25,6 +25,8 @@ from gencanvas.models.evaluation import (
     save_classifier,
     train_classifier,
 )
+from gencanvas.models.evaluation.sanity import BLURRED, SHUFFLED
+from gencanvas.models.evaluation.table import CEILING, FLOOR
 
 needs_fashion = pytest.mark.skipif(
     not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package"
@@ -206,16 +208,17 @@ def test_evaluate_diffusion_cli_end_to_end(tmp_path, capsys) -> None:
     assert code == 0
     results = json.loads((out / "results.json").read_text())
     configs = [row["config"] for row in results["rows"]]
-    assert configs == ["ddim:2", "dpm++:2", "floor (train vs test)", "ceiling (uniform noise)"]
+    assert configs == ["ddim:2", "dpm++:2", FLOOR, BLURRED, SHUFFLED, CEILING]
     assert results["n"] == 16 and results["data"] == "fashion-mnist"
     for row in results["rows"]:
         assert row["fd"] >= 0 and math.isfinite(row["kid_mean"]) and 0 <= row["class_agreement"] <= 1
     assert all(row["seconds_per_image"] > 0 for row in results["rows"][:2])
     assert results["rows"][2]["seconds_per_image"] is None
-    floor, ceiling = results["rows"][2], results["rows"][3]
+    floor, ceiling = results["rows"][2], results["rows"][5]
     assert ceiling["fd"] > floor["fd"]  # even random features tell noise from garments better than train from test
     markdown = (out / "results.md").read_text()
-    assert "| floor (train vs test) |" in markdown and "| ceiling (uniform noise) |" in markdown
+    assert "| floor (train vs test) | " in markdown and "| ceiling (uniform noise) |" in markdown
+    assert f"| {BLURRED} |" in markdown and f"| {SHUFFLED} |" in markdown
     assert "| ddim:2 |" in markdown and "| dpm++:2 |" in markdown
     assert "| dpm++:2 |" in capsys.readouterr().out
 
@@ -263,6 +266,6 @@ def test_evaluate_diffusion_scores_caption_cluster_agreement_on_unlabelled_folde
         assert main([*common, "--classifier", str(tmp_path / "clf"), "--out", str(out)]) == 0
     rows = json.loads((tmp_path / "eval" / "results.json").read_text())["rows"]
     assert all(0 <= row["class_agreement"] <= 1 for row in rows), "generated, floor and ceiling rows are all scored"
-    assert "caption cluster of its prompt" in (tmp_path / "eval" / "results.md").read_text()
+    assert "class of its prompt's caption" in (tmp_path / "eval" / "results.md").read_text()
     other = json.loads((tmp_path / "eval-other" / "results.json").read_text())["rows"]
     assert all(row["class_agreement"] is None for row in other), "clusters that do not match are not scored"

@@ -120,10 +120,11 @@ def test_layer_range_limits_the_edit_and_empty_range_is_an_error(runner):
 
 
 def test_seed_truncation_and_noise_change_the_image(runner):
-    a, _ = run(runner, seed=1)
-    b, _ = run(runner, seed=2)
-    flat, _ = run(runner, seed=1, truncation=0.0)
-    flat2, _ = run(runner, seed=2, truncation=0.0)
+    assert StyleGANEdit.Params().noise == "fixed"  # the setting the bundled models score best with
+    a, _ = run(runner, seed=1, noise="off")
+    b, _ = run(runner, seed=2, noise="off")
+    flat, _ = run(runner, seed=1, truncation=0.0, noise="off")
+    flat2, _ = run(runner, seed=2, truncation=0.0, noise="off")
     assert np.abs(a - b).mean() > 0 and np.array_equal(flat, flat2)
     noisy, _ = run(runner, seed=1, noise="fixed")
     assert np.abs(noisy - a).mean() > 0 and np.array_equal(noisy, run(runner, seed=1, noise="fixed")[0])

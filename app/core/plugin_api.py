@@ -220,6 +220,16 @@ class Plugin(abc.ABC, Generic[P]):
         return cls.Params
 
     @classmethod
+    def model_summary(cls, values: Mapping[str, Any]) -> str | None:
+        """One line on what the model chosen in ``values`` knows (domain, resolution, prompts/classes), or None.
+
+        The panel shows it under the description and refreshes it when the form changes, so
+        an artist sees before running that, say, a 64-px emoji model will not paint a photo.
+        Read it from the model's own config or card, cheaply (no torch), and never fail.
+        """
+        return None
+
+    @classmethod
     def canvas_inputs(cls) -> frozenset[InputKind]:
         """Every layer the canvas should hand over: the required and the optional ones."""
         return cls.inputs | cls.optional_inputs

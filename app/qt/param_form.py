@@ -2,7 +2,8 @@
 
 Each field becomes a widget chosen from its annotation and ``widget`` hint (see
 app/core/params.py): superqt's labelled sliders for bounded numbers, spin boxes, combo
-boxes for ``Literal``, text boxes, and a seed widget with lock and re-roll.
+boxes for ``Literal``, text boxes (a prompt whose field lists ``suggestions`` in its
+``json_schema_extra`` completes from them), and a seed widget with lock and re-roll.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -138,10 +141,39 @@ def _choice_editor(choices: list[Any], value: Any) -> FieldEditor:
     )
 
 
+def _attach_completer(edit: QPlainTextEdit, suggestions: list[str]) -> None:
+    """Offer ``suggestions`` containing what the user types (a model's known captions) while the box has focus."""
+    completer = QCompleter(suggestions, edit)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    completer.setWidget(edit)
+    edit.setProperty("completer", completer)  # found by tests and kept alive with the box
+
+    def offer() -> None:
+        text = edit.toPlainText().strip()
+        if edit.hasFocus() and len(text) >= 2 and text not in suggestions:
+            completer.setCompletionPrefix(text)
+            if completer.completionCount():
+                completer.complete(edit.cursorRect())
+                return
+        if (popup := completer.popup()) is not None:
+            popup.hide()
+
+    def accept(text: str) -> None:
+        edit.setPlainText(text)
+        edit.moveCursor(QTextCursor.MoveOperation.End)
+
+    edit.textChanged.connect(offer)
+    completer.activated.connect(accept)
+
+
 def _text_editor(info: FieldInfo, value: str) -> FieldEditor:
     if widget_hint(info) == "prompt":
         edit = QPlainTextEdit(value)
         edit.setMaximumHeight(90)
+        suggestions = info.json_schema_extra.get("suggestions") if isinstance(info.json_schema_extra, dict) else None
+        if isinstance(suggestions, list) and suggestions:
+            _attach_completer(edit, [str(s) for s in suggestions])
         return FieldEditor(edit, edit.toPlainText, edit.setPlainText, edit.textChanged)
     line = QLineEdit(value)
     return FieldEditor(line, line.text, line.setText, line.textChanged)

@@ -86,6 +86,9 @@ class PluginPanel(QWidget):
             self.chooser.addItem(plugin_type.title, plugin_id)
         self.description = QLabel(wordWrap=True)
         self.description.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary = QLabel(wordWrap=True)  # what the chosen model knows
+        self.summary.setObjectName("modelSummary")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.stack = QStackedWidget()
         scroll = QScrollArea(widgetResizable=True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # forms fit the width
@@ -101,6 +104,7 @@ class PluginPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.chooser)
         layout.addWidget(self.description)
+        layout.addWidget(self.summary)
         layout.addWidget(self.restore_bar)
         layout.addWidget(scroll, stretch=1)
         layout.addWidget(self.live)
@@ -187,6 +191,7 @@ class PluginPanel(QWidget):
         if plugin_id not in self.forms:
             form = ParamForm(plugin_type.params_for({}))
             form.changed.connect(self.paramsChanged)
+            form.changed.connect(self._show_summary)
             form.edited.connect(
                 lambda name, form=form, plugin_type=plugin_type: self._on_edited(plugin_type, form, name)
             )
@@ -194,6 +199,19 @@ class PluginPanel(QWidget):
             self.stack.addWidget(form)
         self.stack.setCurrentWidget(self.forms[plugin_id])
         self.description.setText(plugin_type.description)
+        self._show_summary()
         self.live.setVisible(plugin_type.interactive)
         self.live.setChecked(plugin_type.interactive)
         self.pluginChanged.emit(plugin_id)
+
+    def _show_summary(self) -> None:
+        """The current plugin's ``model_summary`` for the form's values; hidden when it has none."""
+        plugin_id = self.current_id()
+        if plugin_id not in self.forms:
+            return
+        try:
+            text = self.plugins[plugin_id].model_summary(self.forms[plugin_id].values())
+        except Exception:  # a plugin's summary is a courtesy: never let it break the panel
+            text = None
+        self.summary.setText(text or "")
+        self.summary.setVisible(bool(text))

@@ -34,6 +34,7 @@ class ClassifierConfig:
     num_classes: int = 10
     class_names: list[str] | None = None
     test_accuracy: float | None = None  # measured at training time, so a folder documents itself
+    min_subgroup: int | None = None  # emoji: Unicode subgroups this size became classes (None: other labels)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

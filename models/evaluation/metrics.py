@@ -77,12 +77,16 @@ def kernel_inception_distance(
 
 
 def class_agreement(logits: np.ndarray | torch.Tensor, wanted_labels: np.ndarray | torch.Tensor) -> float:
-    """Share of images the domain classifier assigns to the class their prompt asked for."""
+    """Share of images the domain classifier assigns to the class their prompt asked for.
+
+    A wanted label below 0 means "no class known" (an emoji Unicode does not list): left out.
+    """
     predicted = np.asarray(torch.as_tensor(logits).argmax(dim=1))
     wanted = np.asarray(torch.as_tensor(wanted_labels))
     if predicted.shape != wanted.shape:
         raise ValueError(f"{len(predicted)} predictions for {len(wanted)} wanted labels")
-    return float((predicted == wanted).mean()) if len(wanted) else float("nan")
+    known = wanted >= 0
+    return float((predicted[known] == wanted[known]).mean()) if known.any() else float("nan")
 
 
 @torch.no_grad()
