@@ -24,6 +24,7 @@ from gencanvas.core.image_io import ImageLoadError
 from gencanvas.core.metadata import GenerationMetadata
 from gencanvas.core.plugin_api import Plugin
 from gencanvas.core.settings import Settings, save_settings
+from gencanvas.qt import model_drop
 from gencanvas.qt.actions import build_menus
 from gencanvas.qt.canvas import CanvasView, Layer
 from gencanvas.qt.generation import GenerationController
@@ -69,7 +70,8 @@ class MainWindow(QMainWindow):
         self.actions_by_name = build_menus(self)
         self.generation.resultCommitted.connect(self._on_result)
         self.history.entryActivated.connect(self.restore_history_entry)
-        self.canvas.filesDropped.connect(lambda paths: self.open_path(paths[0]))
+        self.canvas.filesDropped.connect(lambda p: model_drop.add_dropped_models(self, p) or self.open_path(p[0]))
+        model_drop.connect(self)
         self.canvas.imageDropped.connect(lambda image: self.set_photo(image, "Drop image"))
         self.canvas.undo_stack.cleanChanged.connect(self._update_title)
         self.canvas.documentResized.connect(lambda _w, _h: self.canvas.zoom_to_fit())
