@@ -6,11 +6,14 @@ and canny ControlNets were trained on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, model_choice, slider
 from gencanvas.plugins import sd_models_scan
-from gencanvas.plugins.sd_params import CONTROLNETS, SDParams, describe
+from gencanvas.plugins.sd_params import CONTROLNETS, SDParams, describe, with_current_models
 from gencanvas.plugins.sd_run import SDRun, pil, working_size
 
 
@@ -33,6 +36,11 @@ class SDControlNet(Plugin[SDControlNetParams]):
     description = "Turn the sketch into a picture: a ControlNet keeps the composition of your strokes."
     inputs = frozenset({InputKind.SKETCH})
     Params = SDControlNetParams
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[SDControlNetParams]:
+        """The model drop-downs list what the folders hold now (the panel rebuilds when that changes)."""
+        return with_current_models(cls.Params)
 
     @classmethod
     def unavailable(cls) -> str | None:

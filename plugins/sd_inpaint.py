@@ -6,6 +6,9 @@ work too (diffusers blends the known latents back in at every step).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from gencanvas.core.mask_ops import composite
@@ -13,7 +16,7 @@ from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, sl
 from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins import sd_models_scan
 from gencanvas.plugins.mask_support import SoftMaskParams, soft_mask_for
-from gencanvas.plugins.sd_params import SDParams, describe
+from gencanvas.plugins.sd_params import SDParams, describe, with_current_models
 from gencanvas.plugins.sd_run import SDRun, pil, working_size
 
 
@@ -28,6 +31,11 @@ class SDInpaint(Plugin[SDInpaintParams]):
     description = "Fill the mask with your own SD checkpoint (inpainting checkpoints are used when present)."
     inputs = frozenset({InputKind.IMAGE, InputKind.MASK})
     Params = SDInpaintParams
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[SDInpaintParams]:
+        """The model drop-downs list what the folders hold now (the panel rebuilds when that changes)."""
+        return with_current_models(cls.Params)
 
     @classmethod
     def unavailable(cls) -> str | None:

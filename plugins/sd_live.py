@@ -12,13 +12,15 @@ sampling.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from pydantic import Field
 
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
 from gencanvas.plugins import sd_models_scan
-from gencanvas.plugins.sd_params import SDParams, describe
+from gencanvas.plugins.sd_params import SDParams, describe, with_current_models
 from gencanvas.plugins.sd_run import SDRun, pil, working_size
 
 
@@ -48,6 +50,11 @@ class SDLivePainting(Plugin[SDLiveParams]):
     optional_inputs = frozenset({InputKind.IMAGE, InputKind.SKETCH})
     interactive = True
     Params = SDLiveParams
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[SDLiveParams]:
+        """The model drop-downs list what the folders hold now (the panel rebuilds when that changes)."""
+        return with_current_models(cls.Params)
 
     def __init__(self) -> None:
         super().__init__()

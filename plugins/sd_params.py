@@ -1,24 +1,36 @@
 """The parameters every Stable Diffusion plugin has, and how a result's parameters read in its metadata.
 
 The model drop-downs list the models found by :func:`sd_models_scan.listed_names`: one scan,
-made when this module is first imported (an SD plugin being loaded), since the choices are
-built into the schema when the class is built. "auto" is always there and tracks the folder.
+made when this module is first imported (an SD plugin being loaded), gives each plugin's
+``Params``. Each plugin's ``params_for`` returns :func:`with_current_models` of it, which
+follows ``sd_models_scan.refresh()`` (a model added or removed, the folders changed in
+Settings) without a restart. "auto" is always there and tracks the folder.
 """
 
 from __future__ import annotations
 
 import contextlib
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field
 
 from gencanvas.plugin_api import ParamsBase, choice, model_choice, seed, slider
 from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins.model_choices import Choices, with_choices
 
-CHECKPOINTS = ("auto", *sd_models_scan.listed_names("checkpoint"))
-CONTROLNETS = ("auto", *sd_models_scan.listed_names("controlnet"))
-VAES = ("checkpoint", *sd_models_scan.listed_names("vae"))
+
+def current_choices() -> Choices:
+    """The options of the model drop-downs from the current scan (auto/checkpoint first)."""
+    return (
+        ("model", ("auto", *sd_models_scan.listed_names("checkpoint"))),
+        ("vae", ("checkpoint", *sd_models_scan.listed_names("vae"))),
+        ("controlnet", ("auto", *sd_models_scan.listed_names("controlnet"))),
+    )
+
+
+_AT_LOAD = dict(current_choices())
+CHECKPOINTS, VAES, CONTROLNETS = _AT_LOAD["model"], _AT_LOAD["vae"], _AT_LOAD["controlnet"]
 
 
 class SDParams(ParamsBase):
@@ -45,6 +57,14 @@ class SDParams(ParamsBase):
         description="Live preview: auto = TAESD on a GPU when in your folder, else a fast colour approximation",
     )
     seed: int = seed(0)
+
+
+P = TypeVar("P", bound=SDParams)
+
+
+def with_current_models(base: type[P], extra: Choices = ()) -> type[P]:
+    """``base`` (a plugin's ``Params``) listing the models there are now: its ``params_for``."""
+    return with_choices(base, (*current_choices(), *extra))
 
 
 # GenCanvas's scheduler ids as A1111 names its samplers (with the schedule), so other tools read them.

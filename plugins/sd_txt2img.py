@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from gencanvas.plugin_api import Plugin, PluginInputs, RunContext
 from gencanvas.plugins import sd_models_scan
-from gencanvas.plugins.sd_params import SDParams, describe
+from gencanvas.plugins.sd_params import SDParams, describe, with_current_models
 from gencanvas.plugins.sd_run import SDRun, working_size
 
 
@@ -22,6 +25,11 @@ class SDTextToImage(Plugin[SDTextToImageParams]):
         "and fitted to the canvas."
     )
     Params = SDTextToImageParams
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[SDTextToImageParams]:
+        """The model drop-downs list what the folders hold now (the panel rebuilds when that changes)."""
+        return with_current_models(cls.Params)
 
     @classmethod
     def unavailable(cls) -> str | None:

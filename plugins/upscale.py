@@ -8,14 +8,25 @@ the canvas as it finishes; a scale other than the model's is reached with Lanczo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import numpy as np
 
 from gencanvas.models.upscaler import run_dtype
 from gencanvas.plugin_api import InputKind, ParamsBase, Plugin, PluginInputs, RunContext, model_choice, slider
 from gencanvas.plugins import upscale_support
+from gencanvas.plugins.model_choices import with_choices
 
 LANCZOS = "lanczos"
-METHODS = (LANCZOS, *upscale_support.listed_names())
+
+
+def methods_now() -> tuple[str, ...]:
+    """Lanczos and the upscalers of the current list (``upscale_support.refresh`` updates it)."""
+    return (LANCZOS, *upscale_support.listed_names())
+
+
+METHODS = methods_now()  # at load: the options of ``UpscaleParams``
 
 
 class UpscaleParams(ParamsBase):
@@ -43,6 +54,11 @@ class Upscale(Plugin[UpscaleParams]):
     description = "Enlarge the photo with Lanczos or your own upscaler model (ESRGAN, SwinIR, …), tile by tile."
     inputs = frozenset({InputKind.IMAGE})
     Params = UpscaleParams
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[UpscaleParams]:
+        """The model drop-downs list what the folders hold now (the panel rebuilds when that changes)."""
+        return with_choices(cls.Params, (("model", methods_now()),))
 
     def run(self, inputs: PluginInputs, params: UpscaleParams, ctx: RunContext) -> np.ndarray:
         image = inputs.require(InputKind.IMAGE)

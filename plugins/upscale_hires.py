@@ -10,6 +10,8 @@ since each draws its own detail. Each finished tile is streamed to the canvas.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -17,9 +19,9 @@ from gencanvas.core.jobs import is_out_of_memory
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, model_choice, slider
 from gencanvas.plugin_api import prompt as prompt_text
 from gencanvas.plugins import sd_models_scan, upscale_support
-from gencanvas.plugins.sd_params import SDParams, describe
+from gencanvas.plugins.sd_params import SDParams, describe, with_current_models
 from gencanvas.plugins.sd_run import SDRun, pil, to_canvas
-from gencanvas.plugins.upscale import LANCZOS, METHODS, upscale_image
+from gencanvas.plugins.upscale import LANCZOS, METHODS, methods_now, upscale_image
 
 MIN_CORE = 64  # smallest tile core, in pixels, that still leaves the model something to draw
 
@@ -40,6 +42,11 @@ class HiresFix(Plugin[HiresParams]):
     description = "Upscale, then add detail with a low-strength img2img pass of your SD checkpoint, tile by tile."
     inputs = frozenset({InputKind.IMAGE})
     Params = HiresParams
+
+    @classmethod
+    def params_for(cls, values: Mapping[str, Any]) -> type[HiresParams]:
+        """The model drop-downs list what the folders hold now (the panel rebuilds when that changes)."""
+        return with_current_models(cls.Params, (("upscaler", methods_now()),))
 
     @classmethod
     def unavailable(cls) -> str | None:

@@ -40,11 +40,17 @@ def upscaler_files() -> dict[str, Path]:
 
 @functools.cache
 def listed_names() -> tuple[str, ...]:
-    """The drop-down's upscalers: what was there when first asked (an unreadable folder lists none)."""
+    """The drop-downs' upscalers: what was there when first asked, or at the last :func:`refresh`
+    (an unreadable folder lists none)."""
     try:
         return tuple(upscaler_files())
     except OSError:
         return ()
+
+
+def refresh() -> None:
+    """Forget the drop-downs' list (after an upscaler was added or removed, or the folder changed)."""
+    listed_names.cache_clear()
 
 
 def load(ctx: RunContext, name: str) -> Any:

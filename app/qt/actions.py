@@ -97,7 +97,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["undo"] = canvas.undo_stack.createUndoAction(qt_window, "&Undo")
     a["undo"].setShortcut(QKeySequence.StandardKey.Undo)
     a["redo"] = canvas.undo_stack.createRedoAction(qt_window, "&Redo")
-    a["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+    a["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
     a["paste"] = _action(window, "&Paste image", window.paste, QKeySequence.StandardKey.Paste)
     a["clear_sketch"] = _action(window, "Clear s&ketch", lambda: canvas.clear_layer(Layer.SKETCH))
     a["clear_mask"] = _action(window, "Clear &mask", lambda: canvas.clear_layer(Layer.MASK), "Ctrl+Shift+M")

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QImage
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QWidget
 from superqt import QLabeledSlider
 
 from gencanvas.core import image_io
@@ -24,6 +24,7 @@ from gencanvas.core.image_io import ImageLoadError
 from gencanvas.core.metadata import GenerationMetadata
 from gencanvas.core.plugin_api import Plugin
 from gencanvas.core.settings import Settings, save_settings
+from gencanvas.qt import model_drop
 from gencanvas.qt.actions import build_menus
 from gencanvas.qt.canvas import CanvasView, Layer
 from gencanvas.qt.generation import GenerationController
@@ -69,13 +70,14 @@ class MainWindow(QMainWindow):
         self.actions_by_name = build_menus(self)
         self.generation.resultCommitted.connect(self._on_result)
         self.history.entryActivated.connect(self.restore_history_entry)
-        self.canvas.filesDropped.connect(lambda paths: self.open_path(paths[0]))
+        self.canvas.filesDropped.connect(lambda p: model_drop.add_dropped_models(self, p) or self.open_path(p[0]))
+        model_drop.connect(self)
         self.canvas.imageDropped.connect(lambda image: self.set_photo(image, "Drop image"))
         self.canvas.undo_stack.cleanChanged.connect(self._update_title)
         self.canvas.documentResized.connect(lambda _w, _h: self.canvas.zoom_to_fit())
         self.new_document(512, 512)
 
-    def _dock(self, title: str, widget, area: Qt.DockWidgetArea) -> QDockWidget:
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{title.lower()}")
         dock.setWidget(widget)

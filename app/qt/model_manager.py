@@ -2,14 +2,17 @@
 
 A thin window over ``gencanvas.models.sd.manage`` and ``scan`` (the code behind
 ``gencanvas models``), so the window and the command line identify, copy and delete
-files the same way. Files passed over by the scan are listed below with the reason.
+files the same way. Files passed over by the scan are listed below with the reason. After
+every change :func:`refresh_model_lists` updates the drop-downs of every panel, no restart.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -30,11 +33,30 @@ from gencanvas.core.settings import Settings
 from gencanvas.models.sd.importer import ModelInfo
 from gencanvas.models.sd.manage import ModelFileError, add_model, inside, remove_model
 from gencanvas.models.sd.scan import scan_folders
+from gencanvas.qt.plugin_panel import PluginPanel
 
 if TYPE_CHECKING:  # pragma: no cover
     from gencanvas.qt.window_host import SettingsHost
 
 COLUMNS = ("Kind", "Base", "Size", "Name", "Folder")
+# Plugin support modules that keep a list of the user's models for their drop-downs, by dotted
+# name: only those already loaded have a list to forget.
+MODEL_LISTS = ("gencanvas.plugins.sd_models_scan", "gencanvas.plugins.upscale_support")
+
+
+def refresh_model_lists(window: QWidget | None) -> None:
+    """Rescan the models for every drop-down and let ``window``'s panel show the new lists.
+
+    Called after a model was added or removed and after Settings changed the folders; the
+    panel rebuilds only the forms whose options changed, keeping their values.
+    """
+    for name in MODEL_LISTS:
+        module = sys.modules.get(name)
+        if module is not None:
+            module.refresh()
+    panel = getattr(window, "panel", None)
+    if isinstance(panel, PluginPanel):
+        panel.refresh_schemas()
 
 
 def size_text(path: Path) -> str:
@@ -103,6 +125,7 @@ class ModelManager(QDialog):
             return False
         self.status.setText(f"Added {target.name} to {target.parent}.")
         self.reload()
+        refresh_model_lists(self.parentWidget())
         return True
 
     def add_file(self) -> None:
@@ -135,8 +158,18 @@ class ModelManager(QDialog):
             return
         self.status.setText(f"Deleted {info.path.name}.")
         self.reload()
+        refresh_model_lists(self.parentWidget())
 
     @classmethod
     def show_for(cls, window: SettingsHost) -> None:
         """Open over the studio window, with the folders of its current settings."""
         cls(window.settings, window.qt_window).exec()
+
+    @classmethod
+    def open_adding(cls, window: SettingsHost) -> ModelManager:
+        """Open over the window (not blocking) and go straight to *Add file…*: the panel's *Add model…*."""
+        dialog = cls(window.settings, window.qt_window)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        dialog.add_file()
+        return dialog

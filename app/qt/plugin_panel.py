@@ -3,7 +3,9 @@
 One form per plugin is created the first time it is shown and kept, so switching plugins
 never loses what the artist typed. A form follows its plugin's ``params_for``: when an
 edit selects another schema (another model's sliders) the form is rebuilt in place.
-Plugins that failed to load are listed too, disabled, with the reason as tooltip.
+Plugins that failed to load are listed too, disabled, with the reason as tooltip. A plugin
+that cannot run here (``unavailable()``) says why in a notice as soon as it is chosen;
+``refresh_schemas`` re-asks both after the user's models changed.
 """
 
 from __future__ import annotations
@@ -28,8 +30,10 @@ from PySide6.QtWidgets import (
 
 from gencanvas.core.metadata import GenerationMetadata
 from gencanvas.core.param_values import after_edit
+from gencanvas.core.params import widget_hint
 from gencanvas.core.plugin_api import Plugin
 from gencanvas.qt.param_form import ParamForm
+from gencanvas.qt.plugin_notice import PluginNotice
 
 
 class RestoreBar(QFrame):
@@ -69,6 +73,7 @@ class PluginPanel(QWidget):
     generateRequested = Signal()
     paramsChanged = Signal()
     pluginChanged = Signal(str)
+    addModelRequested = Signal(str)  # the plugin id whose notice offered "Add model…"
 
     def __init__(
         self,
@@ -100,11 +105,14 @@ class PluginPanel(QWidget):
         self.generate_button.setShortcut("Ctrl+Return")
         self.generate_button.setToolTip("Generate (Ctrl+Enter)")
         self.restore_bar = RestoreBar()
+        self.notice = PluginNotice()
+        self.notice.actionClicked.connect(lambda: self.addModelRequested.emit(self.current_id()))
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.chooser)
         layout.addWidget(self.description)
         layout.addWidget(self.summary)
+        layout.addWidget(self.notice)
         layout.addWidget(self.restore_bar)
         layout.addWidget(scroll, stretch=1)
         layout.addWidget(self.live)
@@ -179,6 +187,30 @@ class PluginPanel(QWidget):
         current = form.values()
         form.set_values({key: value for key, value in values.items() if current.get(key) != value})
 
+    def refresh_schemas(self) -> None:
+        """Re-ask each form's plugin for its schema and the current one why it cannot run.
+
+        For after the user's models changed (added, removed, another folder in Settings): a
+        form whose schema changed (other drop-down options) is rebuilt with its values kept.
+        """
+        for plugin_id, form in self.forms.items():
+            values = form.values()
+            schema = self.plugins[plugin_id].params_for(values)
+            if schema is not form.schema:
+                form.set_schema(schema, values)
+        self._update_notice()
+
+    def _update_notice(self) -> None:
+        """Why the current plugin cannot run here, with *Add model…* if it chooses among models."""
+        plugin_type = self.current_plugin()
+        try:
+            reason = plugin_type.unavailable()
+        except Exception as exc:  # a plugin's check must not break the panel; Generate reports it
+            reason = f"{plugin_type.title} cannot check its requirements: {exc}"
+        schema = self.current_form().schema
+        uses_models = any(widget_hint(info) == "model" for info in schema.model_fields.values())
+        self.notice.show_reason(reason, "Add model…" if uses_models else None)
+
     def offer_restore(self, metadata: GenerationMetadata) -> None:
         if metadata.plugin_id in self.plugins:
             self.restore_bar.offer(metadata, self.plugins[metadata.plugin_id].title)
@@ -200,6 +232,7 @@ class PluginPanel(QWidget):
         self.stack.setCurrentWidget(self.forms[plugin_id])
         self.description.setText(plugin_type.description)
         self._show_summary()
+        self._update_notice()
         self.live.setVisible(plugin_type.interactive)
         self.live.setChecked(plugin_type.interactive)
         self.pluginChanged.emit(plugin_id)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from gencanvas.core.settings import Settings, plugins_dir
+from gencanvas.qt.model_manager import refresh_model_lists
 from gencanvas.qt.param_form import ParamForm
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -76,4 +77,7 @@ class SettingsDialog(QDialog):
         """Show the dialog over ``window``; accepted settings go to ``window.apply_settings``."""
         dialog = cls(window.settings, window.qt_window)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_settings is not None:
+            old = window.settings.model_folders(), window.settings.allow_ckpt
             window.apply_settings(dialog.result_settings)
+            if (dialog.result_settings.model_folders(), dialog.result_settings.allow_ckpt) != old:
+                refresh_model_lists(window.qt_window)
