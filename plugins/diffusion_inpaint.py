@@ -8,7 +8,7 @@ back and blended into the masked pixels only, so everything outside the mask sta
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import cv2
 import numpy as np
@@ -59,6 +59,10 @@ class DiffusionInpaint(Plugin[DiffusionInpaintParams]):
     description = "Fill the mask with a GenCanvas diffusion model; unmasked pixels stay exactly as they are."
     inputs = frozenset({InputKind.IMAGE, InputKind.MASK})
     Params = DiffusionInpaintParams
+    self_test_values: ClassVar[dict[str, Any]] = {
+        "steps": 5,
+        "resamples": 1,
+    }  # a quick run checks the wiring; the defaults are for pictures
 
     @classmethod
     def model_summary(cls, values: Mapping[str, Any]) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import Field, create_model
@@ -61,6 +61,9 @@ class DiffusionTextToImage(Plugin[TextToImageParams]):
     title = "Text to image (diffusion)"
     description = "Draw from a prompt with a diffusion model trained by GenCanvas. Watch it sharpen step by step."
     Params = TextToImageParams
+    self_test_values: ClassVar[dict[str, Any]] = {
+        "steps": 4
+    }  # a quick run checks the wiring; the defaults are for pictures
 
     @classmethod
     def params_for(cls, values: Mapping[str, Any]) -> type[TextToImageParams]:

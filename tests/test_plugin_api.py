@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Any, ClassVar
 
 import numpy as np
 import pytest
@@ -149,3 +150,26 @@ def test_a_field_the_form_cannot_show_is_refused_at_load():
         Params = ListParams  # deliberately a schema the form cannot show
 
     assert "no widget for the type of sizes" in class_problem(Lists)
+
+
+def test_self_test_values_are_validated_at_load_like_defaults():
+    from gencanvas.core.registry import PluginRegistry
+    from gencanvas.plugin_api import ParamsBase, Plugin, slider
+
+    class QuickParams(ParamsBase):
+        steps: int = slider(20, ge=2, le=50)
+
+    class Quick(Plugin[QuickParams]):
+        id = "quick"
+        title = "Quick"
+        inputs = frozenset()
+        Params = QuickParams
+        self_test_values: ClassVar[dict[str, Any]] = {"steps": 1}  # below the minimum
+
+        def run(self, inputs, params, ctx):
+            raise AssertionError("never runs")
+
+    registry = PluginRegistry()
+    registry.register("quick", Quick)
+    assert "quick" not in registry.load_all()
+    assert "steps" in registry.failures["quick"]

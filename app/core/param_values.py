@@ -66,6 +66,7 @@ def defaults_problem(plugin_type: type[Plugin[Any]]) -> str | None:
             return f"its parameters ({schema!r}) are not a ParamsBase subclass"
         try:
             schema.model_validate(defaults_of(schema))
+            schema.model_validate(defaults_of(schema) | plugin_type.self_test_values)
             schema.model_json_schema()  # what ``plugins --json`` and the metadata show
         except ValidationError as exc:
             return f"invalid default parameters: {problems_of(exc)}"

@@ -251,6 +251,11 @@ class Plugin(abc.ABC, Generic[P]):
 
         return replace(inputs, image=layer(InputKind.IMAGE), sketch=layer(InputKind.SKETCH), mask=layer(InputKind.MASK))
 
+    #: Values that make a quick run of this plugin for ``gencanvas --self-test`` (e.g. few
+    #: steps): the self-test checks that every plugin runs, streams and saves, not how good
+    #: its defaults look, and must stay quick on a loaded CPU. Validated at load like defaults.
+    self_test_values: ClassVar[dict[str, Any]] = {}
+
     @classmethod
     def unavailable(cls) -> str | None:
         """Why this plugin cannot run on this installation (e.g. no user models), or None.

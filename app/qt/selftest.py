@@ -78,8 +78,12 @@ def run_job(window: MainWindow, timeout_ms: int = JOB_TIMEOUT_MS) -> tuple[JobRe
 
 
 def run_plugin_once(window: MainWindow, plugin_id: str, out_dir: Path) -> tuple[JobReport | None, str | None]:
-    """Generate with ``plugin_id``'s defaults and save the result; (report, None) on success, else why not."""
+    """Generate with ``plugin_id``'s defaults (and its quick self-test values) and save the result.
+
+    Returns (report, None) on success, else (report or None, why not).
+    """
     window.panel.set_plugin(plugin_id)
+    window.panel.current_form().set_values(dict(window.panel.current_plugin().self_test_values))
     report, error = run_job(window)
     if error:
         return report, error
