@@ -82,6 +82,31 @@ def load_image_bytes(data: bytes, source: str = "clipboard") -> LoadedImage:
     return _decode(io.BytesIO(data), label, source=source)
 
 
+def check_size(width: int, height: int, label: str) -> None:
+    """The one image-size limit for every way in (file, paste, drop, project layer), one message."""
+    if width * height > MAX_PIXELS:
+        raise ImageLoadError(f"{label} is too large ({width}×{height}); the limit is {_megapixels(MAX_PIXELS)}.")
+
+
+def load_mask(path: str | os.PathLike[str]) -> np.ndarray:
+    """A mask file as bool (H, W): True where painted.
+
+    Coverage is the alpha channel when the image has transparency (a white stroke on a
+    transparent background paints only the stroke: transparent pixels are unpainted,
+    whatever colour they hold), else the grey level (white on black). This is the rule
+    the canvas's mask layer follows, so the CLI and the window agree.
+    """
+    return mask_from_rgba(load_image(path).rgba)
+
+
+def mask_from_rgba(rgba: np.ndarray) -> np.ndarray:
+    """See :func:`load_mask`: alpha > 127 where the image has transparency, else grey > 127."""
+    alpha = rgba[..., 3]
+    if (alpha < 255).any():
+        return alpha > 127
+    return rgba[..., :3].mean(axis=2) > 127
+
+
 def read_metadata(path: str | os.PathLike[str]) -> GenerationMetadata | None:
     """GenCanvas metadata in a file, without decoding pixels; None if absent or malformed."""
     label = _file_label(path)
@@ -109,9 +134,7 @@ def _open_file(path: str | os.PathLike[str], label: str) -> IO[bytes]:
 def _decode(file: IO[bytes], label: str, source: str) -> LoadedImage:
     image = _open(file, label)
     with image:
-        if image.width * image.height > MAX_PIXELS:
-            size = f"{image.width}×{image.height}"
-            raise ImageLoadError(f"{label} is too large ({size}); the limit is {_megapixels(MAX_PIXELS)}.")
+        check_size(image.width, image.height, label)
         try:
             image.load()  # first frame only for animated GIF/WebP/APNG
         except MemoryError as error:
@@ -202,7 +225,7 @@ def save_image(
     image_format = _format_for(target)
     image = _image_from_pixels(pixels, keep_alpha=image_format != "JPEG")
     options = _save_options(image_format, metadata, quality)
-    _write_atomically(target, lambda file: image.save(file, format=image_format, **options))
+    write_atomically(target, lambda file: image.save(file, format=image_format, **options))
 
 
 def _format_for(target: Path) -> str:
@@ -251,8 +274,14 @@ def _exif_bytes(metadata: GenerationMetadata) -> bytes:
     return data if len(data) <= _MAX_EXIF_BYTES else b""
 
 
-def _write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> None:
-    """Write to a temporary file beside ``target``, then rename over it in one step."""
+def write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write to a temporary file beside ``target``, then rename over it in one step.
+
+    The data is fsynced before the rename and the folder after it, so a power cut or a
+    kill at any moment leaves either the old file or the new one under ``target``,
+    never a mix; on any failure (disk full, read-only folder) the temporary is removed.
+    Projects and autosaves use this too: it is the one atomic write of the app.
+    """
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
     try:
@@ -266,3 +295,18 @@ def _write_atomically(target: Path, write: Callable[[IO[bytes]], None]) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    _fsync_folder(target.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); folders cannot be opened for this on Windows."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
