@@ -36,6 +36,12 @@ def default_models_dir() -> Path:
     return Path(home) / "models" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "models"
 
 
+def autosave_dir() -> Path:
+    """Where open canvases are autosaved for crash recovery (``GENCANVAS_HOME/autosave`` when set)."""
+    home = os.environ.get("GENCANVAS_HOME")
+    return Path(home) / "autosave" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "autosave"
+
+
 class Settings(BaseModel):
     """Everything the user can change in Settings; unknown keys from newer versions are ignored."""
 
@@ -49,6 +55,10 @@ class Settings(BaseModel):
     )
     allow_ckpt: bool = Field(False, description="Also load .ckpt/.pt pickle checkpoints (opened weights-only)")
     theme: Literal["system", "light", "dark"] = Field("system", description="Window colours")
+    history_limit: int = Field(
+        50, ge=1, le=1000, description="History results kept when saving a project or autosave (oldest dropped)"
+    )
+    autosave_seconds: int = Field(30, ge=5, le=600, description="Autosave unsaved changes at most this often (s)")
 
 
 def settings_path() -> Path:
