@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from gencanvas.core.image_io import save_image
+from gencanvas.core.image_io import save_image, write_atomically
 from gencanvas.core.metadata import GenerationMetadata
 
 ANIMATION_SUFFIXES = {".gif": "GIF", ".webp": "WEBP"}
@@ -110,9 +110,9 @@ def write_animation(
         options |= {"lossless": True, "quality": 100, "method": 4}
     else:
         options |= {"disposal": 1, "optimize": False}
-    tmp = target.with_name(f".{target.name}.tmp")
-    images[0].save(tmp, format=image_format, **options)
-    os.replace(tmp, target)  # never leave a half-written animation under the real name
+    # Atomic like every other save: a full disk leaves neither a half-written animation
+    # under the real name nor a temporary file beside it.
+    write_atomically(target, lambda file: images[0].save(file, format=image_format, **options))
     return target
 
 

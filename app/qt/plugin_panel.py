@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gencanvas.core.metadata import GenerationMetadata
+from gencanvas.core.metadata import GenerationMetadata, refused_notice, restorable_params
 from gencanvas.core.plugin_api import Plugin
 from gencanvas.qt.param_form import ParamForm
 
@@ -62,6 +62,7 @@ class RestoreBar(QFrame):
 
 class PluginPanel(QWidget):
     generateRequested = Signal()
+    paramsRefused = Signal(str)  # a restore left out values that do not validate: the sentence to show
     paramsChanged = Signal()
     pluginChanged = Signal(str)
 
@@ -126,7 +127,10 @@ class PluginPanel(QWidget):
         """Switch to ``plugin_id`` and show ``params``, locking the seed so Generate repeats it."""
         self.set_plugin(plugin_id)
         form = self.current_form()
-        form.set_values(params)
+        accepted, refused = restorable_params(self.plugins[plugin_id].Params, params)
+        form.set_values(accepted)
+        if refused:
+            self.paramsRefused.emit(refused_notice(refused))
         if form.seed_widget is not None:
             form.seed_widget.lock.setChecked(True)
 

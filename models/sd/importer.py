@@ -176,7 +176,10 @@ def scan_models(root: Path, allow_ckpt: bool = False, warn: Callable[[str], None
     candidates: list[Path] = []
     for folder in (root, *(root / sub for sub in SUBFOLDERS)):
         if folder.is_dir():
-            candidates.extend(p for p in sorted(folder.iterdir()) if not p.name.startswith("."))
+            try:
+                candidates.extend(p for p in sorted(folder.iterdir()) if not p.name.startswith("."))
+            except OSError as exc:  # e.g. a folder without read permission: skip it, keep the rest
+                warn(f"{folder.name} skipped: {exc.strerror or exc}")
     found: dict[Path, ModelInfo] = {}
     for path in candidates:
         if path.is_dir() and path.name in SUBFOLDERS and path.parent == root:
