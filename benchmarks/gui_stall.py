@@ -3,13 +3,20 @@
 A 10 ms heartbeat QTimer runs on the GUI thread; the longest gap between its ticks is the
 worst stall an artist would feel. The job runs in the real worker thread and its frames
 go through the real mailbox into the real canvas. Frame sizes 512² and 1024².
+
+The autosave case measures the same heartbeat while the window autosaves a canvas of
+512², 1024² and 2048² (photo of noise, a sketch stroke, a mask, a result): the GUI thread
+only captures shared layer copies, the autosave thread converts, encodes and writes.
+It also reports the size of a project holding 50 History entries.
 """
 
 from __future__ import annotations
 
 import os
 import statistics
+import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -17,11 +24,17 @@ import numpy as np
 from _report import report
 from PySide6.QtCore import QElapsedTimer, Qt, QTimer
 
+from gencanvas.core.autosave import AutosaveSlot, AutosaveWriter
+from gencanvas.core.metadata import GenerationMetadata
 from gencanvas.core.params import slider
 from gencanvas.core.plugin_api import ParamsBase, Plugin
 from gencanvas.core.settings import Settings
 from gencanvas.qt.app import create_application
+from gencanvas.qt.canvas import Layer
+from gencanvas.qt.history import HistoryEntry
+from gencanvas.qt.image_convert import qimage_from_array
 from gencanvas.qt.main_window import MainWindow
+from gencanvas.qt.project_io import capture
 
 FRAMES = 100
 
@@ -81,10 +94,109 @@ def measure(window: MainWindow, app, side: int, work_ms: float) -> dict[str, flo
     }
 
 
+def _fill_canvas(window: MainWindow, side: int) -> None:
+    """A busy document: a noise photo (incompressible, the worst case), a stroke, a mask, a result."""
+    rng = np.random.default_rng(side)
+    window.new_document(side, side)
+    canvas = window.canvas
+    canvas.replace_photo(qimage_from_array(rng.integers(0, 256, (side, side, 3), dtype=np.uint8)))
+    sketch = np.zeros((side, side, 4), np.uint8)
+    sketch[side // 2 : side // 2 + 8, :, 3] = 255
+    canvas.set_layer_image(Layer.SKETCH, qimage_from_array(sketch))
+    mask = np.zeros((side, side), np.uint8)
+    mask[: side // 4, : side // 4] = 255
+    canvas.set_layer_image(Layer.MASK, qimage_from_array(mask))
+    result = np.dstack([np.linspace(0, 255, side, dtype=np.uint8)[None, :].repeat(side, 0)] * 3)
+    canvas.set_layer_image(Layer.RESULT, qimage_from_array(result))
+
+
+def measure_autosave(window: MainWindow, app, side: int, folder: Path) -> dict[str, float]:
+    """Heartbeat gaps while one autosave of a ``side``² canvas is captured and written."""
+    _fill_canvas(window, side)
+    app.processEvents()
+    done = {"flag": False}
+    writer = AutosaveWriter(lambda _result, _error: done.__setitem__("flag", True))
+    slot = AutosaveSlot(folder)
+    ticks: list[int] = []
+    clock = QElapsedTimer()
+    clock.start()
+    heartbeat = QTimer(interval=10, timerType=Qt.TimerType.PreciseTimer)
+    heartbeat.timeout.connect(lambda: ticks.append(clock.elapsed()))
+    heartbeat.start()
+    ticks.append(clock.elapsed())
+    started = time.perf_counter()
+    build = capture(window)  # the GUI-thread part
+    captured_ms = (time.perf_counter() - started) * 1000
+    writer.submit(lambda: slot.write(build(), name="bench", source=None, history_limit=50))
+    while not done["flag"]:
+        app.processEvents()
+        time.sleep(0.0005)
+    elapsed = time.perf_counter() - started
+    ticks.append(clock.elapsed())
+    heartbeat.stop()
+    writer.close()
+    gaps = np.diff(ticks)
+    return {
+        "capture_ms": captured_ms,
+        "max_gap_ms": float(gaps.max()),
+        "write_s": elapsed,
+        "size_mb": slot.path.stat().st_size / 1e6,
+    }
+
+
+def project_with_history(window: MainWindow, folder: Path, side: int = 512, entries: int = 50) -> float:
+    """Size in MB of a project whose History holds ``entries`` results of a ``side``² canvas."""
+    _fill_canvas(window, side)
+    rng = np.random.default_rng(1)
+    base = np.dstack([np.linspace(0, 255, side)[None, :].repeat(side, 0)] * 3)
+    for index in range(entries):  # smooth images with mild noise, like generated results
+        pixels = np.clip(base + rng.normal(0, 6, base.shape), 0, 255).astype(np.uint8)
+        metadata = GenerationMetadata.create("bench", {"prompt": f"result {index}", "seed": index})
+        window.history.add(HistoryEntry("bench", metadata, pixels, qimage_from_array(pixels)))
+    slot = AutosaveSlot(folder, "history")
+    slot.write(capture(window)(), name="bench", source=None, history_limit=entries)
+    window.history.clear()
+    return slot.path.stat().st_size / 1e6
+
+
+def autosave_rows(window: MainWindow, app) -> tuple[list[list[object]], float]:
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for side in (512, 1024, 2048):
+            runs = [measure_autosave(window, app, side, Path(folder)) for _ in range(3)]
+            worst = max(runs, key=lambda r: r["max_gap_ms"])
+            rows.append(
+                [
+                    f"{side}²",
+                    f"{worst['capture_ms']:.1f}",
+                    f"{worst['max_gap_ms']:.0f}",
+                    f"{worst['write_s']:.2f}",
+                    f"{worst['size_mb']:.1f}",
+                ]
+            )
+        history_mb = project_with_history(window, Path(folder))
+    return rows, history_mb
+
+
 def main() -> None:
     app = create_application()
     window = MainWindow({HundredFrames.id: HundredFrames}, Settings(device="cpu"))
     window.show()
+    if os.environ.get("GUI_STALL_CASE") != "autosave":
+        streaming(window, app)
+    rows, history_mb = autosave_rows(window, app)
+    window.canvas.undo_stack.setClean()
+    window.close()
+    report(
+        "gui_stall_autosave",
+        ["canvas", "GUI capture ms", "max gap ms (worst of 3)", "write s", "autosave MB"],
+        rows,
+        {"project_with_50_history_entries_512px_mb": round(history_mb, 1)},
+    )
+    print(f"project with 50 History entries (512² canvas and results): {history_mb:.1f} MB")
+
+
+def streaming(window: MainWindow, app) -> None:
     rows = []
     for side, work_ms in ((512, 10.0), (1024, 10.0), (1024, 0.0)):
         window.new_document(side, side)
@@ -101,8 +213,6 @@ def main() -> None:
                 f"{worst['job_s']:.2f}",
             ]
         )
-    window.canvas.undo_stack.setClean()
-    window.close()
     report(
         "gui_stall",
         ["frame", "work/step ms", "max gap ms (worst of 3)", "p99 gap ms", "median gap ms", "frames shown", "job s"],

@@ -6,13 +6,13 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QMouseEvent, QUndoStack
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
 from gencanvas.core.plugin_api import InputKind, PluginInputs
 from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
-from gencanvas.qt.canvas.layers import Layer, LayerStack, blank_image
+from gencanvas.qt.canvas.layers import DocState, Layer, LayerStack, blank_image
 from gencanvas.qt.canvas.tools import (
     MAX_BRUSH_SIZE,
     MIN_BRUSH_SIZE,
@@ -86,6 +86,30 @@ class CanvasView(NavigationView):
 
     def set_layer_visible(self, layer: Layer, visible: bool) -> None:
         self._layers.item(layer).setVisible(visible)
+
+    def layer_visible(self, layer: Layer) -> bool:
+        return self._layers.item(layer).isVisible()
+
+    def layer_opacity(self, layer: Layer) -> float:
+        return self._layers.item(layer).opacity()
+
+    def set_layer_opacity(self, layer: Layer, opacity: float) -> None:
+        self._layers.item(layer).setOpacity(min(max(opacity, 0.0), 1.0))
+
+    def snapshot(self) -> dict[Layer, QImage]:
+        """Every committed layer as a shared (copy-on-write) image: free on the GUI thread.
+
+        The copies may be read on another thread (autosave): a later stroke detaches the
+        live layer instead of changing them.
+        """
+        return dict(self._layers.state(list(Layer)).images)
+
+    def load_document(self, width: int, height: int, images: dict[Layer, QImage]) -> None:
+        """Replace the whole document (an opened project); the undo history describes another file."""
+        self._stroke = None
+        self._layers.reset(width, height)
+        self._layers.restore(DocState(QSize(width, height), dict(images)))
+        self.undo_stack.clear()
 
     def replace_photo(self, image: QImage, text: str = "Open image") -> None:
         """Make ``image`` the photo, resizing the document to it and clearing RESULT.
