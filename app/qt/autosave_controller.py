@@ -10,15 +10,11 @@ previous autosave stays as it was. ``remove`` is for a clean exit or a discarded
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from gencanvas.core.autosave import AutosaveRecord, AutosaveSlot, AutosaveWriter
-from gencanvas.qt.project_io import capture
-
-if TYPE_CHECKING:  # pragma: no cover
-    from gencanvas.qt.main_window import MainWindow
+from gencanvas.qt.project_io import ProjectHost, capture
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +23,8 @@ class AutosaveController(QObject):
     saved = Signal(str)  # path of the autosave just written
     failed = Signal(str)  # one sentence for the status bar
 
-    def __init__(self, window: MainWindow, slot: AutosaveSlot | None = None) -> None:
-        super().__init__(window)
+    def __init__(self, window: ProjectHost, parent: QObject | None = None, slot: AutosaveSlot | None = None) -> None:
+        super().__init__(parent)
         self._window = window
         self.slot = slot or AutosaveSlot()
         self._written_revision: int | None = None

@@ -11,7 +11,7 @@ reentrant and implicitly shared copies detach when the canvas paints again.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QSize
 
@@ -24,18 +24,32 @@ from gencanvas.qt.history import HistoryEntry
 from gencanvas.qt.image_convert import array_from_qimage, qimage_from_array
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gencanvas.qt.main_window import MainWindow
+    from gencanvas.core.settings import Settings
+    from gencanvas.qt.canvas import CanvasView
+    from gencanvas.qt.document import Document
+    from gencanvas.qt.history import HistoryStrip
+    from gencanvas.qt.plugin_panel import PluginPanel
 
 LAYER_NAMES = {Layer.PHOTO: "photo", Layer.RESULT: "result", Layer.SKETCH: "sketch", Layer.MASK: "mask"}
 
 
-def history_entries(window: MainWindow) -> list[HistoryEntry]:
+class ProjectHost(Protocol):
+    """What a project is made of in the window (the window satisfies it; nothing here imports it)."""
+
+    canvas: CanvasView
+    panel: PluginPanel
+    history: HistoryStrip
+    settings: Settings
+    document: Document
+
+
+def history_entries(window: ProjectHost) -> list[HistoryEntry]:
     """The History strip's entries, oldest first (the strip shows the newest first)."""
     strip = window.history
     return [strip.entry(row) for row in reversed(range(strip.count()))]
 
 
-def capture(window: MainWindow) -> Callable[[], Project]:
+def capture(window: ProjectHost) -> Callable[[], Project]:
     """Snapshot the document cheaply on the GUI thread; the returned callable builds the Project."""
     canvas = window.canvas
     width, height = canvas.document_size()
@@ -54,7 +68,7 @@ def capture(window: MainWindow) -> Callable[[], Project]:
     return build
 
 
-def apply_project(window: MainWindow, project: Project, label: str) -> list[str]:
+def apply_project(window: ProjectHost, project: Project, label: str) -> list[str]:
     """Show ``project`` in the window; returns the notices to show (flattened layers, refused values)."""
     canvas = window.canvas
     size = QSize(project.width, project.height)
@@ -83,7 +97,7 @@ def apply_project(window: MainWindow, project: Project, label: str) -> list[str]
     return notices
 
 
-def _restore_panel(window: MainWindow, project: Project) -> str | None:
+def _restore_panel(window: ProjectHost, project: Project) -> str | None:
     """Select the saved plugin with the parameters that still validate; say what was left out."""
     panel = window.panel
     if not project.plugin_id:
