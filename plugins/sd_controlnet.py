@@ -12,8 +12,9 @@ import numpy as np
 
 from gencanvas.core.params import model_choice, slider
 from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
-from gencanvas.plugins import sd_support
-from gencanvas.plugins.sd_support import CONTROLNETS, SDParams, SDRun, describe, pil, to_canvas, working_size
+from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins.sd_params import CONTROLNETS, SDParams, describe
+from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
 
 
 class SDControlNetParams(SDParams):
@@ -38,10 +39,12 @@ class SDControlNet(Plugin):
 
     @classmethod
     def unavailable(cls) -> str | None:
-        if reason := sd_support.unavailable():
+        if reason := sd_models_scan.unavailable():
             return reason
         return (
-            None if sd_support.pick(sd_support.scan(), "controlnet", "auto") else "no ControlNet in the models folder"
+            None
+            if sd_models_scan.pick(sd_models_scan.scan(), "controlnet", "auto")
+            else "no ControlNet in the models folder"
         )
 
     def describe_params(self, params: SDControlNetParams) -> str:

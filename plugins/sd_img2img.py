@@ -6,8 +6,9 @@ import numpy as np
 
 from gencanvas.core.params import slider
 from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
-from gencanvas.plugins import sd_support
-from gencanvas.plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, working_size
+from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins.sd_params import SDParams, describe
+from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
 
 
 class SDImageToImageParams(SDParams):
@@ -25,7 +26,7 @@ class SDImageToImage(Plugin):
 
     @classmethod
     def unavailable(cls) -> str | None:
-        return sd_support.unavailable()
+        return sd_models_scan.unavailable()
 
     def describe_params(self, params: SDImageToImageParams) -> str:
         return describe(params, f", Denoising strength: {params.strength}")

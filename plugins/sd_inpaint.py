@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from gencanvas.core.params import prompt as prompt_text
 from gencanvas.core.params import slider
 from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
-from gencanvas.plugins import sd_support
-from gencanvas.plugins.sd_support import SDParams, SDRun, describe, pil, to_canvas, working_size
+from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins.sd_params import SDParams, describe
+from gencanvas.plugins.sd_run import SDRun, pil, to_canvas, working_size
 
 
 class SDInpaintParams(SDParams):
-    prompt: str = sd_support.prompt_text("", description="What should appear in the hole (empty: whatever fits)")
+    prompt: str = prompt_text("", description="What should appear in the hole (empty: whatever fits)")
     strength: float = slider(1.0, ge=0.05, le=1.0, step=0.05, description="1 repaints the hole from scratch")
 
 
@@ -28,7 +30,7 @@ class SDInpaint(Plugin):
 
     @classmethod
     def unavailable(cls) -> str | None:
-        return sd_support.unavailable()
+        return sd_models_scan.unavailable()
 
     def describe_params(self, params: SDInpaintParams) -> str:
         return describe(params, f", Denoising strength: {params.strength}")

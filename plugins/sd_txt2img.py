@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from gencanvas.core.plugin_api import Plugin, PluginInputs, RunContext
-from gencanvas.plugins import sd_support
-from gencanvas.plugins.sd_support import SDParams, SDRun, describe, working_size
+from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins.sd_params import SDParams, describe
+from gencanvas.plugins.sd_run import SDRun, working_size
 
 
 class SDTextToImageParams(SDParams):
@@ -21,7 +22,7 @@ class SDTextToImage(Plugin):
 
     @classmethod
     def unavailable(cls) -> str | None:
-        return sd_support.unavailable()
+        return sd_models_scan.unavailable()
 
     def describe_params(self, params: SDTextToImageParams) -> str:
         return describe(params)

@@ -83,11 +83,11 @@ def tiny_sd_models(tmp_path_factory) -> TinySD:
 @pytest.fixture
 def tiny_sd(monkeypatch, tiny_sd_models) -> TinySD:
     """Point the SD plugins at the tiny models folder and configs."""
-    import gencanvas.plugins.sd_support as support
+    from gencanvas.plugins import sd_settings
 
-    monkeypatch.setattr(support, "models_folder", lambda: tiny_sd_models.root)
-    monkeypatch.setattr(support, "configs_root", lambda: tiny_sd_models.configs)
-    monkeypatch.setattr(support, "ckpt_allowed", lambda: False)
+    monkeypatch.setattr(sd_settings, "models_folder", lambda: tiny_sd_models.root)
+    monkeypatch.setattr(sd_settings, "configs_root", lambda: tiny_sd_models.configs)
+    monkeypatch.setattr(sd_settings, "ckpt_allowed", lambda: False)
     return tiny_sd_models
 
 

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QToolBar
 
 from gencanvas.core.image_io import read_metadata
 from gencanvas.qt.canvas import Layer, Tool
@@ -212,6 +212,35 @@ def test_settings_change_applies_to_the_worker_and_persists(window):
     assert window.generation.worker.runner.device == "cpu"
     assert len(window.generation.worker.runner.models) == 0
     assert load_settings().device == "cpu"
+
+
+def test_settings_dialog_applies_through_the_window(window, monkeypatch):
+    """File › Settings…, accepted: the dialog hands its settings to the window, the worker switches device."""
+    from PySide6.QtWidgets import QDialog
+
+    from gencanvas.core.settings import Settings
+    from gencanvas.qt.settings_dialog import SettingsDialog
+
+    def accept_cpu(dialog):
+        assert dialog.parent() is window
+        dialog.result_settings = Settings(device="cpu", precision="fp32")
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "exec", accept_cpu)
+    window.generation.worker.runner.models.get(("m",), lambda: "loaded")
+    window.actions_by_name["settings"].trigger()
+    assert window.settings.device == "cpu" and window.generation.worker.runner.precision == "fp32"
+    assert len(window.generation.worker.runner.models) == 0
+
+
+def test_brush_shortcuts_move_the_toolbar_slider(window):
+    window.brush_size_slider.setValue(20)
+    window.actions_by_name["bigger_brush"].trigger()
+    assert window.brush_size_slider.value() == 26 and window.canvas.brush_size == 26
+    window.actions_by_name["smaller_brush"].trigger()
+    assert window.brush_size_slider.value() == 20 and window.canvas.brush_size == 20
+    toolbar = window.findChild(QToolBar, "toolsToolbar")
+    assert toolbar.widgetForAction(toolbar.actions()[-1]) is window.brush_size_slider
 
 
 def test_odd_image_results_are_scaled_to_the_document(window):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -10,9 +13,10 @@ import torch
 
 from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.plugin_api import PluginError, PluginInputs
-from gencanvas.plugins import sd_support
+from gencanvas.plugins import sd_settings
 from gencanvas.plugins.sd_controlnet import SDControlNet, control_image
 from gencanvas.plugins.sd_inpaint import SDInpaint
+from gencanvas.plugins.sd_run import working_size
 from gencanvas.plugins.sd_txt2img import SDTextToImage
 
 
@@ -24,17 +28,35 @@ def run(plugin, inputs, **params):
 
 
 def test_without_models_the_message_names_the_setting(monkeypatch, tmp_path):
-    monkeypatch.setattr(sd_support, "models_folder", lambda: tmp_path)
+    monkeypatch.setattr(sd_settings, "models_folder", lambda: tmp_path)
     assert "Models dir" in SDTextToImage.unavailable()
     with pytest.raises(PluginError, match="Models dir"):
         run(SDTextToImage, PluginInputs(64, 64))
+
+
+def test_the_models_folder_is_scanned_once_for_the_drop_downs_and_never_at_import():
+    """Importing the SD support modules reads no disk; the drop-downs' choices cost one scan, not one per list."""
+    code = textwrap.dedent(
+        """
+        import gencanvas.models.sd.importer as importer
+        calls, real = [], importer.scan_models
+        importer.scan_models = lambda *args, **kwargs: calls.append(1) or real(*args, **kwargs)
+        from gencanvas.plugins import sd_memory, sd_models_scan, sd_run, sd_settings
+        print("SUPPORT", len(calls))
+        from gencanvas.plugins import sd_params
+        print("PARAMS", len(calls))
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["SUPPORT", "0", "PARAMS", "1"]
 
 
 def test_controlnet_plugin_needs_a_controlnet(monkeypatch, tiny_sd, tmp_path):
     import shutil
 
     shutil.copytree(tiny_sd.root / "a-tiny-sd15", tmp_path / "a-tiny-sd15")
-    monkeypatch.setattr(sd_support, "models_folder", lambda: tmp_path)
+    monkeypatch.setattr(sd_settings, "models_folder", lambda: tmp_path)
     sketch = np.zeros((64, 64, 4), np.uint8)
     sketch[20:24] = 255
     with pytest.raises(PluginError, match="ControlNet"):
@@ -43,7 +65,7 @@ def test_controlnet_plugin_needs_a_controlnet(monkeypatch, tiny_sd, tmp_path):
 
 def test_txt2img_works_at_the_model_size_with_previews(tiny_sd):
     result, frames, notices = run(SDTextToImage, PluginInputs(96, 48))
-    width, height = sd_support.working_size(96, 48, 64)  # the tiny model's native side is 64
+    width, height = working_size(96, 48, 64)  # the tiny model's native side is 64
     assert result.shape == (height, width, 3)
     assert frames[:2] == [(1, 2), (2, 2)] and frames[-1] == (2, 2) and notices == []
 
@@ -83,10 +105,10 @@ def test_out_of_memory_retries_once_in_a_lower_mode_and_says_so(tiny_sd, monkeyp
 
 
 def test_working_size_keeps_aspect_at_native_area():
-    assert sd_support.working_size(512, 512, 1024) == (1024, 1024)
-    width, height = sd_support.working_size(1920, 1080, 512)
+    assert working_size(512, 512, 1024) == (1024, 1024)
+    width, height = working_size(1920, 1080, 512)
     assert (width % 64, height % 64) == (0, 0) and abs(width / height - 16 / 9) < 0.15
-    assert sd_support.working_size(10, 10, 512) == (512, 512)
+    assert working_size(10, 10, 512) == (512, 512)
 
 
 # Parameter counts of the published models: the shipped configs must rebuild them exactly.
@@ -106,7 +128,7 @@ def test_shipped_configs_have_the_real_architectures(family, part):
     import transformers
     from accelerate import init_empty_weights
 
-    config = json.loads((sd_support.configs_root() / family / part / "config.json").read_text())
+    config = json.loads((sd_settings.configs_root() / family / part / "config.json").read_text())
     with init_empty_weights():
         if "text_encoder" in part:
             cls = getattr(transformers, config.get("architectures", ["CLIPTextModel"])[0])
@@ -121,7 +143,7 @@ def test_taesd_previews_are_full_size_and_auto_keeps_linear_on_cpu(tiny_sd):
     for preview in ("taesd", "auto"):
         job = Job(SDTextToImage(), SDTextToImage.Params(steps=2, preview=preview), PluginInputs(64, 64), seed=1)
         frames = []
-        JobRunner(device="cpu").run(job, lambda f, s, t: frames.append(f.shape))
+        JobRunner(device="cpu").run(job, lambda f, s, t, frames=frames: frames.append(f.shape))
         shapes[preview] = frames[0]
     assert shapes == {
         "taesd": (64, 64, 3),

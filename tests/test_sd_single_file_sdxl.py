@@ -71,12 +71,12 @@ def test_sdxl_single_file_samples_two_steps_with_previews(tiny_sd, single, tmp_p
     from gencanvas.core.jobs import Job, JobRunner
     from gencanvas.core.plugin_api import PluginInputs
     from gencanvas.models.sd import loading
-    from gencanvas.plugins import sd_support
+    from gencanvas.plugins import sd_settings
     from gencanvas.plugins.sd_txt2img import SDTextToImage
 
     (tmp_path / "checkpoints").mkdir()
     shutil.copy(single, tmp_path / "checkpoints" / single.name)  # the only checkpoint: "auto" picks it
-    monkeypatch.setattr(sd_support, "models_folder", lambda: tmp_path)
+    monkeypatch.setattr(sd_settings, "models_folder", lambda: tmp_path)
     loaded = []
     real_load = loading.load_checkpoint
 
@@ -109,5 +109,5 @@ def test_a_file_missing_weights_is_refused_with_a_clear_message(tiny_sd_models, 
     save_file(state, broken)
     info = classify_path(broken)
     assert info.family == "sdxl"
-    with pytest.raises(ValueError, match="broken-sdxl.safetensors is incomplete"):
+    with pytest.raises(ValueError, match=r"broken-sdxl\.safetensors is incomplete"):
         load_checkpoint(info, tiny_sd_models.configs, torch.float32)

@@ -1,7 +1,9 @@
 """Menus, toolbar and shortcuts of the main window, declared in one place.
 
 Standard key sequences (QKeySequence.StandardKey) are used where Qt has them, so every
-platform gets its own conventions (Cmd on macOS, Ctrl elsewhere).
+platform gets its own conventions (Cmd on macOS, Ctrl elsewhere). The window is reached only
+through the :class:`~gencanvas.qt.window_host.StudioWindow` protocol, never imported: the
+window imports this module to build its menus.
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import QColorDialog, QLabel, QToolBar
-from superqt import QLabeledSlider
 
 from gencanvas.qt.animation_export import export_animation_dialog
 from gencanvas.qt.canvas import Layer, Tool
 from gencanvas.qt.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gencanvas.qt.main_window import MainWindow
+    from gencanvas.qt.window_host import StudioWindow
 
 Shortcut = QKeySequence.StandardKey | str | None
 CANVAS_PRESETS = (64, 128, 256, 512, 768, 1024)
@@ -34,22 +35,22 @@ TOOLS = (
 )
 
 
-def _action(window: MainWindow, text: str, slot: Callable[[], object], shortcut: Shortcut = None) -> QAction:
-    action = QAction(text, window)
+def _action(window: StudioWindow, text: str, slot: Callable[[], object], shortcut: Shortcut = None) -> QAction:
+    action = QAction(text, window.qt_window)
     if shortcut:
         action.setShortcut(QKeySequence(shortcut))
     action.triggered.connect(lambda _checked=False: slot())
     return action
 
 
-def _pick_brush_colour(window: MainWindow) -> None:
-    colour = QColorDialog.getColor(window.canvas.brush_color, window, "Brush colour")
+def _pick_brush_colour(window: StudioWindow) -> None:
+    colour = QColorDialog.getColor(window.canvas.brush_color, window.qt_window, "Brush colour")
     if colour.isValid():
         window.canvas.set_brush_color(colour)
 
 
-def _tool_actions(window: MainWindow, actions: dict[str, QAction]) -> QActionGroup:
-    group = QActionGroup(window)
+def _tool_actions(window: StudioWindow, actions: dict[str, QAction]) -> QActionGroup:
+    group = QActionGroup(window.qt_window)
     for tool, text, key in TOOLS:
         action = _action(window, text, partial(window.canvas.set_tool, tool), key)
         action.setCheckable(True)
@@ -60,23 +61,18 @@ def _tool_actions(window: MainWindow, actions: dict[str, QAction]) -> QActionGro
     return group
 
 
-def _toolbar(window: MainWindow, group: QActionGroup) -> None:
-    bar = QToolBar("Tools", window, objectName="toolsToolbar")
+def _toolbar(window: StudioWindow, group: QActionGroup) -> None:
+    """The tools, then the window's own brush-size slider."""
+    bar = QToolBar("Tools", window.qt_window, objectName="toolsToolbar")
     bar.addActions(group.actions())
     bar.addSeparator()
     bar.addWidget(QLabel(" Size "))
-    size = QLabeledSlider(Qt.Orientation.Horizontal, objectName="brushSize")
-    size.setRange(1, 256)
-    size.setValue(window.canvas.brush_size)
-    size.setMaximumWidth(200)
-    size.valueChanged.connect(window.canvas.set_brush_size)
-    bar.addWidget(size)
-    window.brush_size_slider = size
-    window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+    bar.addWidget(window.brush_size_slider)
+    window.qt_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
 
-def build_menus(window: MainWindow) -> dict[str, QAction]:
-    canvas = window.canvas
+def build_menus(window: StudioWindow) -> dict[str, QAction]:
+    canvas, qt_window = window.canvas, window.qt_window
     a: dict[str, QAction] = {}
     a["new"] = _action(
         window, "&New", lambda: window.new_document(*canvas.document_size()), QKeySequence.StandardKey.New
@@ -90,11 +86,11 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
     a["export_animation"] = _action(window, "Export a&nimation…", partial(export_animation_dialog, window))
     a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
-    a["quit"] = _action(window, "&Quit", window.close, QKeySequence.StandardKey.Quit)
+    a["quit"] = _action(window, "&Quit", qt_window.close, QKeySequence.StandardKey.Quit)
 
-    a["undo"] = canvas.undo_stack.createUndoAction(window, "&Undo")
+    a["undo"] = canvas.undo_stack.createUndoAction(qt_window, "&Undo")
     a["undo"].setShortcut(QKeySequence.StandardKey.Undo)
-    a["redo"] = canvas.undo_stack.createRedoAction(window, "&Redo")
+    a["redo"] = canvas.undo_stack.createRedoAction(qt_window, "&Redo")
     a["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
     a["paste"] = _action(window, "&Paste image", window.paste, QKeySequence.StandardKey.Paste)
     a["clear_sketch"] = _action(window, "Clear s&ketch", lambda: canvas.clear_layer(Layer.SKETCH))
@@ -108,7 +104,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     a["zoom_fit"] = _action(window, "&Fit to window", canvas.zoom_to_fit, "Ctrl+0")
     a["zoom_actual"] = _action(window, "&Actual pixels", canvas.zoom_actual, "Ctrl+1")
     for layer in (Layer.RESULT, Layer.SKETCH, Layer.MASK):
-        toggle = QAction(f"Show {layer.name.lower()}", window, checkable=True, checked=True)
+        toggle = QAction(f"Show {layer.name.lower()}", qt_window, checkable=True, checked=True)
         toggle.toggled.connect(partial(canvas.set_layer_visible, layer))
         a[f"show_{layer.name.lower()}"] = toggle
     a["bigger_brush"] = _action(
@@ -120,7 +116,7 @@ def build_menus(window: MainWindow) -> dict[str, QAction]:
     a["brush_colour"] = _action(window, "Brush &colour…", partial(_pick_brush_colour, window), "C")
 
     tools = _tool_actions(window, a)
-    menu_bar = window.menuBar()
+    menu_bar = qt_window.menuBar()
     file_menu = menu_bar.addMenu("&File")
     file_menu.addAction(a["new"])
     sizes = file_menu.addMenu("New &canvas size")

@@ -2,7 +2,8 @@
 
 The window keeps the last result's pixels at the size the plugin made them (the canvas
 shows them stretched to the document); the frames are cut from those with the layout
-rules of :mod:`gencanvas.core.animation`, so nothing is resampled on the way out.
+rules of :mod:`gencanvas.core.animation`, so nothing is resampled on the way out. The
+window is seen only as a :class:`~gencanvas.qt.window_host.ResultSource`.
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ from gencanvas.core.animation import (
 )
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gencanvas.qt.main_window import MainWindow
+    from gencanvas.qt.window_host import ResultSource
 
 DEFAULT_FPS = 8.0
 
 
-def export_animation_to(window: MainWindow, path: str | Path, *, fps: float = DEFAULT_FPS) -> bool:
+def export_animation_to(window: ResultSource, path: str | Path, *, fps: float = DEFAULT_FPS) -> bool:
     """Write the current result's frames to ``path`` (.gif, .webp or .png strip); False with a message on failure."""
     path = Path(path)
     if window.result_pixels is None:
@@ -45,9 +46,9 @@ def export_animation_to(window: MainWindow, path: str | Path, *, fps: float = DE
     return True
 
 
-def export_animation_dialog(window: MainWindow) -> None:
+def export_animation_dialog(window: ResultSource) -> None:
     start = (window.document_path or Path("untitled")).with_suffix(".gif")
-    path, chosen = QFileDialog.getSaveFileName(window, "Export animation", str(start), EXPORT_FILTER)
+    path, chosen = QFileDialog.getSaveFileName(window.qt_window, "Export animation", str(start), EXPORT_FILTER)
     if path:
         if not Path(path).suffix:
             path += ".png" if "png" in chosen.lower() else ".webp" if "webp" in chosen.lower() else ".gif"

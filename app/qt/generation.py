@@ -150,5 +150,12 @@ class GenerationController(QObject):
         else:
             self.status.failed(message)
 
+    def apply_device(self, device: str, precision: str) -> None:
+        """Run the next job on ``device``/``precision``; models loaded for the old pair are dropped."""
+        runner = self.worker.runner
+        if (runner.device, runner.precision) != (device, precision):
+            runner.device, runner.precision = device, precision
+            runner.models.clear()
+
     def shutdown(self) -> bool:
         return self.worker.shutdown()

@@ -3,7 +3,8 @@
 The window composes the pieces and owns document-level actions (new, open, save,
 export, paste); generation is delegated to :class:`GenerationController`. Every file
 operation has a dialog-free method (``open_path``, ``save_to``…) that the dialog wraps,
-so tests and the self-test drive exactly what the menu does.
+so tests and the self-test drive exactly what the menu does. Menus and dialogs see the
+window only through the protocols of :mod:`gencanvas.qt.window_host`, which it implements.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QImage
 from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox
+from superqt import QLabeledSlider
 
 from gencanvas.core import image_io
 from gencanvas.core.image_io import ImageLoadError
@@ -62,6 +64,7 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.status = JobStatus(self.statusBar())
         self.generation = GenerationController(self.canvas, self.panel, self.status, self.history, settings, self)
+        self.brush_size_slider = self._brush_size_slider()
 
         self.actions_by_name = build_menus(self)
         self.generation.resultCommitted.connect(self._on_result)
@@ -78,6 +81,20 @@ class MainWindow(QMainWindow):
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
         return dock
+
+    def _brush_size_slider(self) -> QLabeledSlider:
+        """The toolbar's brush size; the bigger/smaller-brush shortcuts move it, so both stay in step."""
+        size = QLabeledSlider(Qt.Orientation.Horizontal)
+        size.setObjectName("brushSize")
+        size.setRange(1, 256)
+        size.setValue(self.canvas.brush_size)
+        size.setMaximumWidth(200)
+        size.valueChanged.connect(self.canvas.set_brush_size)
+        return size
+
+    @property
+    def qt_window(self) -> QMainWindow:
+        return self
 
     def _update_title(self, clean: bool | None = None) -> None:
         name = self.document_path.name if self.document_path else "Untitled"
@@ -179,10 +196,7 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings: Settings) -> None:
         save_settings(settings)
-        runner = self.generation.worker.runner
-        if (runner.device, runner.precision) != (settings.device, settings.precision):
-            runner.device, runner.precision = settings.device, settings.precision
-            runner.models.clear()  # models were loaded for the old device
+        self.generation.apply_device(settings.device, settings.precision)
         self.settings = settings
 
     # ---- shutdown ----

@@ -11,7 +11,7 @@ from gencanvas.core.settings import Settings
 from gencanvas.qt.param_form import ParamForm
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gencanvas.qt.main_window import MainWindow
+    from gencanvas.qt.window_host import SettingsHost
 
 
 class SettingsDialog(QDialog):
@@ -41,7 +41,8 @@ class SettingsDialog(QDialog):
         super().accept()
 
     @classmethod
-    def edit(cls, window: MainWindow) -> None:
-        dialog = cls(window.settings, window)
+    def edit(cls, window: SettingsHost) -> None:
+        """Show the dialog over ``window``; accepted settings go to ``window.apply_settings``."""
+        dialog = cls(window.settings, window.qt_window)
         if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result_settings is not None:
             window.apply_settings(dialog.result_settings)

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRect, QSize
 from PySide6.QtGui import QImage, QUndoCommand
 
 from gencanvas.qt.canvas.layers import DocState, Layer, LayerStack, conform_image
-from gencanvas.qt.canvas.tools import StrokeResult
+from gencanvas.qt.canvas.strokes import StrokeResult
 
 
 class StrokeCommand(QUndoCommand):

@@ -13,15 +13,8 @@ from PySide6.QtWidgets import QGraphicsScene, QWidget
 from gencanvas.core.plugin_api import InputKind, PluginInputs
 from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
 from gencanvas.qt.canvas.layers import DocState, Layer, LayerStack, blank_image
-from gencanvas.qt.canvas.tools import (
-    MAX_BRUSH_SIZE,
-    MIN_BRUSH_SIZE,
-    PAINT_TOOLS,
-    BrushOutline,
-    NavigationView,
-    Stroke,
-    Tool,
-)
+from gencanvas.qt.canvas.navigation import NavigationView
+from gencanvas.qt.canvas.strokes import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, Stroke, Tool
 
 ERASABLE = (Layer.SKETCH, Layer.MASK)
 
