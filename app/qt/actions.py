@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QColorDialog, QLabel, QToolBar
+from PySide6.QtWidgets import QColorDialog, QLabel, QMenu, QToolBar
 
+from gencanvas.core.recent import recent_files
 from gencanvas.qt.animation_export import export_animation_dialog
 from gencanvas.qt.canvas import Layer, Tool
 from gencanvas.qt.settings_dialog import SettingsDialog
@@ -71,6 +72,30 @@ def _toolbar(window: StudioWindow, group: QActionGroup) -> None:
     window.qt_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
 
+def _redo_shortcuts() -> list[QKeySequence]:
+    """The platform's Redo keys plus Ctrl+Shift+Z, each once: the same key twice on one action
+    makes Qt report an ambiguous shortcut and do nothing."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    extra = QKeySequence("Ctrl+Shift+Z")
+    return keys if extra in keys else [*keys, extra]
+
+
+def _recent_menu(window: StudioWindow, menu: QMenu) -> None:
+    """Filled each time it opens, so files saved or opened meanwhile are there."""
+    menu.setObjectName("recentMenu")
+
+    def fill() -> None:
+        menu.clear()
+        files = recent_files()
+        for path in files:
+            action = menu.addAction(path.name, partial(window.open_path, path))
+            action.setToolTip(str(path))
+        if not files:
+            menu.addAction("No recent files").setEnabled(False)
+
+    menu.aboutToShow.connect(fill)
+
+
 def build_menus(window: StudioWindow) -> dict[str, QAction]:
     canvas, qt_window = window.canvas, window.qt_window
     a: dict[str, QAction] = {}
@@ -80,10 +105,12 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["open"] = _action(window, "&Open…", window.open_dialog, QKeySequence.StandardKey.Open)
     a["save"] = _action(window, "&Save", window.save, QKeySequence.StandardKey.Save)
     a["save_as"] = _action(window, "Save &As…", window.save_as_dialog, QKeySequence.StandardKey.SaveAs)
+    a["export_image"] = _action(window, "Export &image…", window.export_dialog, "Ctrl+Shift+E")
     a["export_result"] = _action(
-        window, "&Export result…", lambda: window.save_as_dialog(Layer.RESULT, "Export result"), "Ctrl+E"
+        window, "&Export result…", lambda: window.export_dialog(Layer.RESULT, "Export result"), "Ctrl+E"
     )
-    a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
+    a["export_mask"] = _action(window, "Export &mask…", lambda: window.export_dialog(Layer.MASK, "Export mask"))
+    a["recover"] = _action(window, "Recover a&utosaves…", window.offer_recovery)
     a["export_animation"] = _action(window, "Export a&nimation…", partial(export_animation_dialog, window))
     a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
     a["quit"] = _action(window, "&Quit", qt_window.close, QKeySequence.StandardKey.Quit)
@@ -91,7 +118,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["undo"] = canvas.undo_stack.createUndoAction(qt_window, "&Undo")
     a["undo"].setShortcut(QKeySequence.StandardKey.Undo)
     a["redo"] = canvas.undo_stack.createRedoAction(qt_window, "&Redo")
-    a["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence.StandardKey.Redo])
+    a["redo"].setShortcuts(_redo_shortcuts())
     a["paste"] = _action(window, "&Paste image", window.paste, QKeySequence.StandardKey.Paste)
     a["clear_sketch"] = _action(window, "Clear s&ketch", lambda: canvas.clear_layer(Layer.SKETCH))
     a["clear_mask"] = _action(window, "Clear &mask", lambda: canvas.clear_layer(Layer.MASK), "Ctrl+Shift+M")
@@ -123,9 +150,13 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     for side in CANVAS_PRESETS:
         a[f"new_{side}"] = _action(window, f"{side} × {side}", partial(window.new_document, side, side))
         sizes.addAction(a[f"new_{side}"])
-    file_menu.addActions(
-        [a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"], a["export_animation"]]
-    )
+    file_menu.addAction(a["open"])
+    _recent_menu(window, file_menu.addMenu("Open &Recent"))
+    file_menu.addActions([a["save"], a["save_as"]])
+    file_menu.addSeparator()
+    file_menu.addActions([a["export_image"], a["export_result"], a["export_mask"], a["export_animation"]])
+    file_menu.addSeparator()
+    file_menu.addAction(a["recover"])
     file_menu.addSeparator()
     file_menu.addActions([a["settings"], a["quit"]])
     edit_menu = menu_bar.addMenu("&Edit")
