@@ -295,3 +295,26 @@ def test_damaged_autosave_is_named_moved_aside_and_the_app_goes_on(window):
     assert [r for r in list_autosaves(folder) if r.slot_id == "broken"] == []
     for box in window.findChildren(QMessageBox):
         box.close()
+
+
+def test_cuda_chosen_without_cuda_is_said_in_the_window(qtbot, window, monkeypatch):
+    import torch
+
+    from gencanvas.core.settings import Settings
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    window.settings = Settings(device="cuda")
+    window.panel.set_plugin("inpaint-classical")
+    draw(window, Layer.MASK, colour="white")
+    generate(qtbot, window)
+    assert "CUDA was chosen as the device but is not available" in window.status.message.text()
+
+
+@pytest.mark.parametrize("platform_keys", [["Ctrl+Shift+Z"], ["Ctrl+Y", "Ctrl+Shift+Z"], ["Ctrl+Y"]])
+def test_redo_lists_ctrl_shift_z_once_whatever_the_platform_binds(monkeypatch, platform_keys):
+    """GNOME and KDE bind Redo to Ctrl+Shift+Z itself: adding it again made the shortcut ambiguous."""
+    from gencanvas.qt import actions
+
+    monkeypatch.setattr(actions.QKeySequence, "keyBindings", lambda _key: [QKeySequence(k) for k in platform_keys])
+    keys = [key.toString() for key in actions._redo_shortcuts()]
+    assert keys.count("Ctrl+Shift+Z") == 1 and set(platform_keys) <= set(keys)

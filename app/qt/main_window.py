@@ -11,6 +11,7 @@ only through the protocols of :mod:`gencanvas.qt.window_host`, which it implemen
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -189,8 +190,8 @@ class MainWindow(QMainWindow):
         self.autosave.autosave_if_changed()  # a finished generation is worth keeping at once
 
     def _say_if_device_fell_back(self) -> None:
-        """A chosen accelerator that is absent is said once (torch is loaded by now: a job ran)."""
-        if self.settings.device in ("cuda", "mps") and not self._device_checked:
+        """A chosen accelerator that is absent is said once, after a job that loaded torch (never loaded here)."""
+        if self.settings.device in ("cuda", "mps") and not self._device_checked and "torch" in sys.modules:
             self._device_checked = True
             from gencanvas.core.devices import fallback_notice
 
