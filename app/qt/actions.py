@@ -13,12 +13,12 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QColorDialog, QLabel, QMenu, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtWidgets import QColorDialog, QLabel, QMenu, QToolBar, QToolButton
 
 from gencanvas.core.recent import recent_files
 from gencanvas.qt.animation_export import export_animation_dialog
-from gencanvas.qt.canvas import Layer, Tool
+from gencanvas.qt.canvas import CanvasView, Layer, Tool
 from gencanvas.qt.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -63,13 +63,36 @@ def _tool_actions(window: StudioWindow, actions: dict[str, QAction]) -> QActionG
 
 
 def _toolbar(window: StudioWindow, group: QActionGroup) -> None:
-    """The tools, then the window's own brush-size slider."""
+    """The tools, the brush colour swatch, then the window's own brush-size slider."""
     bar = QToolBar("Tools", window.qt_window, objectName="toolsToolbar")
     bar.addActions(group.actions())
+    bar.addWidget(_colour_swatch(window))
     bar.addSeparator()
     bar.addWidget(QLabel(" Size "))
     bar.addWidget(window.brush_size_slider)
     window.qt_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+
+def _follow_visibility(canvas: CanvasView, layer: Layer, toggle: QAction, changed: Layer) -> None:
+    """Keep View › Show <layer> in step with the Layers panel and opened projects."""
+    if changed is layer:
+        toggle.setChecked(canvas.layer_visible(layer))
+
+
+def _colour_swatch(window: StudioWindow) -> QToolButton:
+    """The brush colour as a swatch; clicking it picks a new one, the picker tool updates it."""
+    swatch = QToolButton(objectName="brushColourSwatch")
+    swatch.setToolTip("Brush colour (C)")
+
+    def show(colour: QColor) -> None:
+        pixmap = QPixmap(20, 20)
+        pixmap.fill(colour)
+        swatch.setIcon(QIcon(pixmap))
+
+    show(window.canvas.brush_color)
+    window.canvas.brushColorChanged.connect(show)
+    swatch.clicked.connect(lambda _checked=False: _pick_brush_colour(window))
+    return swatch
 
 
 def _redo_shortcuts() -> list[QKeySequence]:
@@ -133,6 +156,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     for layer in (Layer.RESULT, Layer.SKETCH, Layer.MASK):
         toggle = QAction(f"Show {layer.name.lower()}", qt_window, checkable=True, checked=True)
         toggle.toggled.connect(partial(canvas.set_layer_visible, layer))
+        canvas.layerLookChanged.connect(partial(_follow_visibility, canvas, layer, toggle))
         a[f"show_{layer.name.lower()}"] = toggle
     a["bigger_brush"] = _action(
         window, "Bigger brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size * 1.25) + 1), "]"
@@ -168,7 +192,13 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     view_menu.addSeparator()
     view_menu.addActions([a["show_result"], a["show_sketch"], a["show_mask"]])
     view_menu.addSeparator()
-    view_menu.addActions([window.panel_dock.toggleViewAction(), window.history_dock.toggleViewAction()])
+    view_menu.addActions(
+        [
+            window.panel_dock.toggleViewAction(),
+            window.history_dock.toggleViewAction(),
+            window.layers_dock.toggleViewAction(),
+        ]
+    )
     tools_menu = menu_bar.addMenu("&Tools")
     tools_menu.addActions(tools.actions())
     tools_menu.addSeparator()

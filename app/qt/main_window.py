@@ -34,6 +34,7 @@ from gencanvas.qt.document import Document
 from gencanvas.qt.file_commands import FileCommands, ask_overwrite_dialog, ask_unsaved_dialog
 from gencanvas.qt.generation import GenerationController
 from gencanvas.qt.history import HistoryEntry, HistoryStrip
+from gencanvas.qt.layers_panel import LayersPanel
 from gencanvas.qt.plugin_panel import PluginPanel
 from gencanvas.qt.recovery_dialog import RecoveryDialog
 from gencanvas.qt.status import JobStatus
@@ -71,6 +72,8 @@ class MainWindow(QMainWindow):
         self.history = HistoryStrip()
         self.history.limit = 1 << 62  # History is bounded when a project is written (Settings), never while working
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.layers_panel = LayersPanel(self.canvas)
+        self.layers_dock = self._dock("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = JobStatus(self.statusBar())
         self.generation = GenerationController(self.canvas, self.panel, self.status, self.history, settings, self)
         self.brush_size_slider = self._brush_size_slider()
