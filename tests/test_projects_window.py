@@ -318,3 +318,21 @@ def test_redo_lists_ctrl_shift_z_once_whatever_the_platform_binds(monkeypatch, p
     monkeypatch.setattr(actions.QKeySequence, "keyBindings", lambda _key: [QKeySequence(k) for k in platform_keys])
     keys = [key.toString() for key in actions._redo_shortcuts()]
     assert keys.count("Ctrl+Shift+Z") == 1 and set(platform_keys) <= set(keys)
+
+
+def test_history_limit_applies_when_saving_never_while_working(qtbot, window, tmp_path):
+    from gencanvas.core.project_reader import read_project
+    from gencanvas.core.settings import Settings
+
+    assert Settings().history_limit == 50
+    window.settings = Settings(history_limit=2)
+    window.panel.set_plugin("inpaint-classical")
+    draw(window, Layer.MASK, colour="white")
+    for radius in (3, 4, 5):
+        window.panel.current_form().set_values({"radius": radius})
+        generate(qtbot, window)
+    assert window.history.count() == 3
+    assert window.save_to(tmp_path / "p.ora")
+    assert window.history.count() == 3  # the open History is untouched
+    kept = read_project(tmp_path / "p.ora").history
+    assert [entry.metadata.params["radius"] for entry in kept] == [4, 5]  # the newest two

@@ -56,9 +56,19 @@ class Settings(BaseModel):
     allow_ckpt: bool = Field(False, description="Also load .ckpt/.pt pickle checkpoints (opened weights-only)")
     theme: Literal["system", "light", "dark"] = Field("system", description="Window colours")
     history_limit: int = Field(
-        50, ge=1, le=1000, description="History results kept when saving a project or autosave (oldest dropped)"
+        50,
+        ge=1,
+        le=1000,
+        title="History limit",
+        description="History results a project or autosave keeps (the oldest are dropped when it is written)",
     )
-    autosave_seconds: int = Field(30, ge=5, le=600, description="Autosave unsaved changes at most this often (s)")
+    autosave_seconds: int = Field(
+        30,
+        ge=5,
+        le=600,
+        title="Autosave every",
+        description="Seconds between autosaves while there are unsaved changes",
+    )
 
 
 def settings_path() -> Path:
