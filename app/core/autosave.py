@@ -30,6 +30,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from gencanvas.core.image_io import write_atomically
 from gencanvas.core.project_file import Project, write_project
@@ -86,7 +87,7 @@ class AutosaveSlot:
         """(Re)write the sidecar with this process's id: the slot now belongs to this window."""
         record = {"name": name, "saved_at": time.time(), "source": source, "pid": os.getpid()}
         data = json.dumps(record, ensure_ascii=False).encode("utf-8")
-        write_atomically(self.sidecar, lambda file: file.write(data))
+        write_atomically(self.sidecar, lambda file: _write(file, data))
 
     def remove(self) -> None:
         """Delete the autosave (clean exit, or the canvas was saved or discarded)."""
@@ -95,6 +96,10 @@ class AutosaveSlot:
                 path.unlink(missing_ok=True)
             except OSError as error:
                 log.warning("could not remove autosave %s: %s", path, error)
+
+
+def _write(file: IO[bytes], data: bytes) -> None:
+    file.write(data)
 
 
 def list_autosaves(folder: Path | None = None) -> list[AutosaveRecord]:
@@ -126,11 +131,15 @@ def _record(path: Path) -> AutosaveRecord:
             raise ValueError("sidecar is not an object")
     except (OSError, ValueError):
         data = {}
-    name = data.get("name") if isinstance(data.get("name"), str) else "Untitled"
-    saved_at = data.get("saved_at") if isinstance(data.get("saved_at"), (int, float)) else fallback_time
-    source = data.get("source") if isinstance(data.get("source"), str) else None
-    pid = data.get("pid") if isinstance(data.get("pid"), int) else 0
-    return AutosaveRecord(slot_id, path, name, float(saved_at), source, pid)
+    name, saved_at, source, pid = data.get("name"), data.get("saved_at"), data.get("source"), data.get("pid")
+    return AutosaveRecord(
+        slot_id,
+        path,
+        name if isinstance(name, str) else "Untitled",
+        float(saved_at) if isinstance(saved_at, (int, float)) else fallback_time,
+        source if isinstance(source, str) else None,
+        pid if isinstance(pid, int) else 0,
+    )
 
 
 def _process_alive(pid: int) -> bool:

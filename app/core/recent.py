@@ -10,6 +10,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from typing import IO
 
 from gencanvas.core.image_io import write_atomically
 from gencanvas.core.settings import config_dir
@@ -17,6 +18,10 @@ from gencanvas.core.settings import config_dir
 log = logging.getLogger(__name__)
 
 MAX_RECENT = 10
+
+
+def _write(file: IO[bytes], data: bytes) -> None:
+    file.write(data)
 
 
 def recent_path() -> Path:
@@ -39,7 +44,7 @@ def add_recent(path: str | os.PathLike[str]) -> list[Path]:
     data = json.dumps([str(p) for p in files], ensure_ascii=False, indent=1).encode("utf-8")
     try:
         recent_path().parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(recent_path(), lambda file: file.write(data))
+        write_atomically(recent_path(), lambda file: _write(file, data))
     except OSError as error:
         log.warning("could not remember recent file %s: %s", entry, error)
     return files

@@ -81,7 +81,8 @@ def _follow_visibility(canvas: CanvasView, layer: Layer, toggle: QAction, change
 
 def _colour_swatch(window: StudioWindow) -> QToolButton:
     """The brush colour as a swatch; clicking it picks a new one, the picker tool updates it."""
-    swatch = QToolButton(objectName="brushColourSwatch")
+    swatch = QToolButton()
+    swatch.setObjectName("brushColourSwatch")
     swatch.setToolTip("Brush colour (C)")
 
     def show(colour: QColor) -> None:

@@ -29,7 +29,8 @@ class AutosaveController(QObject):
         self.slot = slot or AutosaveSlot()
         self._written_revision: int | None = None
         self._writer = AutosaveWriter(self._finished)
-        self.timer = QTimer(self, objectName="autosaveTimer")
+        self.timer = QTimer(self)
+        self.timer.setObjectName("autosaveTimer")
         self.timer.setInterval(window.settings.autosave_seconds * 1000)
         self.timer.timeout.connect(self.autosave_if_changed)
         self.timer.start()

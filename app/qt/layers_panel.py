@@ -32,18 +32,21 @@ class LayersPanel(QWidget):
         group = QButtonGroup(self)
         for row, layer in enumerate(reversed(Layer), start=1):  # top layer first
             name = layer.name.lower()
-            check = QCheckBox(name.capitalize(), objectName=f"show_{name}")
+            check = QCheckBox(name.capitalize())
+            check.setObjectName(f"show_{name}")
             check.toggled.connect(lambda on, layer=layer: canvas.set_layer_visible(layer, on))
-            slider = QSlider(Qt.Orientation.Horizontal, objectName=f"opacity_{name}")
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setObjectName(f"opacity_{name}")
             slider.setRange(0, 100)
             slider.valueChanged.connect(lambda value, layer=layer: canvas.set_layer_opacity(layer, value / 100))
             grid.addWidget(check, row, 0)
             grid.addWidget(slider, row, 1)
             self.visible[layer], self.opacity[layer] = check, slider
             if layer in PAINTABLE:
-                radio = QRadioButton(objectName=f"paint_{name}")
+                radio = QRadioButton()
+                radio.setObjectName(f"paint_{name}")
                 radio.setToolTip(f"Paint on the {name} layer")
-                radio.toggled.connect(lambda on, layer=layer: on and canvas.set_tool(PAINTABLE[layer]))
+                radio.toggled.connect(lambda on, layer=layer: self._paint_on(layer, on))
                 group.addButton(radio)
                 grid.addWidget(radio, row, 2)
                 self.paint[layer] = radio
@@ -53,6 +56,10 @@ class LayersPanel(QWidget):
         for layer in Layer:
             self._show_look(layer)
         self._show_tool(canvas.tool)
+
+    def _paint_on(self, layer: Layer, chosen: bool) -> None:
+        if chosen:
+            self._canvas.set_tool(PAINTABLE[layer])
 
     def _show_look(self, layer: Layer) -> None:
         check, slider = self.visible[layer], self.opacity[layer]

@@ -24,7 +24,8 @@ class RecoveryDialog(QDialog):
         self.setObjectName("recoveryDialog")
         self.setWindowTitle("Recover unsaved work")
         self.chosen: AutosaveRecord | None = None
-        self.list = QListWidget(objectName="recoveryList")
+        self.list = QListWidget()
+        self.list.setObjectName("recoveryList")
         self.list.setIconSize(QSize(THUMB, THUMB))
         for record in records:
             self.list.addItem(_item(record))

@@ -34,7 +34,11 @@ class DialogParent(Protocol):
 class ResultSource(DialogParent, Protocol):
     """The last result and where to report: File › Export animation."""
 
-    document_path: Path | None
+    @property
+    def document_path(self) -> Path | None:
+        """The project file, else the image the document started from: where dialogs start."""
+        ...
+
     result_metadata: GenerationMetadata | None
     result_pixels: np.ndarray | None
     status: JobStatus
