@@ -113,12 +113,12 @@ KILLED_WRITER = textwrap.dedent(
     def project(value):
         return Project(64, 64, [ProjectLayer("sketch", np.full((64, 64, 4), value, np.uint8))])
     slot.write(project(11), name="first", source=None, history_limit=None)
-    encode = project_file.encode_png
-    def slow(pixels):
+    write = project_file.write_png
+    def slow(stream, pixels):
         print("writing", flush=True)
         time.sleep(30)
-        return encode(pixels)
-    project_file.encode_png = slow
+        write(stream, pixels)
+    project_file.write_png = slow
     slot.write(project(22), name="second", source=None, history_limit=None)
     """
 )

@@ -274,7 +274,7 @@ def test_failed_write_keeps_the_previous_file(tmp_path, monkeypatch):
     def full_disk(*_args, **_kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(project_file, "encode_png", full_disk)
+    monkeypatch.setattr(project_file, "write_png", full_disk)
     with pytest.raises(OSError, match="No space"):
         write_project(path, _project(history=0))
     assert path.read_bytes() == before
