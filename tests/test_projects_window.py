@@ -336,3 +336,21 @@ def test_history_limit_applies_when_saving_never_while_working(qtbot, window, tm
     assert window.history.count() == 3  # the open History is untouched
     kept = read_project(tmp_path / "p.ora").history
     assert [entry.metadata.params["radius"] for entry in kept] == [4, 5]  # the newest two
+
+
+def test_restore_parameters_with_wrong_types_restores_the_rest_and_says_which(qtbot, window, tmp_path):
+    from gencanvas.core.image_io import save_image
+    from gencanvas.core.metadata import GenerationMetadata
+
+    stored = {"radius": "abc", "method": "navier-stokes", "grow_mask": 12345.5}
+    metadata = GenerationMetadata("inpaint-classical", stored, "summary")
+    save_image(tmp_path / "odd.png", np.full((32, 32, 3), 90, np.uint8), metadata)
+    window.panel.set_plugin("inpaint-classical")
+    before = window.panel.current_values()
+    assert window.open_path(tmp_path / "odd.png")
+    qtbot.mouseClick(window.panel.restore_bar.button, Qt.MouseButton.LeftButton)
+    values = window.panel.current_values()
+    assert values["method"] == "navier-stokes"  # what validates is restored
+    assert values["radius"] == before["radius"] and values["grow_mask"] == before["grow_mask"]
+    message = window.status.message.text()
+    assert "“radius”" in message and "“grow_mask”" in message and "Traceback" not in message
