@@ -354,3 +354,37 @@ def test_restore_parameters_with_wrong_types_restores_the_rest_and_says_which(qt
     assert values["radius"] == before["radius"] and values["grow_mask"] == before["grow_mask"]
     message = window.status.message.text()
     assert "“radius”" in message and "“grow_mask”" in message and "Traceback" not in message
+
+
+def test_failed_export_and_failed_autosave_say_so_and_keep_what_was_there(qtbot, window, tmp_path, monkeypatch):
+    from gencanvas.core import image_io as io_module
+    from gencanvas.core import project_file
+
+    draw(window)
+    with qtbot.waitSignal(window.autosave.saved, timeout=JOB_MS):
+        window.autosave.submit()
+    previous = window.autosave.slot.path.read_bytes()
+
+    def full_disk(*_args, **_kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(project_file, "write_png", full_disk)
+    draw(window, y=90)
+    with qtbot.waitSignal(window.autosave.failed, timeout=JOB_MS) as failed:
+        window.autosave.submit()
+    assert "Autosave failed (No space left on device)" in failed.args[0]
+    assert window.autosave.slot.path.read_bytes() == previous  # the last good autosave is kept
+    assert sorted(p.name for p in window.autosave.slot.folder.iterdir()) == sorted(
+        [window.autosave.slot.path.name, window.autosave.slot.sidecar.name]
+    )
+
+    target = tmp_path / "out.png"
+    target.write_bytes(b"earlier export")
+    window.ask_overwrite = lambda _w, _p: True
+    monkeypatch.setattr(io_module.Image.Image, "save", full_disk)
+    sketch = layer_bytes(window, Layer.SKETCH)
+    assert not window.files.export_to(target)
+    assert "Could not export out.png: No space left on device" in window.status.message.text()
+    assert target.read_bytes() == b"earlier export" and layer_bytes(window, Layer.SKETCH) == sketch
+    for box in window.findChildren(QMessageBox):
+        box.close()
