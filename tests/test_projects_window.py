@@ -388,3 +388,19 @@ def test_failed_export_and_failed_autosave_say_so_and_keep_what_was_there(qtbot,
     assert target.read_bytes() == b"earlier export" and layer_bytes(window, Layer.SKETCH) == sketch
     for box in window.findChildren(QMessageBox):
         box.close()
+
+
+def test_a_file_from_another_program_opens_flattened_with_a_notice(window, tmp_path):
+    from tests.test_project_file import _foreign_ora
+
+    ink = np.zeros((32, 48, 4), np.uint8)
+    ink[4:8, 4:40] = (0, 0, 0, 255)
+    paper = np.full((32, 48, 4), 255, np.uint8)
+    path = _foreign_ora(tmp_path / "from krita.ora", [("Ink", ink, 0, 0), ("Paper", paper, 0, 0)])
+    before = path.read_bytes()
+    assert window.open_path(path)
+    assert "flattened into the photo layer" in window.status.message.text()
+    photo = window.canvas.layer_image(Layer.PHOTO)
+    assert photo.pixelColor(5, 5).name() == "#000000" and photo.pixelColor(30, 20).name() == "#ffffff"
+    assert window.document.project_path is None  # Save asks first instead of rewriting the other program's file
+    assert path.read_bytes() == before
