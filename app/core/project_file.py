@@ -162,7 +162,7 @@ def _png_entry(archive: zipfile.ZipFile, name: str, pixels: np.ndarray) -> None:
     copying it in, keeps each stretch the writing thread holds the GIL short: the GUI
     thread stalls < 10 ms while a 2048² autosave is written (benchmarks/gui_stall.py).
     """
-    with archive.open(zipfile.ZipInfo(name, date_time=time.localtime()[:6]), "w", force_zip64=True) as entry:
+    with archive.open(zipfile.ZipInfo(name, date_time=time.localtime()[:6]), "w") as entry:
         write_png(entry, pixels)
 
 
