@@ -334,6 +334,7 @@ def test_history_limit_applies_when_saving_never_while_working(qtbot, window, tm
     assert window.history.count() == 3
     assert window.save_to(tmp_path / "p.ora")
     assert window.history.count() == 3  # the open History is untouched
+    assert "keeps the newest 2 of 3 History results" in window.status.message.text()  # said, not silent
     kept = read_project(tmp_path / "p.ora").history
     assert [entry.metadata.params["radius"] for entry in kept] == [4, 5]  # the newest two
 

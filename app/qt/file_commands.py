@@ -191,7 +191,9 @@ class FileCommands:
         window.document.mark_saved(path)
         window.autosave.remove()
         add_recent(path)
-        window.status.idle(f"Saved {path.name}")
+        results, limit = window.history.count(), window.settings.history_limit
+        kept = f" (it keeps the newest {limit} of {results} History results)" if results > limit else ""
+        window.status.idle(f"Saved {path.name}{kept}")
         return True
 
     # ---- export (a flattened image) ----
