@@ -114,10 +114,10 @@ KILLED_WRITER = textwrap.dedent(
         return Project(64, 64, [ProjectLayer("sketch", np.full((64, 64, 4), value, np.uint8))])
     slot.write(project(11), name="first", source=None, history_limit=None)
     write = project_file.write_png
-    def slow(stream, pixels):
+    def slow(stream, pixels, **options):
         print("writing", flush=True)
         time.sleep(30)
-        write(stream, pixels)
+        write(stream, pixels, **options)
     project_file.write_png = slow
     slot.write(project(22), name="second", source=None, history_limit=None)
     """

@@ -194,7 +194,9 @@ def test_failed_save_keeps_the_previous_file_and_the_canvas(window, tmp_path, mo
     sketch = layer_bytes(window, Layer.SKETCH)
     from gencanvas.core import project_file
 
-    monkeypatch.setattr(project_file, "write_png", lambda *_a: (_ for _ in ()).throw(OSError(28, "No space left")))
+    monkeypatch.setattr(
+        project_file, "write_png", lambda *_a, **_k: (_ for _ in ()).throw(OSError(28, "No space left"))
+    )
     assert not window.save_to(path)
     assert "Could not save p.ora: No space left" in window.status.message.text()
     assert path.read_bytes() == before and layer_bytes(window, Layer.SKETCH) == sketch

@@ -30,6 +30,7 @@ from gencanvas import __version__
 from gencanvas.core import image_io
 from gencanvas.core.image_io import write_atomically
 from gencanvas.core.metadata import GenerationMetadata, json_fallback
+from gencanvas.core.png_writer import write_png
 
 PROJECT_SUFFIX = ".ora"
 PROJECT_FILTER = "GenCanvas project (*.ora)"
@@ -156,37 +157,35 @@ def _stack_xml(project: Project, sources: dict[str, str]) -> bytes:
 
 
 def _png_entry(archive: zipfile.ZipFile, name: str, pixels: np.ndarray) -> None:
-    """Encode straight into the archive (stored: PNG is compressed already).
-
-    Streaming in the encoder's small chunks, instead of building the PNG in memory and
-    copying it in, keeps each stretch the writing thread holds the GIL short: the GUI
-    thread stalls < 10 ms while a 2048² autosave is written (benchmarks/gui_stall.py).
-    """
+    """Encode straight into the archive, stored (PNG is compressed already), with the
+    GIL-friendly encoder of :mod:`gencanvas.core.png_writer`."""
     with archive.open(zipfile.ZipInfo(name, date_time=time.localtime()[:6]), "w") as entry:
-        write_png(entry, pixels)
+        write_png(entry, pixels, level=_PNG_LEVEL)
 
 
-def write_png(stream: IO[bytes], pixels: np.ndarray) -> None:
-    """RGB/RGBA uint8 pixels as PNG (no metadata) into ``stream``."""
-    mode = "RGBA" if pixels.shape[2] == 4 else "RGB"
-    Image.fromarray(np.ascontiguousarray(pixels), mode=mode).save(stream, format="PNG", compress_level=_PNG_LEVEL)
+def composite(project: Project, band: int = 128) -> np.ndarray:
+    """The visible layers blended bottom to top (source-over, with opacity): ``mergedimage.png``.
 
-
-def composite(project: Project) -> np.ndarray:
-    """The visible layers blended bottom to top (source-over, with opacity): ``mergedimage.png``."""
-    height, width = project.height, project.width
-    colour = np.zeros((height, width, 3), np.float32)  # premultiplied
-    alpha = np.zeros((height, width, 1), np.float32)
-    for layer in project.layers:
-        if not layer.visible or layer.opacity <= 0:
-            continue
-        layer_alpha = layer.pixels[..., 3:4].astype(np.float32) * (layer.opacity / 255.0)
-        colour *= 1.0 - layer_alpha
-        colour += layer.pixels[..., :3].astype(np.float32) * layer_alpha
-        alpha *= 1.0 - layer_alpha
-        alpha += layer_alpha
-    straight = np.divide(colour, alpha, out=np.zeros_like(colour), where=alpha > 0)
-    return np.dstack([np.rint(straight), np.rint(alpha * 255.0)]).clip(0, 255).astype(np.uint8)
+    Computed in bands of rows: each numpy call is short, so a GUI thread waiting for the
+    GIL while an autosave runs is never held up long, and the float buffers stay small.
+    """
+    merged = np.empty((project.height, project.width, 4), np.uint8)
+    visible = [layer for layer in project.layers if layer.visible and layer.opacity > 0]
+    for top in range(0, project.height, band):
+        rows = slice(top, min(top + band, project.height))
+        colour = np.zeros((rows.stop - top, project.width, 3), np.float32)  # premultiplied
+        alpha = np.zeros((rows.stop - top, project.width, 1), np.float32)
+        for layer in visible:
+            pixels = layer.pixels[rows]
+            layer_alpha = pixels[..., 3:4].astype(np.float32) * (layer.opacity / 255.0)
+            colour *= 1.0 - layer_alpha
+            colour += pixels[..., :3].astype(np.float32) * layer_alpha
+            alpha *= 1.0 - layer_alpha
+            alpha += layer_alpha
+        straight = np.divide(colour, alpha, out=np.zeros_like(colour), where=alpha > 0)
+        merged[rows, :, :3] = np.clip(np.rint(straight), 0, 255)
+        merged[rows, :, 3:] = np.clip(np.rint(alpha * 255.0), 0, 255)
+    return merged
 
 
 def thumbnail(pixels: np.ndarray, side: int = THUMBNAIL_SIDE) -> np.ndarray:

@@ -13,7 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+import numpy as np
 from PySide6.QtCore import QSize
+from PySide6.QtGui import QImage
 
 from gencanvas.core.metadata import refused_notice, restorable_params
 from gencanvas.core.project_file import Project, ProjectHistoryEntry, ProjectLayer
@@ -60,12 +62,23 @@ def capture(window: ProjectHost) -> Callable[[], Project]:
     params = dict(window.panel.current_values()) if plugin_id else {}
 
     def build() -> Project:
-        layers = [
-            ProjectLayer(LAYER_NAMES[layer], array_from_qimage(images[layer], 4), *looks[layer]) for layer in Layer
-        ]
+        layers = [ProjectLayer(LAYER_NAMES[layer], layer_pixels(images[layer]), *looks[layer]) for layer in Layer]
         return Project(width, height, layers, history, plugin_id, params)
 
     return build
+
+
+def layer_pixels(image: QImage, band: int = 128) -> np.ndarray:
+    """A layer as straight-alpha RGBA, converted in bands of rows.
+
+    Qt holds the GIL for the whole of one conversion; a 2048² layer at once would stall
+    the GUI thread for several milliseconds per layer, a band of rows for a fraction of one.
+    """
+    out = np.empty((image.height(), image.width(), 4), np.uint8)
+    for top in range(0, image.height(), band):
+        rows = min(band, image.height() - top)
+        out[top : top + rows] = array_from_qimage(image.copy(0, top, image.width(), rows), 4)
+    return out
 
 
 def apply_project(window: ProjectHost, project: Project, label: str) -> list[str]:
