@@ -405,3 +405,17 @@ def test_a_file_from_another_program_opens_flattened_with_a_notice(window, tmp_p
     assert photo.pixelColor(5, 5).name() == "#000000" and photo.pixelColor(30, 20).name() == "#ffffff"
     assert window.document.project_path is None  # Save asks first instead of rewriting the other program's file
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("background_alpha", [0, 255])
+def test_a_mask_layer_counts_only_what_is_painted(window, tmp_path, background_alpha):
+    """White on transparent, or white on opaque black with an alpha channel: only the white square is masked."""
+    from tests.test_project_file import _foreign_ora
+
+    mask = np.zeros((32, 48, 4), np.uint8)
+    mask[..., 3] = background_alpha
+    mask[8:16, 8:24] = (255, 255, 255, 255)
+    photo = np.full((32, 48, 4), 200, np.uint8)
+    assert window.open_path(_foreign_ora(tmp_path / "m.ora", [("mask", mask, 0, 0), ("photo", photo, 0, 0)]))
+    painted = window.canvas.mask_array()
+    assert painted.sum() == 8 * 16 and painted[8:16, 8:24].all()
