@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -419,3 +420,22 @@ def test_a_mask_layer_counts_only_what_is_painted(window, tmp_path, background_a
     assert window.open_path(_foreign_ora(tmp_path / "m.ora", [("mask", mask, 0, 0), ("photo", photo, 0, 0)]))
     painted = window.canvas.mask_array()
     assert painted.sum() == 8 * 16 and painted[8:16, 8:24].all()
+
+
+def test_recovery_dialog_shows_thumbnail_time_and_name_and_can_discard(qtbot, tmp_path):
+    from gencanvas.qt.recovery_dialog import RecoveryDialog
+
+    _crashed_autosave(tmp_path, name="sunset sketch")
+    records = list_autosaves(tmp_path)
+    dialog = RecoveryDialog(records)
+    qtbot.addWidget(dialog)
+    item = dialog.list.item(0)
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(1.0))  # saved_at in the sidecar
+    assert item.text() == f"sunset sketch\nautosaved {when}"
+    assert not item.icon().isNull()  # the project's thumbnail
+    dialog.recover_button.click()
+    assert dialog.chosen == records[0]
+    dialog = RecoveryDialog(records)
+    qtbot.addWidget(dialog)
+    dialog.discard_button.click()
+    assert list_autosaves(tmp_path) == [] and not records[0].path.exists()
