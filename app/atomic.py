@@ -42,7 +42,22 @@ def write_atomically(target: str | os.PathLike[str], write: Callable[[IO[bytes]]
     except BaseException:  # a cancel (KeyboardInterrupt) must not leave the temporary file either
         temporary.unlink(missing_ok=True)
         raise
+    _fsync_folder(target.parent)
     return target
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX), so a power cut cannot undo it; Windows cannot open folders."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def write_text_atomically(target: str | os.PathLike[str], text: str) -> Path:

@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from gencanvas import __version__
-from gencanvas.core.animation import export_sequence, frames_of_result
-from gencanvas.core.image_io import ImageLoadError, load_image, save_image
+from gencanvas.core.animation import EXPORT_SUFFIXES, export_sequence, frames_of_result
+from gencanvas.core.image_io import SUPPORTED_SAVE_SUFFIXES, ImageLoadError, load_image, load_mask, save_image
 from gencanvas.core.jobs import Job, JobRunner, check_inputs, job_for, user_message, validate_params
 from gencanvas.core.metadata import GenerationMetadata
 from gencanvas.core.param_values import resolve_values
@@ -93,7 +93,7 @@ def _read_inputs(args: argparse.Namespace) -> PluginInputs:
     if args.sketch:
         sketch = _sketch_from(load_image(args.sketch).rgba)
     if args.mask:
-        mask = load_image(args.mask).rgb.mean(axis=2) > 127
+        mask = load_mask(args.mask)
     for name, layer in (("sketch", sketch), ("mask", mask)):
         if layer is not None and layer.shape[:2] != (height, width):
             raise PluginError(f"The {name} is {layer.shape[1]}×{layer.shape[0]} but the canvas is {width}×{height}.")
@@ -106,6 +106,26 @@ def _sketch_from(rgba: np.ndarray) -> np.ndarray:
     ink = 255 - rgba[..., :3].min(axis=2)
     sketch[..., 3] = np.minimum(rgba[..., 3], np.where(ink > 8, 255, 0)).astype(np.uint8)
     return sketch
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """Refuse an output the writers cannot make before the job runs, not after minutes of work."""
+    suffix = args.output.suffix.lower()
+    animated = args.animate or suffix == ".gif"
+    allowed = EXPORT_SUFFIXES if animated else SUPPORTED_SAVE_SUFFIXES
+    if suffix not in allowed:
+        listed = ", ".join(allowed)
+        hint = "" if animated else " (or .gif/.webp with --animate)"
+        raise ValueError(f"cannot write {str(args.output)!r}: the output must end in {listed}{hint}")
+
+
+def _device_line(device: str) -> None:
+    """Say so when the requested accelerator is absent and the job will run on the CPU."""
+    from gencanvas.core.devices import fallback_notice
+
+    notice = fallback_notice(device)
+    if notice:
+        print(f"gencanvas: {notice}", file=sys.stderr)
 
 
 def _build_job(plugin_type: type[Plugin[Any]], pairs: list[str], inputs: PluginInputs) -> Job:
@@ -128,6 +148,7 @@ def cmd_generate(argv: list[str]) -> int:
 
     args = _generate_parser().parse_args(argv)
     try:
+        _check_output(args)
         plugin_type = default_registry().get(args.plugin)
         job = _build_job(plugin_type, args.param, _read_inputs(args))
     except (KeyError, ValueError, PluginError, ImageLoadError) as exc:
@@ -135,6 +156,7 @@ def cmd_generate(argv: list[str]) -> int:
         return EXIT_USAGE
     settings = load_settings()
     runner = JobRunner(args.device or settings.device, settings.precision)
+    _device_line(runner.device)
     with tqdm(desc=plugin_type.title, unit="step", disable=args.quiet, file=sys.stderr) as bar:
 
         def sink(frame: np.ndarray, step: int, total: int) -> None:

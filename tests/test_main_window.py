@@ -137,7 +137,8 @@ def test_save_png_with_metadata_then_open_offers_restore(qtbot, window, tmp_path
     metadata = read_metadata(path)
     assert metadata.plugin_id == "inpaint-classical" and metadata.params["radius"] == 12
     assert "Radius" in Image.open(path).info["parameters"] or "radius" in Image.open(path).info["parameters"]
-    assert window.canvas.undo_stack.isClean() and "made.png" in window.windowTitle()
+    # an export is not a save: the canvas stays unsaved and Save still goes to a project
+    assert window.document.is_modified() and "made.png" not in window.windowTitle()
 
     window.panel.current_form().set_values({"radius": 1})
     assert window.open_path(path)
@@ -181,10 +182,9 @@ def test_paste_and_drop_load_the_photo(window, tmp_path):
     assert window.canvas.document_size() == (40, 30)
     path = tmp_path / "dropped.png"
     Image.fromarray(np.full((20, 50, 3), 200, np.uint8)).save(path)
-    window.canvas.filesDropped.emit([str(path)])
+    window.canvas.filesDropped.emit([str(path)])  # a dropped file opens like File › Open (after asking)
     assert window.canvas.document_size() == (50, 20)
-    window.canvas.undo_stack.undo()
-    assert window.canvas.document_size() == (40, 30)
+    assert not window.canvas.undo_stack.canUndo()  # undo cannot bring back the other document
 
 
 def test_closing_during_a_job_shuts_the_worker_down(qtbot, window):

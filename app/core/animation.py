@@ -111,7 +111,8 @@ def write_animation(
         options |= {"lossless": True, "quality": 100, "method": 4}
     else:
         options |= {"disposal": 1, "optimize": False}
-    # never leave a half-written animation under the real name
+    # Atomic like every other save: a full disk leaves neither a half-written animation
+    # under the real name nor a temporary file beside it.
     return write_atomically(target, lambda file: images[0].save(file, format=image_format, **options))
 
 

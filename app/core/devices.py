@@ -23,6 +23,15 @@ def resolve_device(preference: str) -> torch.device:
     return torch.device("cpu")
 
 
+def fallback_notice(preference: str) -> str | None:
+    """One sentence when the chosen accelerator is absent, so jobs silently on the CPU are never a surprise."""
+    if preference == "cuda" and not torch.cuda.is_available():
+        return "CUDA was chosen as the device but is not available on this machine; running on the CPU instead."
+    if preference == "mps" and not _mps_available():
+        return "Apple MPS was chosen as the device but is not available on this machine; running on the CPU instead."
+    return None
+
+
 def resolve_dtype(preference: str, device: torch.device) -> torch.dtype:
     """Half precision only where it is fast and safe: bf16/fp16 on GPUs, fp32 on CPU."""
     if device.type == "cpu":

@@ -8,6 +8,7 @@ wrong. Saves are atomic, so a failed save never costs the artist the file alread
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -71,6 +72,39 @@ def load_image(path: str | os.PathLike[str]) -> LoadedImage:
         return _decode(file, label, source=os.fspath(path))
 
 
+def load_image_bytes(data: bytes, source: str = "clipboard") -> LoadedImage:
+    """Decode an image held in memory (clipboard, drag and drop from a browser)."""
+    label = f"The image from {source}"
+    if not data:
+        raise ImageLoadError(f"{label} is empty, so there is no image to open.")
+    return _decode(io.BytesIO(data), label, source=source)
+
+
+def check_size(width: int, height: int, label: str) -> None:
+    """The one image-size limit for every way in (file, paste, drop, project layer), one message."""
+    if width * height > MAX_PIXELS:
+        raise ImageLoadError(f"{label} is too large ({width}×{height}); the limit is {_megapixels(MAX_PIXELS)}.")
+
+
+def load_mask(path: str | os.PathLike[str]) -> np.ndarray:
+    """A mask file as bool (H, W): True where painted.
+
+    Coverage is the alpha channel when the image has transparency (a white stroke on a
+    transparent background paints only the stroke: transparent pixels are unpainted,
+    whatever colour they hold), else the grey level (white on black). This is the rule
+    the canvas's mask layer follows, so the CLI and the window agree.
+    """
+    return mask_from_rgba(load_image(path).rgba)
+
+
+def mask_from_rgba(rgba: np.ndarray) -> np.ndarray:
+    """See :func:`load_mask`: alpha > 127 where the image has transparency, else grey > 127."""
+    alpha = rgba[..., 3]
+    if (alpha < 255).any():
+        return alpha > 127
+    return rgba[..., :3].mean(axis=2) > 127
+
+
 def read_metadata(path: str | os.PathLike[str]) -> GenerationMetadata | None:
     """GenCanvas metadata in a file, without decoding pixels; None if absent or malformed."""
     label = _file_label(path)
@@ -98,9 +132,7 @@ def _open_file(path: str | os.PathLike[str], label: str) -> IO[bytes]:
 def _decode(file: IO[bytes], label: str, source: str) -> LoadedImage:
     image = _open(file, label)
     with image:
-        if image.width * image.height > MAX_PIXELS:
-            size = f"{image.width}×{image.height}"
-            raise ImageLoadError(f"{label} is too large ({size}); the limit is {_megapixels(MAX_PIXELS)}.")
+        check_size(image.width, image.height, label)
         try:
             image.load()  # first frame only for animated GIF/WebP/APNG
         except MemoryError as error:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from gencanvas import __version__
 
 FORMAT_VERSION = 1  # bumped when the JSON layout changes, so old files stay readable
@@ -52,7 +54,7 @@ class GenerationMetadata:
             "summary": self.summary,
             "app_version": self.app_version,
         }
-        return json.dumps(record, ensure_ascii=True, default=_json_fallback)
+        return json.dumps(record, ensure_ascii=True, default=json_fallback)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> GenerationMetadata:
@@ -70,6 +72,34 @@ class GenerationMetadata:
         if wrong:
             raise ValueError(f"Generation metadata has the wrong type for {', '.join(wrong)}.")
         return cls(**{name: record[name] for name in _REQUIRED_FIELDS})
+
+
+def restorable_params(model: type[BaseModel], values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """Split stored parameters into those ``model`` accepts (validated, coerced) and the names it refuses.
+
+    Metadata comes from files anyone can edit (``"steps": "abc"``, ``"prompt": 12345``):
+    each known parameter is validated on its own, so one bad value costs only itself and
+    *Restore parameters* can name what it left out. Unknown names (another version's
+    parameters) are ignored, as before.
+    """
+    accepted: dict[str, Any] = {}
+    refused: list[str] = []
+    for name, value in values.items():
+        if name not in model.model_fields:
+            continue
+        try:
+            accepted[name] = getattr(model.model_validate({name: value}), name)
+        except (ValidationError, TypeError, ValueError):
+            refused.append(name)
+    return accepted, refused
+
+
+def refused_notice(refused: list[str]) -> str | None:
+    """The sentence shown after a restore that left parameters out; None when all were restored."""
+    if not refused:
+        return None
+    names = ", ".join(f"“{name}”" for name in refused)
+    return f"Restored the parameters except {names}: the value stored in the image is not valid."
 
 
 def format_summary(
@@ -152,14 +182,14 @@ def _label(key: str) -> str:
 def _setting_value(value: Any) -> str:
     """One value on the settings line, quoted when it would break the ``a: b, c: d`` layout."""
     if isinstance(value, (list, tuple, dict)):
-        return json.dumps(value, ensure_ascii=False, default=_json_fallback)
+        return json.dumps(value, ensure_ascii=False, default=json_fallback)
     text = str(value)
     if any(mark in text for mark in (",", ":", "\n", '"')):
         return json.dumps(text, ensure_ascii=False)
     return text
 
 
-def _json_fallback(value: Any) -> Any:
+def json_fallback(value: Any) -> Any:
     """Nearest JSON form for values ``json`` refuses, so saving never fails on a parameter."""
     if isinstance(value, PurePath):
         return str(value)

@@ -33,9 +33,14 @@ def log_dir() -> Path:
     return Path(home) / "logs" if home else Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
 
 
-def default_models_dir() -> Path:
+def user_data_folder(name: str) -> Path:
+    """A folder of the user's data (``GENCANVAS_HOME/<name>`` when set): models, plugins, autosaves."""
     home = os.environ.get("GENCANVAS_HOME")
-    return Path(home) / "models" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "models"
+    return Path(home) / name if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / name
+
+
+def default_models_dir() -> Path:
+    return user_data_folder("models")
 
 
 def plugins_dir() -> Path:
@@ -45,8 +50,12 @@ def plugins_dir() -> Path:
     with the models in the user's data folder, not in the settings, since the user does not
     choose it (``GENCANVAS_HOME`` moves it like every other per-user folder).
     """
-    home = os.environ.get("GENCANVAS_HOME")
-    return Path(home) / "plugins" if home else Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "plugins"
+    return user_data_folder("plugins")
+
+
+def autosave_dir() -> Path:
+    """Where open canvases are autosaved for crash recovery (``GENCANVAS_HOME/autosave`` when set)."""
+    return user_data_folder("autosave")
 
 
 class Settings(BaseModel):
@@ -67,6 +76,20 @@ class Settings(BaseModel):
     )
     allow_ckpt: bool = Field(False, description="Also load .ckpt/.pt pickle checkpoints (opened weights-only)")
     theme: Literal["system", "light", "dark"] = Field("system", description="Window colours")
+    history_limit: int = Field(
+        50,
+        ge=1,
+        le=1000,
+        title="History limit",
+        description="History results a project or autosave keeps (the oldest are dropped when it is written)",
+    )
+    autosave_seconds: int = Field(
+        30,
+        ge=5,
+        le=600,
+        title="Autosave every",
+        description="Seconds between autosaves while there are unsaved changes",
+    )
 
     def model_folders(self) -> list[Path]:
         """The models folder, then the extra folders of other tools (read in place, never copied)."""

@@ -13,12 +13,13 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QColorDialog, QLabel, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtWidgets import QColorDialog, QLabel, QMenu, QToolBar, QToolButton
 
+from gencanvas.core.recent import recent_files
 from gencanvas.qt.about_dialog import show_about
 from gencanvas.qt.animation_export import export_animation_dialog
-from gencanvas.qt.canvas import Layer, Tool
+from gencanvas.qt.canvas import CanvasView, Layer, Tool
 from gencanvas.qt.expand_dialog import expand_canvas_dialog
 from gencanvas.qt.model_manager import ModelManager
 from gencanvas.qt.settings_dialog import SettingsDialog
@@ -65,14 +66,62 @@ def _tool_actions(window: StudioWindow, actions: dict[str, QAction]) -> QActionG
 
 
 def _toolbar(window: StudioWindow, group: QActionGroup) -> None:
-    """The tools, then the window's own brush-size slider."""
+    """The tools, the brush colour swatch, then the window's own brush-size slider."""
     bar = QToolBar("Tools", window.qt_window)
     bar.setObjectName("toolsToolbar")
     bar.addActions(group.actions())
+    bar.addWidget(_colour_swatch(window))
     bar.addSeparator()
     bar.addWidget(QLabel(" Size "))
     bar.addWidget(window.brush_size_slider)
     window.qt_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+
+def _follow_visibility(canvas: CanvasView, layer: Layer, toggle: QAction, changed: Layer) -> None:
+    """Keep View › Show <layer> in step with the Layers panel and opened projects."""
+    if changed is layer:
+        toggle.setChecked(canvas.layer_visible(layer))
+
+
+def _colour_swatch(window: StudioWindow) -> QToolButton:
+    """The brush colour as a swatch; clicking it picks a new one, the picker tool updates it."""
+    swatch = QToolButton()
+    swatch.setObjectName("brushColourSwatch")
+    swatch.setToolTip("Brush colour (C)")
+
+    def show(colour: QColor) -> None:
+        pixmap = QPixmap(20, 20)
+        pixmap.fill(colour)
+        swatch.setIcon(QIcon(pixmap))
+
+    show(window.canvas.brush_color)
+    window.canvas.brushColorChanged.connect(show)
+    swatch.clicked.connect(lambda _checked=False: _pick_brush_colour(window))
+    return swatch
+
+
+def _redo_shortcuts() -> list[QKeySequence]:
+    """The platform's Redo keys plus Ctrl+Shift+Z, each once: the same key twice on one action
+    makes Qt report an ambiguous shortcut and do nothing."""
+    keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)
+    extra = QKeySequence("Ctrl+Shift+Z")
+    return keys if extra in keys else [*keys, extra]
+
+
+def _recent_menu(window: StudioWindow, menu: QMenu) -> None:
+    """Filled each time it opens, so files saved or opened meanwhile are there."""
+    menu.setObjectName("recentMenu")
+
+    def fill() -> None:
+        menu.clear()
+        files = recent_files()
+        for path in files:
+            action = menu.addAction(path.name, partial(window.open_path, path))
+            action.setToolTip(str(path))
+        if not files:
+            menu.addAction("No recent files").setEnabled(False)
+
+    menu.aboutToShow.connect(fill)
 
 
 def build_menus(window: StudioWindow) -> dict[str, QAction]:
@@ -84,10 +133,12 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["open"] = _action(window, "&Open…", window.open_dialog, QKeySequence.StandardKey.Open)
     a["save"] = _action(window, "&Save", window.save, QKeySequence.StandardKey.Save)
     a["save_as"] = _action(window, "Save &As…", window.save_as_dialog, QKeySequence.StandardKey.SaveAs)
+    a["export_image"] = _action(window, "Export &image…", window.export_dialog, "Ctrl+Shift+E")
     a["export_result"] = _action(
-        window, "&Export result…", lambda: window.save_as_dialog(Layer.RESULT, "Export result"), "Ctrl+E"
+        window, "&Export result…", lambda: window.export_dialog(Layer.RESULT, "Export result"), "Ctrl+E"
     )
-    a["export_mask"] = _action(window, "Export &mask…", lambda: window.save_as_dialog(Layer.MASK, "Export mask"))
+    a["export_mask"] = _action(window, "Export &mask…", lambda: window.export_dialog(Layer.MASK, "Export mask"))
+    a["recover"] = _action(window, "Recover a&utosaves…", window.offer_recovery)
     a["export_animation"] = _action(window, "Export a&nimation…", partial(export_animation_dialog, window))
     a["settings"] = _action(window, "Se&ttings…", lambda: SettingsDialog.edit(window), "Ctrl+,")
     a["models"] = _action(window, "&Models…", lambda: ModelManager.show_for(window))
@@ -97,7 +148,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["undo"] = canvas.undo_stack.createUndoAction(qt_window, "&Undo")
     a["undo"].setShortcut(QKeySequence.StandardKey.Undo)
     a["redo"] = canvas.undo_stack.createRedoAction(qt_window, "&Redo")
-    a["redo"].setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence(QKeySequence.StandardKey.Redo)])
+    a["redo"].setShortcuts(_redo_shortcuts())
     a["paste"] = _action(window, "&Paste image", window.paste, QKeySequence.StandardKey.Paste)
     a["clear_sketch"] = _action(window, "Clear s&ketch", lambda: canvas.clear_layer(Layer.SKETCH))
     a["clear_mask"] = _action(window, "Clear &mask", lambda: canvas.clear_layer(Layer.MASK), "Ctrl+Shift+M")
@@ -113,6 +164,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     for layer in (Layer.RESULT, Layer.SKETCH, Layer.MASK):
         toggle = QAction(f"Show {layer.name.lower()}", qt_window, checkable=True, checked=True)
         toggle.toggled.connect(partial(canvas.set_layer_visible, layer))
+        canvas.layerLookChanged.connect(partial(_follow_visibility, canvas, layer, toggle))
         a[f"show_{layer.name.lower()}"] = toggle
     a["bigger_brush"] = _action(
         window, "Bigger brush", lambda: window.brush_size_slider.setValue(int(canvas.brush_size * 1.25) + 1), "]"
@@ -130,9 +182,13 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     for side in CANVAS_PRESETS:
         a[f"new_{side}"] = _action(window, f"{side} × {side}", partial(window.new_document, side, side))
         sizes.addAction(a[f"new_{side}"])
-    file_menu.addActions(
-        [a["open"], a["save"], a["save_as"], a["export_result"], a["export_mask"], a["export_animation"]]
-    )
+    file_menu.addAction(a["open"])
+    _recent_menu(window, file_menu.addMenu("Open &Recent"))
+    file_menu.addActions([a["save"], a["save_as"]])
+    file_menu.addSeparator()
+    file_menu.addActions([a["export_image"], a["export_result"], a["export_mask"], a["export_animation"]])
+    file_menu.addSeparator()
+    file_menu.addAction(a["recover"])
     file_menu.addSeparator()
     file_menu.addActions([a["settings"], a["models"], a["quit"]])
     edit_menu = menu_bar.addMenu("&Edit")
@@ -145,7 +201,13 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     view_menu.addSeparator()
     view_menu.addActions([a["show_result"], a["show_sketch"], a["show_mask"]])
     view_menu.addSeparator()
-    view_menu.addActions([window.panel_dock.toggleViewAction(), window.history_dock.toggleViewAction()])
+    view_menu.addActions(
+        [
+            window.panel_dock.toggleViewAction(),
+            window.history_dock.toggleViewAction(),
+            window.layers_dock.toggleViewAction(),
+        ]
+    )
     tools_menu = menu_bar.addMenu("&Tools")
     tools_menu.addActions(tools.actions())
     tools_menu.addSeparator()

@@ -13,6 +13,7 @@ from gencanvas.core.registry import default_registry
 from gencanvas.core.resources import resource_path, sample_images
 from gencanvas.core.settings import Settings, load_settings
 from gencanvas.qt.main_window import MainWindow
+from gencanvas.qt.shutdown import install_termination_handler
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +62,15 @@ def run_gui(open_path: str | None = None, exit_when_shown: bool = False) -> int:
         window.canvas.undo_stack.setClean()
         window.close()
         return 0
+    terminate = install_termination_handler(window.terminate, window)  # SIGTERM goes through autosave
+    recovered = window.offer_recovery()  # after a crash: the autosaves it left, before anything else
     samples = sample_images()
-    if open_path or samples:
-        window.open_path(open_path or samples[0])
-        if not open_path:  # a sample is a starting point, not a document to undo back from
-            window.document_path = None
-            window.canvas.undo_stack.clear()
-    return app.exec()
+    if open_path:
+        window.open_path(open_path)
+    elif samples and not recovered:
+        window.open_path(samples[0])
+        window.document.reset(modified=False)  # a sample is a starting point, not a file Save could write near
+    code = app.exec()
+    if terminate is not None:
+        terminate.uninstall()
+    return code

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gencanvas.core.metadata import GenerationMetadata
+from gencanvas.core.metadata import GenerationMetadata, refused_notice, restorable_params
 from gencanvas.core.param_values import after_edit
 from gencanvas.core.params import widget_hint
 from gencanvas.core.plugin_api import Plugin
@@ -71,6 +71,7 @@ class RestoreBar(QFrame):
 
 class PluginPanel(QWidget):
     generateRequested = Signal()
+    paramsRefused = Signal(str)  # a restore left out values that do not validate: the sentence to show
     paramsChanged = Signal()
     pluginChanged = Signal(str)
     addModelRequested = Signal(str)  # the plugin id whose notice offered "Add model…"
@@ -171,10 +172,13 @@ class PluginPanel(QWidget):
         self.set_plugin(plugin_id)
         form = self.current_form()
         schema = self.current_plugin().params_for(params)
+        accepted, refused = restorable_params(schema, params)
         if schema is not form.schema:
-            form.set_schema(schema, params)
+            form.set_schema(schema, accepted)
         else:
-            form.set_values(params)
+            form.set_values(accepted)
+        if refused:
+            self.paramsRefused.emit(refused_notice(refused))
         if form.seed_widget is not None:
             form.seed_widget.lock.setChecked(True)
 

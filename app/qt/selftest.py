@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QPointF, QTimer
 from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter
+from PySide6.QtWidgets import QMessageBox
 
 from gencanvas.core.image_io import read_metadata
 from gencanvas.core.jobs import JobReport
@@ -99,6 +100,7 @@ def run_plugin_once(window: MainWindow, plugin_id: str, out_dir: Path) -> tuple[
 def run_self_test(out_dir: Path | None = None) -> int:
     create_application()
     window = build_window(Settings())
+    window.ask_unsaved = lambda _parent: QMessageBox.StandardButton.Discard  # nobody is there to answer
     failures = {plugin_id: f"failed to load: {why}" for plugin_id, why in window.plugin_failures.items()}
     for plugin_id, why in failures.items():
         print(f"FAIL {plugin_id}: {why}", flush=True)

@@ -34,7 +34,11 @@ class DialogParent(Protocol):
 class ResultSource(DialogParent, Protocol):
     """The last result and where to report: File › Export animation."""
 
-    document_path: Path | None
+    @property
+    def document_path(self) -> Path | None:
+        """The project file, else the image the document started from: where dialogs start."""
+        ...
+
     result_metadata: GenerationMetadata | None
     result_pixels: np.ndarray | None
     status: JobStatus
@@ -57,14 +61,21 @@ class StudioWindow(ResultSource, SettingsHost, Protocol):
     generation: GenerationController
     panel_dock: QDockWidget
     history_dock: QDockWidget
+    layers_dock: QDockWidget
     brush_size_slider: QLabeledSlider
 
     def new_document(self, width: int, height: int) -> None: ...
 
     def open_dialog(self) -> None: ...
 
-    def save(self) -> None: ...
+    def open_path(self, path: str | Path) -> bool: ...
 
-    def save_as_dialog(self, layer: Layer | None = None, title: str = "Save image") -> None: ...
+    def save(self) -> bool: ...
+
+    def save_as_dialog(self) -> bool: ...
+
+    def export_dialog(self, layer: Layer | None = None, title: str = "Export image") -> bool: ...
+
+    def offer_recovery(self) -> bool: ...
 
     def paste(self) -> bool: ...

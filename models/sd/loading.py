@@ -15,7 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from gencanvas.models.sd.importer import ModelInfo, read_shapes
+from gencanvas.models.sd.importer import ModelInfo, UnsafeCheckpointError, read_shapes
 from gencanvas.models.sd.tokenizer import build_clip_tokenizer
 
 
@@ -92,6 +92,27 @@ def _require_every_weight(model: Any, name: str) -> Any:
     return model
 
 
+PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth")
+
+
+def safetensors_only(folder: Path, allow_ckpt: bool) -> dict[str, Any]:
+    """Refuse a diffusers folder's pickle weights (``.bin``) unless pickles are allowed in Settings.
+
+    A folder whose component has only ``*.bin`` weights raises ``UnsafeCheckpointError``
+    before diffusers opens anything; otherwise ``use_safetensors=True`` keeps diffusers
+    from falling back to a pickle. With the opt-in, diffusers chooses (weights-only).
+    """
+    if allow_ckpt:
+        return {}
+    for weights in sorted(Path(folder).rglob("*")):
+        if weights.suffix.lower() in PICKLE_SUFFIXES and not any(weights.parent.glob("*.safetensors")):
+            raise UnsafeCheckpointError(
+                f"{Path(folder).name} holds pickle weights ({weights.relative_to(folder)}), which can run code "
+                "when opened. Convert them to .safetensors, or allow .ckpt files in Settings."
+            )
+    return {"use_safetensors": True}
+
+
 def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool = False) -> Any:
     """The base (text-to-image) pipeline of a checkpoint file or diffusers folder, on the CPU."""
     cls = _pipeline_classes(info.family)["txt2img"]
@@ -101,6 +122,7 @@ def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool
         else {"safety_checker": None, "feature_extractor": None, "requires_safety_checker": False}
     )
     if info.fmt == "diffusers":
+        extra |= safetensors_only(info.path, allow_ckpt)
         return _quiet(cls.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True, **extra)
     read_shapes(info.path, allow_ckpt)  # refuses pickles without the opt-in, before diffusers opens them
     config = configs / info.config_name
@@ -123,7 +145,8 @@ def load_checkpoint(info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool
 def _load_model(cls: Any, info: ModelInfo, configs: Path, dtype: Any, allow_ckpt: bool) -> Any:
     """One diffusers model class (ControlNet, VAE) from a diffusers folder or a single file."""
     if info.fmt == "diffusers":
-        return _quiet(cls.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True)
+        only = safetensors_only(info.path, allow_ckpt)
+        return _quiet(cls.from_pretrained, str(info.path), torch_dtype=dtype, local_files_only=True, **only)
     read_shapes(info.path, allow_ckpt)
     model = _quiet(
         cls.from_single_file,

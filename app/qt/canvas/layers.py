@@ -61,8 +61,9 @@ def conform_image(image: QImage, size: QSize, layer: Layer) -> QImage:
     model output costs one full-size allocation (the smooth upscale) and a document-sized
     frame costs one (the format conversion) -- this is the streaming hot path. PHOTO is
     flattened onto white so plugins never see undefined colour under transparency; MASK
-    keeps only coverage (the source's alpha, or its grey level when it has no alpha, so a
-    black/white mask PNG or a bool array converted with ``qimage_from_array`` both work)
+    keeps only coverage (the source's alpha, or its grey level when it has no alpha or an
+    alpha that is opaque everywhere, so a black/white mask PNG -- with or without an alpha
+    channel -- a white-on-transparent one and a bool array from ``qimage_from_array`` all work)
     and is recoloured red for display.
     """
     if image.size() != size:
@@ -71,6 +72,8 @@ def conform_image(image: QImage, size: QSize, layer: Layer) -> QImage:
         image = image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
     if layer is Layer.MASK:
         coverage = image.convertToFormat(QImage.Format.Format_Alpha8) if image.hasAlphaChannel() else image
+        if coverage is not image and _fully_opaque(coverage):  # a black/white mask saved with alpha
+            coverage = image.convertToFormat(QImage.Format.Format_Grayscale8)
         mask = QImage(size, LAYER_FORMAT)
         mask.fill(MASK_COLOR)
         mask.setAlphaChannel(coverage)
@@ -82,6 +85,12 @@ def conform_image(image: QImage, size: QSize, layer: Layer) -> QImage:
         painter.end()
         return photo
     return image if image.format() == LAYER_FORMAT else image.convertToFormat(LAYER_FORMAT)
+
+
+def _fully_opaque(alpha: QImage) -> bool:
+    """True when an Alpha8 image is 255 everywhere: its alpha says nothing about coverage."""
+    rows = np.frombuffer(alpha.constBits(), np.uint8, alpha.bytesPerLine() * alpha.height())
+    return bool((rows.reshape(alpha.height(), alpha.bytesPerLine())[:, : alpha.width()] == 255).all())
 
 
 class LayerItem(QGraphicsItem):

@@ -6,13 +6,13 @@ import math
 from collections.abc import Iterable
 
 import numpy as np
-from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPointF, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, QImage, QMouseEvent, QUndoStack
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
 from gencanvas.core.plugin_api import InputKind, PluginInputs
 from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
-from gencanvas.qt.canvas.layers import Layer, LayerStack, blank_image
+from gencanvas.qt.canvas.layers import MASK_OPACITY, DocState, Layer, LayerStack, blank_image
 from gencanvas.qt.canvas.navigation import NavigationView
 from gencanvas.qt.canvas.strokes import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, Stroke, Tool
 
@@ -35,6 +35,8 @@ class CanvasView(NavigationView):
     # zoomChanged(float) comes from NavigationView
     documentResized = Signal(int, int)
     toolChanged = Signal(object)  # the Tool now active (the picker switches back to BRUSH itself)
+    brushColorChanged = Signal(QColor)
+    layerLookChanged = Signal(object)  # the Layer whose visibility or opacity changed
 
     def __init__(self, width: int = 512, height: int = 512, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +65,7 @@ class CanvasView(NavigationView):
         self._stroke = None
         self._layers.reset(width, height)
         self.undo_stack.clear()
+        self.reset_layer_looks()
 
     def document_size(self) -> tuple[int, int]:
         size = self._layers.size()
@@ -80,7 +83,43 @@ class CanvasView(NavigationView):
         self.set_layer_image(layer, blank_image(self._layers.size(), layer), f"Clear {layer.name.lower()}")
 
     def set_layer_visible(self, layer: Layer, visible: bool) -> None:
-        self._layers.item(layer).setVisible(visible)
+        if visible != self._layers.item(layer).isVisible():
+            self._layers.item(layer).setVisible(visible)
+            self.layerLookChanged.emit(layer)
+
+    def layer_visible(self, layer: Layer) -> bool:
+        return self._layers.item(layer).isVisible()
+
+    def layer_opacity(self, layer: Layer) -> float:
+        return self._layers.item(layer).opacity()
+
+    def set_layer_opacity(self, layer: Layer, opacity: float) -> None:
+        opacity = min(max(opacity, 0.0), 1.0)
+        if opacity != self._layers.item(layer).opacity():
+            self._layers.item(layer).setOpacity(opacity)
+            self.layerLookChanged.emit(layer)
+
+    def snapshot(self) -> dict[Layer, QImage]:
+        """Every committed layer as a shared (copy-on-write) image: free on the GUI thread.
+
+        The copies may be read on another thread (autosave): a later stroke detaches the
+        live layer instead of changing them.
+        """
+        return dict(self._layers.state(list(Layer)).images)
+
+    def load_document(self, width: int, height: int, images: dict[Layer, QImage]) -> None:
+        """Replace the whole document (an opened project); the undo history describes another file."""
+        self._stroke = None
+        self._layers.reset(width, height)
+        self._layers.restore(DocState(QSize(width, height), dict(images)))
+        self.undo_stack.clear()
+        self.reset_layer_looks()
+
+    def reset_layer_looks(self) -> None:
+        """Every layer shown, at its default opacity (the mask overlay at half): how a document starts."""
+        for layer in Layer:
+            self.set_layer_visible(layer, True)
+            self.set_layer_opacity(layer, MASK_OPACITY if layer is Layer.MASK else 1.0)
 
     def replace_photo(self, image: QImage, text: str = "Open image") -> None:
         """Make ``image`` the photo, resizing the document to it and clearing RESULT.
@@ -168,6 +207,7 @@ class CanvasView(NavigationView):
 
     def set_brush_color(self, color: QColor) -> None:
         self._brush_color = QColor(color)
+        self.brushColorChanged.emit(QColor(color))
 
     def paint_stroke(
         self, layer: Layer, points: Iterable[QPointF], size: int, color: QColor, erase: bool = False
