@@ -321,6 +321,22 @@ def edition_binaries(chosen: str) -> list[tuple[str, str]]:
     return sorted(set(found))
 
 
+def torch_op_libraries() -> list[tuple[str, str]]:
+    """(source, folder) for torchvision's operator libraries (``_C_stable``, ``image_stable``).
+
+    torchvision loads them with ``torch.ops.load_library`` from its own folder; PyInstaller's
+    hook still names the old ``torchvision._C``, so without this the bundle lacks them and
+    transformers (imported by diffusers' LoRA loader) fails on ``torchvision::nms``.
+    """
+    import importlib.util
+
+    spec = importlib.util.find_spec("torchvision")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return sorted((str(path), "torchvision") for path in folder.iterdir() if path.suffix in {".so", ".pyd", ".dylib"})
+
+
 def edition_excludes(chosen: str) -> list[str]:
     """The cpu edition must not carry any NVIDIA wheel, even one left in the venv by accident."""
     return ["nvidia"] if chosen == "cpu" else []

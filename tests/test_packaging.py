@@ -288,3 +288,11 @@ def test_frozen_torch_loads_none_of_the_dropped_cuda_libraries(frozen_linux_bund
         names = {rel.name for rel in inside}
         assert any(name.startswith("libnvrtc-builtins.so") for name in names)  # added by the spec, preloaded by torch
         assert any(name.startswith("libnccl.so") for name in names)  # a hard dependency: kept
+
+
+def test_torchvisions_operator_libraries_go_beside_it_in_the_bundle():
+    """Without them transformers (via diffusers' LoRA loader) fails on torchvision::nms in the bundle."""
+    pytest.importorskip("torchvision")
+    libraries = _bundle_contents().torch_op_libraries()
+    assert any(Path(source).name.startswith("_C") for source, _folder in libraries)
+    assert {folder for _source, folder in libraries} == {"torchvision"}
