@@ -15,8 +15,9 @@ from gencanvas.core.animation import write_animation
 from gencanvas.core.image_io import ImageLoadError, check_size, load_image, load_image_bytes, load_mask
 from gencanvas.core.metadata import refused_notice, restorable_params
 from gencanvas.core.plugin_api import ParamsBase
-from gencanvas.models.sd.importer import UnsafeCheckpointError, scan_models
+from gencanvas.models.sd.importer import UnsafeCheckpointError
 from gencanvas.models.sd.loading import safetensors_only
+from gencanvas.models.sd.scan import scan_models
 
 
 def _photo(tmp_path: Path) -> Path:
@@ -105,7 +106,7 @@ def test_unreadable_models_subfolder_is_skipped_with_a_notice(tmp_path, monkeypa
     monkeypatch.setattr(Path, "iterdir", iterdir)
     notices: list[str] = []
     assert scan_models(tmp_path, warn=notices.append) == []
-    assert notices == ["vae skipped: Permission denied"]
+    assert notices == ["vae skipped: unreadable folder (Permission denied)"]
 
 
 def test_diffusers_folder_with_pickle_bin_is_refused_without_the_opt_in(tmp_path):
