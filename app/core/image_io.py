@@ -65,8 +65,8 @@ def flatten_on_white(rgba: np.ndarray) -> np.ndarray:
 
 def load_image(path: str | os.PathLike[str]) -> LoadedImage:
     """Open an image file; raise ``ImageLoadError`` with a readable reason on any failure."""
-    label = _file_label(path)
-    with _open_file(path, label) as file:
+    label = file_label(path)
+    with open_for_reading(path, label) as file:
         if os.fstat(file.fileno()).st_size == 0:
             raise ImageLoadError(f"{label} is empty (0 bytes), so there is no image to open.")
         return _decode(file, label, source=os.fspath(path))
@@ -107,26 +107,30 @@ def mask_from_rgba(rgba: np.ndarray) -> np.ndarray:
 
 def read_metadata(path: str | os.PathLike[str]) -> GenerationMetadata | None:
     """GenCanvas metadata in a file, without decoding pixels; None if absent or malformed."""
-    label = _file_label(path)
-    with _open_file(path, label) as file, _open(file, label) as image:
+    label = file_label(path)
+    with open_for_reading(path, label) as file, _open(file, label) as image:
         return _embedded_metadata(image)
 
 
-def _file_label(path: str | os.PathLike[str]) -> str:
+def file_label(path: str | os.PathLike[str]) -> str:
+    """How messages name a file: its name in quotes."""
     return f"“{Path(path).name or os.fspath(path)}”"
 
 
-def _open_file(path: str | os.PathLike[str], label: str) -> IO[bytes]:
+def open_for_reading(
+    path: str | os.PathLike[str], label: str, what: str = "an image", error: type[Exception] = ImageLoadError
+) -> IO[bytes]:
+    """Open ``path`` for reading, or raise ``error`` with one sentence naming the file (images, projects)."""
     try:
         return open(path, "rb")
-    except FileNotFoundError as error:
-        raise ImageLoadError(f"Could not open {label}: the file does not exist.") from error
-    except IsADirectoryError as error:
-        raise ImageLoadError(f"Could not open {label}: it is a folder, not an image.") from error
-    except PermissionError as error:
-        raise ImageLoadError(f"Could not open {label}: permission denied.") from error
-    except OSError as error:
-        raise ImageLoadError(f"Could not read {label}: {error.strerror or error}.") from error
+    except FileNotFoundError as exc:
+        raise error(f"Could not open {label}: the file does not exist.") from exc
+    except IsADirectoryError as exc:
+        raise error(f"Could not open {label}: it is a folder, not {what}.") from exc
+    except PermissionError as exc:
+        raise error(f"Could not open {label}: permission denied.") from exc
+    except OSError as exc:
+        raise error(f"Could not read {label}: {exc.strerror or exc}.") from exc
 
 
 def _decode(file: IO[bytes], label: str, source: str) -> LoadedImage:

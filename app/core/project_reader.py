@@ -16,13 +16,12 @@ import json
 import os
 import zipfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import IO, Any
 from xml.etree import ElementTree
 
 import numpy as np
 
-from gencanvas.core.image_io import ImageLoadError, load_image_bytes
+from gencanvas.core.image_io import ImageLoadError, file_label, load_image_bytes, open_for_reading
 from gencanvas.core.metadata import GenerationMetadata
 from gencanvas.core.project_file import (
     MAX_TEXT_BYTES,
@@ -39,18 +38,12 @@ from gencanvas.core.project_file import (
 
 def read_project(path: str | os.PathLike[str]) -> Project:
     """Open a project; raise ``ProjectError`` naming the file on any failure (the file is left as it is)."""
-    label = f"“{Path(path).name or os.fspath(path)}”"
-    try:
-        with open(path, "rb") as file:
+    label = file_label(path)
+    with open_for_reading(path, label, "a project", ProjectError) as file:
+        try:
             return read_archive(file, label)
-    except FileNotFoundError as error:
-        raise ProjectError(f"Could not open {label}: the file does not exist.") from error
-    except IsADirectoryError as error:
-        raise ProjectError(f"Could not open {label}: it is a folder, not a project.") from error
-    except PermissionError as error:
-        raise ProjectError(f"Could not open {label}: permission denied.") from error
-    except OSError as error:
-        raise ProjectError(f"Could not read {label}: {error.strerror or error}.") from error
+        except OSError as error:  # a read failing midway (a disk error, a file cut short on a share)
+            raise ProjectError(f"Could not read {label}: {error.strerror or error}.") from error
 
 
 def decode_layer_png(data: bytes, what: str) -> np.ndarray:
