@@ -115,53 +115,39 @@ def frozen_linux_bundle():
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _frozen_self_test(bundle: Path, home: Path | None = None) -> str:
+    """Run the bundle's self-test through the release workflow's own script; its output when it passed."""
+    run = subprocess.run(
+        ["bash", str(ROOT / "build_scripts" / "frozen_self_test.sh"), str(bundle / "gencanvas")]
+        + ([str(home)] if home is not None else []),
+        capture_output=True,
+        text=True,
+        timeout=SELF_TEST_TIMEOUT_S,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert "self-test passed" in run.stdout
+    assert "FAIL" not in run.stdout
+    return run.stdout
+
+
 @pytest.mark.packaging
 @pytest.mark.slow
 def test_frozen_linux_bundle_passes_self_test(frozen_linux_bundle):
     bundle = frozen_linux_bundle
     assert (bundle / "_internal" / "resources" / "qss" / "dark.qss").is_file()
     assert not (bundle / "_internal" / "triton").exists()
-
-    # The release workflow's Linux job runs this same script on its bundle.
-    run = subprocess.run(
-        ["bash", str(ROOT / "build_scripts" / "frozen_self_test.sh"), str(bundle / "gencanvas")],
-        capture_output=True,
-        text=True,
-        timeout=SELF_TEST_TIMEOUT_S,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "self-test passed" in run.stdout
-    assert "FAIL" not in run.stdout
+    _frozen_self_test(bundle)  # the release workflow's Linux job runs this same script
 
 
 @pytest.mark.packaging
 @pytest.mark.slow
 def test_frozen_linux_bundle_runs_a_plugin_from_the_plugins_folder(frozen_linux_bundle, tmp_path):
     """The bundle has no site-packages: a wheel in its plugins folder is how users add a plugin."""
-    bundle = frozen_linux_bundle
     home = tmp_path / "home"
     write_wheel(home / "plugins", "dropped_fill", "dropped-fill")
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "GENCANVAS_HOME": str(home),
-        "PYTHONPATH": "",
-        "TMPDIR": str(tmp_path),
-    }
-    run = subprocess.run(
-        [str(bundle / "gencanvas"), "--self-test"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=SELF_TEST_TIMEOUT_S,
-        check=False,
-    )
-    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    assert "self-test passed" in run.stdout
-    assert "FAIL" not in run.stdout
-    assert re.search(r"^ok +dropped-fill ", run.stdout, re.M), run.stdout[-3000:]
+    output = _frozen_self_test(frozen_linux_bundle, home)
+    assert re.search(r"^ok +dropped-fill ", output, re.M), output[-3000:]
 
 
 # ---- editions and the gpu edition's CUDA libraries ----------------------------------------
