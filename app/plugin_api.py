@@ -43,6 +43,7 @@ from gencanvas.core.plugin_api import (
     Plugin,
     PluginError,
     PluginInputs,
+    Region,
     RunContext,
     as_rgb_uint8,
 )
@@ -58,6 +59,7 @@ __all__ = [
     "Plugin",
     "PluginError",
     "PluginInputs",
+    "Region",
     "RunContext",
     "as_rgb_uint8",
     "choice",

@@ -22,7 +22,7 @@ def test_the_public_module_exports_what_an_author_needs():
     needed |= {"slider", "spin", "choice", "prompt", "seed", "model_choice"}
     assert needed <= set(api.__all__)
     assert all(hasattr(api, name) for name in api.__all__)
-    assert api.API_VERSION == "1.0" and api.Plugin.api_version == api.API_VERSION
+    assert api.API_VERSION == "1.1" and api.Plugin.api_version == api.API_VERSION
 
 
 def test_built_in_plugins_use_the_public_api_not_the_internal_modules():

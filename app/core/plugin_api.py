@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import torch
 
-API_VERSION = "1.0"  # semantic: a minor release only adds to the API, a major one may break plugins
+API_VERSION = "1.1"  # semantic: a minor release only adds to the API, a major one may break plugins
 
 
 class InputKind(str, enum.Enum):
@@ -33,6 +33,7 @@ class InputKind(str, enum.Enum):
     IMAGE = "image"  # the photo layer, RGB uint8 (H, W, 3)
     SKETCH = "sketch"  # the sketch layer, RGBA uint8 (H, W, 4); transparent where nothing is drawn
     MASK = "mask"  # the inpainting mask, bool (H, W); True where the plugin should paint
+    REGIONS = "regions"  # regional prompts, a tuple of Region (since 1.1); read ``inputs.regions``
 
 
 class PluginError(Exception):
@@ -52,6 +53,19 @@ class JobCancelled(Exception):
 
 
 @dataclass(frozen=True)
+class Region:
+    """A part of the canvas with its own prompt (regional prompting, since API 1.1).
+
+    ``mask`` is float32 (H, W) in [0, 1], the canvas size: 1 where ``prompt`` describes the
+    picture, fractions on a soft edge. Regions may overlap; where none covers a pixel the
+    plugin's own prompt applies.
+    """
+
+    prompt: str
+    mask: np.ndarray
+
+
+@dataclass(frozen=True)
 class PluginInputs:
     """What the canvas hands a plugin: only the layers it declared, as numpy arrays."""
 
@@ -60,6 +74,7 @@ class PluginInputs:
     image: np.ndarray | None = None
     sketch: np.ndarray | None = None
     mask: np.ndarray | None = None
+    regions: tuple[Region, ...] | None = None  # None when the canvas has no region with a prompt
 
     def require(self, kind: InputKind) -> np.ndarray:
         """Return the layer or raise a message the artist can act on."""
@@ -70,6 +85,8 @@ class PluginInputs:
 
     def get(self, kind: InputKind) -> np.ndarray | None:
         """The layer, or None when the canvas has none or it is empty (an empty mask or sketch)."""
+        if kind is InputKind.REGIONS:
+            raise TypeError("regions are a tuple of Region: read inputs.regions")
         value: np.ndarray | None = getattr(self, kind.value)
         if value is None or (kind is InputKind.MASK and not np.any(value)):
             return None
@@ -78,10 +95,18 @@ class PluginInputs:
         return value
 
 
+def _present(inputs: PluginInputs, kind: InputKind) -> bool:
+    """Whether the canvas has a non-empty layer (or at least one region) of this kind."""
+    if kind is InputKind.REGIONS:
+        return bool(inputs.regions)
+    return inputs.get(kind) is not None
+
+
 MISSING_ADVICE = {  # what the artist lacks, and how to make it
     InputKind.IMAGE: ("a photo", "open or paste a picture"),
     InputKind.SKETCH: ("a sketch", "draw on the sketch layer with the brush (B)"),
     InputKind.MASK: ("a mask", "paint it with the mask brush (M)"),
+    InputKind.REGIONS: ("a region with a prompt", "paint a region and give it a prompt in the Regions panel"),
 }
 
 
@@ -241,7 +266,7 @@ class Plugin(abc.ABC, Generic[P]):
         Raises :class:`MissingInputError` naming the plugin and every required layer the
         canvas lacks, so the artist knows what to add before anything runs.
         """
-        missing = [kind for kind in sorted(cls.inputs, key=lambda k: k.value) if inputs.get(kind) is None]
+        missing = [kind for kind in sorted(cls.inputs, key=lambda k: k.value) if not _present(inputs, kind)]
         if missing:
             raise MissingInputError(missing_message(cls.title, missing), tuple(missing))
         wanted = cls.canvas_inputs()
@@ -249,7 +274,14 @@ class Plugin(abc.ABC, Generic[P]):
         def layer(kind: InputKind) -> np.ndarray | None:
             return inputs.get(kind) if kind in wanted else None
 
-        return replace(inputs, image=layer(InputKind.IMAGE), sketch=layer(InputKind.SKETCH), mask=layer(InputKind.MASK))
+        regions = inputs.regions if InputKind.REGIONS in wanted and inputs.regions else None
+        return replace(
+            inputs,
+            image=layer(InputKind.IMAGE),
+            sketch=layer(InputKind.SKETCH),
+            mask=layer(InputKind.MASK),
+            regions=regions,
+        )
 
     #: Values that make a quick run of this plugin for ``gencanvas --self-test`` (e.g. few
     #: steps): the self-test checks that every plugin runs, streams and saves, not how good
