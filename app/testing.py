@@ -31,7 +31,7 @@ import pytest
 
 from gencanvas.core.jobs import Job, JobRunner, validate_params
 from gencanvas.core.params import seed_field_name
-from gencanvas.core.plugin_api import InputKind, JobCancelled, ParamsBase, Plugin, PluginInputs
+from gencanvas.core.plugin_api import InputKind, JobCancelled, ParamsBase, Plugin, PluginInputs, Region
 
 SIDE = 48
 THREAD_GRACE_S = 2.0  # how long a plugin's helper threads may take to finish after run returns
@@ -68,9 +68,17 @@ def tiny_inputs(plugin_type: type[Plugin], side: int = SIDE, *, optional: bool =
     sketch[side // 5 : side // 5 + 2, side // 10 : side - side // 6] = (0, 0, 0, 255)
     mask = np.zeros((side, side), bool)
     mask[side // 3 : side * 7 // 12, side // 3 : side * 7 // 12] = True
-    layers = {"image": rng.integers(0, 256, (side, side, 3), dtype=np.uint8), "sketch": sketch, "mask": mask}
+    region_mask = np.zeros((side, side), np.float32)
+    region_mask[:, side // 2 :] = 1.0
     kinds = set(plugin_type.inputs) | (set(getattr(plugin_type, "optional_inputs", ())) if optional else set())
-    return PluginInputs(side, side, **{kind.value: layers[kind.value] for kind in kinds})
+    return PluginInputs(
+        side,
+        side,
+        image=rng.integers(0, 256, (side, side, 3), dtype=np.uint8) if InputKind.IMAGE in kinds else None,
+        sketch=sketch if InputKind.SKETCH in kinds else None,
+        mask=mask if InputKind.MASK in kinds else None,
+        regions=(Region("a red square", region_mask),) if InputKind.REGIONS in kinds else None,
+    )
 
 
 def run_plugin(
