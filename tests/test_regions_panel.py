@@ -118,12 +118,20 @@ class NoRegionsProbe(RegionsProbe):
     seen: ClassVar[list[PluginInputs]] = []
 
 
+class LiveRegionsProbe(RegionsProbe):
+    id = "test-live-regions-probe"
+    title = "Live regions probe"
+    interactive = True
+    seen: ClassVar[list[PluginInputs]] = []
+
+
 @pytest.fixture
 def probe_window(qtbot, registry):
     from gencanvas.core.settings import Settings
     from gencanvas.qt.main_window import MainWindow
 
-    plugins = {**registry.load_all(), RegionsProbe.id: RegionsProbe, NoRegionsProbe.id: NoRegionsProbe}
+    probes = (RegionsProbe, NoRegionsProbe, LiveRegionsProbe)
+    plugins = {**registry.load_all(), **{probe.id: probe for probe in probes}}
     win = MainWindow(plugins, Settings())
     win.ask_unsaved = lambda _w: QMessageBox.StandardButton.Discard
     qtbot.addWidget(win)
@@ -159,6 +167,22 @@ def test_a_plugin_that_asks_for_regions_gets_them_and_others_do_not(qtbot, probe
     assert NoRegionsProbe.seen[-1].regions is None
 
 
+def last_prompts(probe: type[RegionsProbe]) -> list[str]:
+    return [region.prompt for region in probe.seen[-1].regions or ()] if probe.seen else []
+
+
+def test_live_mode_reruns_when_a_region_is_painted_or_renamed(qtbot, probe_window):
+    window, regions = probe_window, probe_window.canvas.regions
+    window.panel.set_plugin(LiveRegionsProbe.id)
+    assert window.panel.live_enabled()
+    key = regions.add("a fox")
+    window.canvas.paint_region_stroke(key, [QPointF(10, 20), QPointF(100, 20)], 10)
+    qtbot.waitUntil(lambda: last_prompts(LiveRegionsProbe) == ["a fox"], timeout=JOB_MS)
+    regions.set_prompt(key, "a wolf")
+    qtbot.waitUntil(lambda: last_prompts(LiveRegionsProbe) == ["a wolf"], timeout=JOB_MS)
+    qtbot.waitUntil(lambda: not window.generation.worker.busy, timeout=JOB_MS)
+
+
 def test_no_region_with_a_prompt_gives_none(window):
     window.canvas.regions.add("")
     assert window.canvas.plugin_inputs(frozenset({InputKind.REGIONS})).regions is None
@@ -183,3 +207,15 @@ def test_regions_dock_is_in_the_view_menu(window):
     assert toggle in view_menu.actions() and window.regions_dock.isVisible()
     toggle.trigger()
     assert not window.regions_dock.isVisible()
+
+
+def test_undo_shows_the_old_prompt_even_in_the_field_being_typed_in(qtbot, window):
+    key = window.regions_panel.add_region()
+    commit_prompt(qtbot, window, key, "a red fox")
+    edit = window.regions_panel.rows[key].prompt
+    edit.setFocus()
+    window.canvas.undo_stack.undo()
+    assert window.canvas.regions.prompt(key) == "" and edit.text() == ""
+    qtbot.keyClicks(edit, "half typed")
+    window.canvas.undo_stack.undo()  # the add: the row goes, nothing typed is committed
+    assert window.canvas.regions.ordered_keys() == []

@@ -122,9 +122,10 @@ class RegionsPanel(QWidget):
         row = self.rows.get(key)
         if row is not None and key in self._regions.ordered_keys():
             self._regions.set_prompt(key, row.prompt.text())
+            row.prompt.setModified(False)  # committed: undo may show other text in it again
 
     def _sync(self) -> None:
-        """Rows for the current regions, newest first; prompts refreshed unless being typed."""
+        """Rows for the current regions, newest first; prompts refreshed unless typed and not yet committed."""
         keys = self._regions.ordered_keys()
         for key in [key for key in self.rows if key not in keys]:
             row = self.rows.pop(key)
@@ -134,7 +135,7 @@ class RegionsPanel(QWidget):
         for index, key in enumerate(reversed(keys)):
             row = self.rows.get(key) or self._new_row(key)
             prompt = self._regions.prompt(key)
-            if row.prompt.text() != prompt and not row.prompt.hasFocus():
+            if row.prompt.text() != prompt and not row.prompt.isModified():
                 row.prompt.setText(prompt)
             self._list.insertWidget(index, row)
         self._show_selection(self._regions.selected)
