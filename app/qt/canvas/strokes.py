@@ -23,7 +23,7 @@ class Tool(enum.Enum):
     """What a left-button drag on the canvas does."""
 
     BRUSH = "brush"  # paint the brush colour on SKETCH
-    ERASER = "eraser"  # erase the canvas' eraser target (SKETCH, or MASK after the mask brush)
+    ERASER = "eraser"  # erase the eraser target (SKETCH, MASK after the mask brush, a region after the region brush)
     MASK_BRUSH = "mask_brush"  # paint the inpainting mask
     REGION_BRUSH = "region_brush"  # paint the selected region of a regional prompt
     PICKER = "picker"  # pick a colour from the visible composite, then back to BRUSH
