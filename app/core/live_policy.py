@@ -165,8 +165,13 @@ def request_key(plugin_id: str, params: dict[str, Any], inputs: PluginInputs, ki
     digest = hashlib.sha1(usedforsecurity=False)
     digest.update(json.dumps([plugin_id, params, inputs.width, inputs.height], sort_keys=True).encode())
     for kind in sorted(kinds, key=lambda k: k.value):
-        array = getattr(inputs, kind.value)
         digest.update(kind.value.encode())
+        if kind is InputKind.REGIONS:  # a tuple of Region: hash what each holds, not the objects
+            for region in inputs.regions or ():
+                digest.update(json.dumps(region.prompt).encode())
+                digest.update(np.ascontiguousarray(region.mask).data)
+            continue
+        array = getattr(inputs, kind.value)
         if array is not None:
             array = np.ascontiguousarray(array)
             digest.update(f"{array.dtype}{array.shape}".encode())

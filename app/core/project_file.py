@@ -5,7 +5,10 @@ An ``.ora`` is a zip archive: ``mimetype`` first and uncompressed (``image/openr
 ``mergedimage.png`` (the flattened picture) and ``Thumbnails/thumbnail.png`` (at most 256
 px a side). Krita, GIMP and MyPaint read those parts and ignore the rest, so GenCanvas's
 own data -- History entries with their images and parameters, the selected plugin and
-its parameters -- lives under ``gencanvas/`` (``project.json`` + ``history/NNN.png``).
+its parameters, the regional-prompt regions -- lives under ``gencanvas/`` (``project.json``
++ ``history/NNN.png`` + ``regions/NNN.png``). A region's PNG is white with its coverage as
+alpha (exact, 8 bits), its prompt is in ``project.json``; other programs and GenCanvas
+versions before regions open the file unchanged and simply do not see them.
 
 Reading lives in :mod:`gencanvas.core.project_reader`. Writes go through
 :func:`gencanvas.core.image_io.write_atomically`, so a full disk or a kill mid-write
@@ -57,6 +60,15 @@ class ProjectLayer:
 
 
 @dataclass
+class ProjectRegion:
+    """A regional prompt: its prompt and where it applies, listed bottom (first added) first."""
+
+    prompt: str
+    mask: np.ndarray  # (H, W) uint8 coverage: 255 inside, fractions on a soft edge
+    visible: bool = True
+
+
+@dataclass
 class ProjectHistoryEntry:
     """A History result: the image as the plugin made it and the parameters that made it."""
 
@@ -75,6 +87,7 @@ class Project:
     history: list[ProjectHistoryEntry] = field(default_factory=list)
     plugin_id: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    regions: list[ProjectRegion] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # filled when reading: what was not restored, and why
     foreign: bool = False  # True when another program wrote the file (no GenCanvas part)
 
@@ -104,6 +117,12 @@ def _check_layers(project: Project) -> None:
                 f"Layer {layer.name!r} is {layer.pixels.shape} {layer.pixels.dtype}, "
                 f"expected ({project.height}, {project.width}, 4) uint8."
             )
+    for region in project.regions:
+        if region.mask.dtype != np.uint8 or region.mask.shape != (project.height, project.width):
+            raise ValueError(
+                f"Region {region.prompt!r} is {region.mask.shape} {region.mask.dtype}, "
+                f"expected ({project.height}, {project.width}) uint8."
+            )
 
 
 def _write_archive(file: IO[bytes], project: Project, history: list[ProjectHistoryEntry]) -> None:
@@ -123,6 +142,11 @@ def _write_archive(file: IO[bytes], project: Project, history: list[ProjectHisto
             name = f"gencanvas/history/{index:03d}.png"
             _png_entry(archive, name, entry.pixels)
             records.append({"file": name, "title": entry.title, "metadata": json.loads(entry.metadata.to_json())})
+        regions = []
+        for index, region in enumerate(project.regions):
+            name = f"gencanvas/regions/{index:03d}.png"
+            _png_entry(archive, name, region_pixels(region.mask))
+            regions.append({"file": name, "prompt": region.prompt, "visible": region.visible})
         document = {
             "format": FORMAT_VERSION,
             "app_version": __version__,
@@ -130,9 +154,17 @@ def _write_archive(file: IO[bytes], project: Project, history: list[ProjectHisto
             "plugin_id": project.plugin_id,
             "params": project.params,
             "history": records,
+            "regions": regions,
         }
         text = json.dumps(document, ensure_ascii=False, default=json_fallback, indent=1)
         archive.writestr(PROJECT_JSON, text.encode("utf-8"), compress_type=zipfile.ZIP_DEFLATED)
+
+
+def region_pixels(mask: np.ndarray) -> np.ndarray:
+    """A region's PNG pixels: white, with the coverage as alpha (reads as a mask in other programs too)."""
+    pixels = np.full((*mask.shape, 4), 255, np.uint8)
+    pixels[..., 3] = mask
+    return pixels
 
 
 def _safe(name: str) -> str:

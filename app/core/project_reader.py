@@ -31,6 +31,7 @@ from gencanvas.core.project_file import (
     ProjectError,
     ProjectHistoryEntry,
     ProjectLayer,
+    ProjectRegion,
     composite,
     max_pixels,
 )
@@ -191,6 +192,25 @@ def _apply_gencanvas(project: Project, document: dict[str, Any], archive: zipfil
             skipped += 1
     if skipped:
         project.notices.append(f"{skipped} History entr{'y' if skipped == 1 else 'ies'} in {label} could not be read.")
+    _read_regions(project, document.get("regions"), archive, label)
+
+
+def _read_regions(project: Project, records: object, archive: zipfile.ZipFile, label: str) -> None:
+    """Regional prompts (absent in projects from before them); a bad one is skipped with a notice."""
+    skipped = 0
+    for record in records if isinstance(records, list) else []:
+        try:
+            source, prompt = record["file"], record["prompt"]
+            if not isinstance(prompt, str):
+                raise TypeError("a region prompt is text")
+            pixels = decode_layer_png(_member(archive, source, label), f"region {source} in {label}")
+            if pixels.shape[:2] != (project.height, project.width):
+                raise ValueError(f"region {source} is not the canvas size")
+            project.regions.append(ProjectRegion(prompt, pixels[..., 3].copy(), record.get("visible") is not False))
+        except (KeyError, TypeError, ValueError, AttributeError, ProjectError):
+            skipped += 1
+    if skipped:
+        project.notices.append(f"{skipped} region{'' if skipped == 1 else 's'} in {label} could not be read.")
 
 
 def fit_layers(project: Project, canvas_layers: Iterable[str], label: str) -> dict[str, ProjectLayer]:

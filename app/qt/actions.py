@@ -34,6 +34,7 @@ TOOLS = (
     (Tool.BRUSH, "Brush", "B"),
     (Tool.ERASER, "Eraser", "E"),
     (Tool.MASK_BRUSH, "Mask brush", "M"),
+    (Tool.REGION_BRUSH, "Region brush", "R"),
     (Tool.PICKER, "Colour picker", "I"),
     (Tool.PAN, "Pan", "H"),
 )
@@ -206,6 +207,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
             window.panel_dock.toggleViewAction(),
             window.history_dock.toggleViewAction(),
             window.layers_dock.toggleViewAction(),
+            window.regions_dock.toggleViewAction(),
         ]
     )
     tools_menu = menu_bar.addMenu("&Tools")

@@ -2,8 +2,8 @@
 
 The pixels work is the Qt-free core's; this module only asks for the margins (per side, or
 to an aspect preset) and swaps the layers: the photo grows by repeating its border, the
-sketch grows transparent, and the mask becomes exactly the new area, so the next inpainting
-run fills it (outpainting).
+sketch and the regional-prompt regions grow transparent (the new area belongs to no region),
+and the mask becomes exactly the new area, so the next inpainting run fills it (outpainting).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QWidget
 
-from gencanvas.core.expand import MAX_SIDE, Margins, check_size, expand_canvas, margins_for_aspect
+from gencanvas.core.expand import MAX_SIDE, Margins, check_size, expand_canvas, expand_layer, margins_for_aspect
 from gencanvas.core.plugin_api import InputKind, PluginError
 from gencanvas.qt.canvas import CanvasView, Layer
 from gencanvas.qt.image_convert import qimage_from_array
@@ -46,11 +46,14 @@ def apply_expand(canvas: CanvasView, margins: Margins) -> None:
     inputs = canvas.plugin_inputs(frozenset({InputKind.IMAGE, InputKind.SKETCH}))
     assert inputs.image is not None and inputs.sketch is not None
     grown = expand_canvas({"image": inputs.image, "sketch": inputs.sketch}, margins, {"image": "edge"})
+    regions = [expand_layer(canvas.regions.mask(key), margins) for key in canvas.regions.ordered_keys()]
     stack = canvas.undo_stack
     stack.beginMacro("Expand canvas")
     canvas.replace_photo(qimage_from_array(grown.layers["image"]), "Expand canvas")
     canvas.set_layer_image(Layer.SKETCH, qimage_from_array(grown.layers["sketch"]), "Expand canvas")
     canvas.set_layer_image(Layer.MASK, qimage_from_array(grown.mask), "Expand canvas")
+    if regions:
+        canvas.regions.replace_masks(regions, "Expand canvas")
     stack.endMacro()
 
 

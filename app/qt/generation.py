@@ -106,6 +106,7 @@ class GenerationController(QObject):
         panel.pluginChanged.connect(self._on_plugin_changed)
         canvas.strokeMoved.connect(self._on_layer_edited)
         canvas.strokeFinished.connect(self._on_layer_edited)
+        canvas.regions.edited.connect(lambda: self._on_input_edited(InputKind.REGIONS))
         canvas.undo_stack.indexChanged.connect(self._on_undo_index)
         status.cancel_button.clicked.connect(self.cancel)
         self.worker.start()
@@ -154,7 +155,10 @@ class GenerationController(QObject):
             self._live_input()
 
     def _on_layer_edited(self, layer: Layer) -> None:
-        """A stroke re-runs the live plugin only when it reads that layer with its current parameters."""
+        self._on_input_edited(LAYER_INPUTS[layer])
+
+    def _on_input_edited(self, kind: InputKind) -> None:
+        """A stroke re-runs the live plugin only when it reads that input with its current parameters."""
         if not self.panel.live_enabled():
             return
         plugin_type = self.panel.current_plugin()
@@ -162,7 +166,7 @@ class GenerationController(QObject):
             reads = plugin_type.live_triggers(validate_params(plugin_type, self.panel.current_values()))
         except PluginError:
             reads = plugin_type.inputs  # the pump reports the bad parameter
-        if LAYER_INPUTS[layer] in reads:
+        if kind in reads:
             self._live_input()
 
     def _live_input(self) -> None:

@@ -29,7 +29,7 @@ class LayersPanel(QWidget):
         grid.addWidget(QLabel("Show"), 0, 0)
         grid.addWidget(QLabel("Opacity"), 0, 1)
         grid.addWidget(QLabel("Paint"), 0, 2)
-        group = QButtonGroup(self)
+        group = self._group = QButtonGroup(self)
         for row, layer in enumerate(reversed(Layer), start=1):  # top layer first
             name = layer.name.lower()
             check = QCheckBox(name.capitalize())
@@ -71,8 +71,11 @@ class LayersPanel(QWidget):
         slider.blockSignals(False)
 
     def _show_tool(self, tool: Tool) -> None:
+        if tool is Tool.REGION_BRUSH:  # painting a region (Regions panel): neither layer is painted
+            self._group.setExclusive(False)
         for layer, radio in self.paint.items():
-            if PAINTABLE[layer] is tool:
+            if PAINTABLE[layer] is tool or tool is Tool.REGION_BRUSH:
                 radio.blockSignals(True)
-                radio.setChecked(True)
+                radio.setChecked(tool is not Tool.REGION_BRUSH)
                 radio.blockSignals(False)
+        self._group.setExclusive(True)

@@ -38,6 +38,7 @@ from gencanvas.qt.history import HistoryEntry, HistoryStrip
 from gencanvas.qt.layers_panel import LayersPanel
 from gencanvas.qt.plugin_panel import PluginPanel
 from gencanvas.qt.recovery_dialog import RecoveryDialog
+from gencanvas.qt.regions_panel import RegionsPanel
 from gencanvas.qt.status import JobStatus
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", self.history, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.layers_panel = LayersPanel(self.canvas)
         self.layers_dock = self._dock("Layers", self.layers_panel, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.regions_panel = RegionsPanel(self.canvas)
+        self.regions_dock = self._dock("Regions", self.regions_panel, Qt.DockWidgetArea.RightDockWidgetArea)
         self.status = JobStatus(self.statusBar())
         self.generation = GenerationController(self.canvas, self.panel, self.status, self.history, settings, self)
         self.brush_size_slider = self._brush_size_slider()

@@ -18,10 +18,11 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 
 from gencanvas.core.metadata import refused_notice, restorable_params
-from gencanvas.core.project_file import Project, ProjectHistoryEntry, ProjectLayer
+from gencanvas.core.project_file import Project, ProjectHistoryEntry, ProjectLayer, ProjectRegion
 from gencanvas.core.project_reader import fit_layers
 from gencanvas.qt.canvas import Layer
-from gencanvas.qt.canvas.layers import blank_image, conform_image
+from gencanvas.qt.canvas.layers import blank_image, conform_image, coverage
+from gencanvas.qt.canvas.regions import RegionData
 from gencanvas.qt.history import HistoryEntry
 from gencanvas.qt.image_convert import array_from_qimage, qimage_from_array
 
@@ -57,13 +58,15 @@ def capture(window: ProjectHost) -> Callable[[], Project]:
     width, height = canvas.document_size()
     images = canvas.snapshot()
     looks = {layer: (canvas.layer_visible(layer), canvas.layer_opacity(layer)) for layer in Layer}
+    regions = canvas.regions.snapshot()
     history = [ProjectHistoryEntry(e.plugin_title, e.metadata, e.pixels) for e in history_entries(window)]
     plugin_id = window.panel.current_id() if window.panel.plugins else None
     params = dict(window.panel.current_values()) if plugin_id else {}
 
     def build() -> Project:
         layers = [ProjectLayer(LAYER_NAMES[layer], layer_pixels(images[layer]), *looks[layer]) for layer in Layer]
-        return Project(width, height, layers, history, plugin_id, params)
+        kept = [ProjectRegion(prompt, coverage(image), visible) for prompt, image, visible in regions]
+        return Project(width, height, layers, history, plugin_id, params, regions=kept)
 
     return build
 
@@ -99,6 +102,7 @@ def apply_project(window: ProjectHost, project: Project, label: str) -> list[str
             if found is not None:
                 canvas.set_layer_visible(layer, found.visible)
                 canvas.set_layer_opacity(layer, found.opacity)
+    canvas.regions.load([RegionData(region.prompt, region.mask, region.visible) for region in project.regions])
     window.history.clear()
     for entry in project.history:
         image = qimage_from_array(entry.pixels)

@@ -62,6 +62,7 @@ class StudioWindow(ResultSource, SettingsHost, Protocol):
     panel_dock: QDockWidget
     history_dock: QDockWidget
     layers_dock: QDockWidget
+    regions_dock: QDockWidget
     brush_size_slider: QLabeledSlider
 
     def new_document(self, width: int, height: int) -> None: ...

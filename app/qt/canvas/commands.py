@@ -79,9 +79,10 @@ def replace_layers(
 ) -> DocumentCommand:
     """An undo step that replaces ``images`` (conformed to ``size``, default: unchanged).
 
-    A size change affects every layer, so then all of them are recorded for undo.
+    A size change affects every layer and region, so then all of them are recorded for undo.
     """
     size = layers.size() if size is None else QSize(size)
-    before = layers.state(list(Layer) if size != layers.size() else list(images))
+    resized = size != layers.size()
+    before = layers.state(list(Layer) if resized else list(images), with_regions=resized)
     after = DocState(size, {layer: conform_image(image, size, layer) for layer, image in images.items()})
     return DocumentCommand(layers, before, after, text, merge_key)

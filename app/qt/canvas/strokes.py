@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
-from gencanvas.qt.canvas.layers import MASK_COLOR, Layer, LayerItem
+from gencanvas.qt.canvas.layers import Layer, LayerItem
 
 MIN_BRUSH_SIZE = 1
 MAX_BRUSH_SIZE = 512
@@ -23,13 +23,14 @@ class Tool(enum.Enum):
     """What a left-button drag on the canvas does."""
 
     BRUSH = "brush"  # paint the brush colour on SKETCH
-    ERASER = "eraser"  # erase the canvas' eraser target (SKETCH, or MASK after the mask brush)
+    ERASER = "eraser"  # erase the eraser target (SKETCH, MASK after the mask brush, a region after the region brush)
     MASK_BRUSH = "mask_brush"  # paint the inpainting mask
+    REGION_BRUSH = "region_brush"  # paint the selected region of a regional prompt
     PICKER = "picker"  # pick a colour from the visible composite, then back to BRUSH
     PAN = "pan"  # drag the view
 
 
-PAINT_TOOLS = frozenset({Tool.BRUSH, Tool.ERASER, Tool.MASK_BRUSH})
+PAINT_TOOLS = frozenset({Tool.BRUSH, Tool.ERASER, Tool.MASK_BRUSH, Tool.REGION_BRUSH})
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ class Stroke:
         self._item = item
         self._layer = layer
         self._erase = erase
-        paint = QColor(0, 0, 0) if erase else MASK_COLOR if layer is Layer.MASK else QColor(color)
+        paint = QColor(0, 0, 0) if erase else item.ink if layer is Layer.MASK else QColor(color)  # mask, region
         self._pen = QPen(paint, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         self._margin = size / 2 + 2  # pen half-width plus antialiasing fringe
         self._last: QPointF | None = None

@@ -14,6 +14,7 @@ from gencanvas.core.plugin_api import InputKind, PluginInputs
 from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
 from gencanvas.qt.canvas.layers import MASK_OPACITY, DocState, Layer, LayerStack, blank_image
 from gencanvas.qt.canvas.navigation import NavigationView
+from gencanvas.qt.canvas.regions import Regions
 from gencanvas.qt.canvas.strokes import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, Stroke, Tool
 
 ERASABLE = (Layer.SKETCH, Layer.MASK)
@@ -44,11 +45,14 @@ class CanvasView(NavigationView):
         self.undo_stack = QUndoStack(self)
         self._layers = LayerStack(self.scene(), width, height)
         self._layers.resized.connect(self.documentResized)
+        self.regions = Regions(self._layers, self.undo_stack)  # regional prompts: the Regions panel's model
         self._tool = Tool.BRUSH
         self._brush_size = 24
         self._brush_color = QColor(Qt.GlobalColor.black)
         self._eraser_target = Layer.SKETCH
+        self._erase_region = False  # the eraser follows the region brush onto the selected region
         self._stroke: Stroke | None = None
+        self._stroke_region: int | None = None  # the region key a stroke paints, None for a layer
         self._stroke_layer = Layer.SKETCH
         self._outline = BrushOutline()
         self._outline.set_diameter(self._brush_size)
@@ -190,6 +194,8 @@ class CanvasView(NavigationView):
             self._eraser_target = Layer.SKETCH
         elif tool is Tool.MASK_BRUSH:
             self._eraser_target = Layer.MASK
+        if tool is not Tool.ERASER:
+            self._erase_region = tool is Tool.REGION_BRUSH
         changed = tool is not self._tool
         self._tool = tool
         self._update_cursor()
@@ -200,6 +206,7 @@ class CanvasView(NavigationView):
         if layer not in ERASABLE:
             raise ValueError(f"the eraser works on SKETCH or MASK, not {layer.name}")
         self._eraser_target = layer
+        self._erase_region = False
 
     def set_brush_size(self, size: int) -> None:
         self._brush_size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
@@ -222,16 +229,28 @@ class CanvasView(NavigationView):
             self._stroke.add_point(QPointF(point))
         return self._finish_stroke()
 
-    def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool) -> None:
+    def paint_region_stroke(self, key: int, points: Iterable[QPointF], size: int, erase: bool = False) -> bool:
+        """Paint one undoable stroke on region ``key``, like a region-brush drag; True when it touched it."""
+        self._begin_stroke(Layer.MASK, size, self._brush_color, erase, key)
+        assert self._stroke is not None
+        for point in points:
+            self._stroke.add_point(QPointF(point))
+        return self._finish_stroke()
+
+    def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool, region: int | None = None) -> None:
         size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
-        self._stroke_layer = layer
-        self._stroke = Stroke(self._layers.item(layer), layer, size, color, erase)
+        self._stroke_layer, self._stroke_region = layer, region
+        item = self._layers.item(layer) if region is None else self.regions.item(region)
+        self._stroke = Stroke(item, layer, size, color, erase)
 
     def _finish_stroke(self) -> bool:
         stroke, self._stroke = self._stroke, None
         result = stroke.finish() if stroke is not None else None
         if result is None:
             return False
+        if self._stroke_region is not None:
+            self.regions.push_stroke(self._stroke_region, result)
+            return True
         self.undo_stack.push(StrokeCommand(self._layers, result))
         self.strokeFinished.emit(result.layer)
         return True
@@ -280,6 +299,12 @@ class CanvasView(NavigationView):
             return False
         if self._tool is Tool.PICKER:
             self._pick(self._to_document(event.position()))
+        elif self._tool is Tool.REGION_BRUSH or (self._tool is Tool.ERASER and self._erase_region):
+            region = self.regions.selected
+            if region is None:  # the region brush on no region starts one, as painting a new layer would
+                region = self.regions.add()
+            self._begin_stroke(Layer.MASK, self._brush_size, self._brush_color, self._tool is Tool.ERASER, region)
+            self._extend_stroke(event)
         elif self._tool in PAINT_TOOLS:
             layer = {Tool.BRUSH: Layer.SKETCH, Tool.MASK_BRUSH: Layer.MASK}.get(self._tool, self._eraser_target)
             self._begin_stroke(layer, self._brush_size, self._brush_color, self._tool is Tool.ERASER)
@@ -289,7 +314,8 @@ class CanvasView(NavigationView):
     def _extend_stroke(self, event: QMouseEvent) -> None:
         assert self._stroke is not None
         self._stroke.add_point(self._to_document(event.position()))
-        self.strokeMoved.emit(self._stroke_layer)
+        if self._stroke_region is None:
+            self.strokeMoved.emit(self._stroke_layer)
 
     def viewportEvent(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Leave:
