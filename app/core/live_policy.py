@@ -166,6 +166,8 @@ def request_key(plugin_id: str, params: dict[str, Any], inputs: PluginInputs, ki
     digest.update(json.dumps([plugin_id, params, inputs.width, inputs.height], sort_keys=True).encode())
     for kind in sorted(kinds, key=lambda k: k.value):
         array = getattr(inputs, kind.value)
+        if kind is InputKind.MASK and inputs.mask_alpha is not None:
+            array = inputs.mask_alpha  # a soft stroke may change the coverage but not where it is > 0
         digest.update(kind.value.encode())
         if array is not None:
             array = np.ascontiguousarray(array)

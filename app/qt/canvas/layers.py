@@ -245,15 +245,21 @@ class LayerStack(QObject):
         return photo
 
     def mask_array(self) -> np.ndarray:
-        """The mask as bool (H, W): True where its coverage is above half."""
-        return array_from_qimage(self.image(Layer.MASK), 4)[..., 3] > 127
+        """The mask as bool (H, W): True wherever anything is painted (coverage > 0)."""
+        return self.mask_alpha() > 0
+
+    def mask_alpha(self) -> np.ndarray:
+        """The mask's painted coverage, float32 (H, W) in [0, 1]: a soft brush's edge is fractional."""
+        return array_from_qimage(self.image(Layer.MASK), 4)[..., 3].astype(np.float32) / 255
 
     def plugin_inputs(self, kinds: frozenset[InputKind]) -> PluginInputs:
         """Only the requested layers, converted (conversions cost time on big images)."""
         image = array_from_qimage(self.image(Layer.PHOTO), 3) if InputKind.IMAGE in kinds else None
         sketch = array_from_qimage(self.image(Layer.SKETCH), 4) if InputKind.SKETCH in kinds else None
-        mask = self.mask_array() if InputKind.MASK in kinds else None
-        return PluginInputs(self._size.width(), self._size.height(), image=image, sketch=sketch, mask=mask)
+        alpha = self.mask_alpha() if InputKind.MASK in kinds else None
+        mask = alpha > 0 if alpha is not None else None
+        size = self._size
+        return PluginInputs(size.width(), size.height(), image=image, sketch=sketch, mask=mask, mask_alpha=alpha)
 
     def _committed(self, layer: Layer) -> QImage:
         if layer is Layer.RESULT and self._preview_base is not None:
