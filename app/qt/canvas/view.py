@@ -46,6 +46,7 @@ class CanvasView(NavigationView):
         self._layers.resized.connect(self.documentResized)
         self._tool = Tool.BRUSH
         self._brush_size = 24
+        self._brush_hardness = 100  # percent: 100 is the hard brush, 0 fades from the centre out
         self._brush_color = QColor(Qt.GlobalColor.black)
         self._eraser_target = Layer.SKETCH
         self._stroke: Stroke | None = None
@@ -160,8 +161,12 @@ class CanvasView(NavigationView):
         return self._layers.composite(self._layers.rect(), include_result, include_sketch)
 
     def mask_array(self) -> np.ndarray:
-        """The mask as bool (H, W): True where its coverage is above half."""
+        """The mask as bool (H, W): True wherever anything is painted (coverage > 0)."""
         return self._layers.mask_array()
+
+    def mask_alpha(self) -> np.ndarray:
+        """The mask's painted coverage, float32 (H, W) in [0, 1]."""
+        return self._layers.mask_alpha()
 
     def plugin_inputs(self, kinds: frozenset[InputKind]) -> PluginInputs:
         """Only the requested layers as numpy arrays; width and height always."""
@@ -175,6 +180,11 @@ class CanvasView(NavigationView):
     @property
     def brush_size(self) -> int:
         return self._brush_size
+
+    @property
+    def brush_hardness(self) -> int:
+        """Percent: 100 paints a hard disc, lower values a radial falloff (every paint tool)."""
+        return self._brush_hardness
 
     @property
     def brush_color(self) -> QColor:
@@ -205,27 +215,37 @@ class CanvasView(NavigationView):
         self._brush_size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
         self._outline.set_diameter(self._brush_size)
 
+    def set_brush_hardness(self, percent: int) -> None:
+        self._brush_hardness = max(0, min(100, int(percent)))
+
     def set_brush_color(self, color: QColor) -> None:
         self._brush_color = QColor(color)
         self.brushColorChanged.emit(QColor(color))
 
     def paint_stroke(
-        self, layer: Layer, points: Iterable[QPointF], size: int, color: QColor, erase: bool = False
+        self,
+        layer: Layer,
+        points: Iterable[QPointF],
+        size: int,
+        color: QColor,
+        erase: bool = False,
+        hardness: int | None = None,
     ) -> bool:
         """Paint one undoable stroke through document-space ``points``, like a mouse drag.
 
-        Returns whether any pixel of the document was touched (and a step was recorded).
+        ``hardness`` is in percent, default the brush's. Returns whether any pixel of the
+        document was touched (and a step was recorded).
         """
-        self._begin_stroke(layer, size, color, erase)
+        self._begin_stroke(layer, size, color, erase, self._brush_hardness if hardness is None else hardness)
         assert self._stroke is not None
         for point in points:
             self._stroke.add_point(QPointF(point))
         return self._finish_stroke()
 
-    def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool) -> None:
+    def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool, hardness: int) -> None:
         size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
         self._stroke_layer = layer
-        self._stroke = Stroke(self._layers.item(layer), layer, size, color, erase)
+        self._stroke = Stroke(self._layers.item(layer), layer, size, color, erase, hardness / 100)
 
     def _finish_stroke(self) -> bool:
         stroke, self._stroke = self._stroke, None
@@ -282,7 +302,8 @@ class CanvasView(NavigationView):
             self._pick(self._to_document(event.position()))
         elif self._tool in PAINT_TOOLS:
             layer = {Tool.BRUSH: Layer.SKETCH, Tool.MASK_BRUSH: Layer.MASK}.get(self._tool, self._eraser_target)
-            self._begin_stroke(layer, self._brush_size, self._brush_color, self._tool is Tool.ERASER)
+            erase = self._tool is Tool.ERASER
+            self._begin_stroke(layer, self._brush_size, self._brush_color, erase, self._brush_hardness)
             self._extend_stroke(event)
         return True
 
