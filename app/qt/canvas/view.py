@@ -150,6 +150,31 @@ class CanvasView(NavigationView):
         """
         self.undo_stack.push(replace_layers(self._layers, {Layer.RESULT: image}, text, merge_key=merge_key))
 
+    def is_larger_result(self, image: QImage) -> bool:
+        """Whether ``image`` is larger than the document on a side and smaller on none (an upscale)."""
+        size, doc = image.size(), self._layers.size()
+        return size.width() >= doc.width() and size.height() >= doc.height() and size != doc
+
+    def commit_grown_result(self, image: QImage, text: str = "Generate") -> None:
+        """Undoably grow the document to ``image``'s size and make it the result, at full resolution.
+
+        Photo and sketch are scaled smoothly, the mask nearest-neighbour (painted coverage
+        stays as painted); one undo step returns to the old size and every layer exactly.
+        The view keeps showing the same picture: the zoom shrinks by the growth and the
+        same point of the picture stays in the centre.
+        """
+        old, size = self._layers.size(), image.size()
+        fx, fy = size.width() / old.width(), size.height() / old.height()
+        zoom, centre = self.zoom_factor(), self._to_document(QPointF(self.viewport().rect().center()))
+        mask = self._layers.image(Layer.MASK).scaled(
+            size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+        )
+        images = {layer: self._layers.image(layer) for layer in (Layer.PHOTO, Layer.SKETCH)}
+        images |= {Layer.MASK: mask, Layer.RESULT: image}
+        self.undo_stack.push(replace_layers(self._layers, images, text, size))
+        self._set_zoom(zoom / max(fx, fy))
+        self.centerOn(QPointF(centre.x() * fx, centre.y() * fy))
+
     def apply_result_to_photo(self, text: str = "Apply result") -> None:
         """Undoably flatten RESULT onto PHOTO and clear RESULT, to keep editing the outcome."""
         cleared = blank_image(self._layers.size(), Layer.RESULT)
