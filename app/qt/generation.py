@@ -35,6 +35,7 @@ from gencanvas.core.plugin_api import InputKind, Plugin, PluginError
 from gencanvas.core.settings import Settings
 from gencanvas.qt.canvas import CanvasView, Layer
 from gencanvas.qt.history import HistoryEntry, HistoryStrip
+from gencanvas.qt.mask_preview import MaskPreview
 from gencanvas.qt.plugin_panel import PluginPanel
 from gencanvas.qt.status import JobStatus
 from gencanvas.qt.worker import GenerationWorker, JobOutcome
@@ -85,6 +86,7 @@ class GenerationController(QObject):
         self.canvas, self.panel, self.status, self.history = canvas, panel, status, history
         self.worker = GenerationWorker(JobRunner(settings.device, settings.precision))
         self.policy = LivePolicy()
+        self.mask_preview = MaskPreview(canvas, panel, self)  # the mask overlay shows the plugin's feather
         self._plugins: dict[str, Plugin] = {}
         self._runs: dict[int, _Run] = {}
         self._current_id: int | None = None

@@ -108,6 +108,7 @@ class LayerItem(QGraphicsItem):
         self._layer = layer
         self._size = QSize(size)
         self._image = blank_image(size, layer)
+        self._display: QImage | None = None  # shown instead of the image (the mask's feather preview)
         self.setZValue(layer.value)
         # exposedRect lets paint() blit only the invalidated part of a large layer.
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
@@ -123,6 +124,15 @@ class LayerItem(QGraphicsItem):
         self._image = image
         self.update()
 
+    def display(self) -> QImage | None:
+        return self._display
+
+    def set_display(self, image: QImage | None) -> None:
+        """Show ``image`` instead of the layer's pixels (None: the pixels again); never edited."""
+        if image is not self._display:
+            self._display = image
+            self.update()
+
     def set_document_size(self, size: QSize) -> None:
         self.prepareGeometryChange()
         self._size = QSize(size)
@@ -131,13 +141,14 @@ class LayerItem(QGraphicsItem):
         return QRectF(QPoint(0, 0), QSizeF(self._size))
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        image = self._image if self._display is None else self._display
         target = option.exposedRect.intersected(self.boundingRect())
-        sx = self._image.width() / self._size.width()
-        sy = self._image.height() / self._size.height()
+        sx = image.width() / self._size.width()
+        sy = image.height() / self._size.height()
         source = QRectF(target.x() * sx, target.y() * sy, target.width() * sx, target.height() * sy)
         zoom = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, zoom < 1.0 or self._image.size() != self._size)
-        painter.drawImage(target, self._image, source)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, zoom < 1.0 or image.size() != self._size)
+        painter.drawImage(target, image, source)
 
 
 class LayerStack(QObject):
@@ -189,6 +200,8 @@ class LayerStack(QObject):
         """Apply a snapshot: resize the document if needed, then replace the given layers."""
         if state.size != self._size or Layer.RESULT in state.images:
             self._preview_base = None
+        if state.size != self._size or Layer.MASK in state.images:
+            self._items[Layer.MASK].set_display(None)  # a feather preview of the old mask is stale
         for layer, image in state.images.items():
             self._items[layer].set_image(QImage(image))
         if state.size != self._size:
@@ -201,6 +214,7 @@ class LayerStack(QObject):
     def write_patch(self, layer: Layer, top_left: QPoint, patch: QImage) -> None:
         """Overwrite a rectangle of a layer with stored pixels (stroke undo/redo)."""
         image = self._items[layer].image()
+        self._items[layer].set_display(None)
         painter = QPainter(image)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         painter.drawImage(top_left, patch)

@@ -193,6 +193,17 @@ class CanvasView(NavigationView):
         """The mask's painted coverage, float32 (H, W) in [0, 1]."""
         return self._layers.mask_alpha()
 
+    def set_mask_preview(self, preview: QImage | None) -> None:
+        """Show ``preview`` (a red overlay of the document size) in place of the mask, or the mask again.
+
+        The preview is how the selected plugin will see the mask (grown and feathered); any
+        edit of the mask drops it at once, so a stroke is never hidden behind a stale one.
+        """
+        self._layers.item(Layer.MASK).set_display(preview)
+
+    def mask_preview(self) -> QImage | None:
+        return self._layers.item(Layer.MASK).display()
+
     def plugin_inputs(self, kinds: frozenset[InputKind]) -> PluginInputs:
         """Only the requested layers as numpy arrays; width and height always."""
         return self._layers.plugin_inputs(kinds)
@@ -270,6 +281,7 @@ class CanvasView(NavigationView):
     def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool, hardness: int) -> None:
         size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
         self._stroke_layer = layer
+        self._layers.item(layer).set_display(None)  # show the live stroke, not a preview of the old mask
         self._stroke = Stroke(self._layers.item(layer), layer, size, color, erase, hardness / 100)
 
     def _finish_stroke(self) -> bool:
