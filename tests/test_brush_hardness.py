@@ -145,3 +145,50 @@ def test_hardness_slider_paints_soft_masks_whose_alpha_reaches_the_plugin(qtbot,
     np.testing.assert_array_equal(inputs.mask, painted > 0)
     result = array_from_qimage(window.canvas.layer_image(Layer.RESULT), 3)[..., 0]
     np.testing.assert_array_equal(result, painted)
+
+
+def test_a_grey_mask_file_gives_the_same_alpha_on_the_command_line_and_on_the_canvas(canvas, tmp_path):
+    from PIL import Image
+
+    from gencanvas.core.image_io import load_mask, load_mask_alpha
+    from gencanvas.qt.image_convert import qimage_from_array
+
+    grey = np.zeros((H, W), np.uint8)
+    grey[20:60, 30:90] = np.linspace(0, 255, 60, dtype=np.uint8)[None, :]  # a ramp: partial coverage
+    Image.fromarray(grey).save(tmp_path / "mask.png")
+    alpha = load_mask_alpha(tmp_path / "mask.png")
+    np.testing.assert_array_equal(alpha, grey.astype(np.float32) / 255)
+    np.testing.assert_array_equal(load_mask(tmp_path / "mask.png"), grey > 0)
+    canvas.set_layer_image(Layer.MASK, qimage_from_array(np.asarray(Image.open(tmp_path / "mask.png"))))
+    inputs = canvas.plugin_inputs(frozenset({InputKind.MASK}))
+    np.testing.assert_array_equal(inputs.mask_alpha, alpha)
+
+
+def test_the_cli_hands_a_grey_mask_to_the_plugin_as_mask_alpha(tmp_path, capsys):
+    from PIL import Image
+
+    from gencanvas.cli import main
+    from gencanvas.core.image_io import load_image
+
+    photo = np.zeros((40, 60, 3), np.uint8)
+    photo[:, 30:] = 255  # black left half, white right half
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    grey = np.zeros((40, 60), np.uint8)
+    grey[10:30, 20:40] = 255
+    grey[10:30, 40:46] = 60  # a faint soft edge
+    Image.fromarray(grey).save(tmp_path / "soft.png")
+    Image.fromarray(np.where(grey > 0, 255, 0).astype(np.uint8)).save(tmp_path / "hard.png")
+
+    def inpaint(mask: str) -> np.ndarray:
+        out = tmp_path / f"{mask}.out.png"
+        argv = ["generate", "--plugin", "inpaint-classical", "--image", str(tmp_path / "photo.png")]
+        argv += ["--mask", str(tmp_path / f"{mask}.png"), "--param", "grow_mask=0", "-q", "-o", str(out)]
+        assert main(argv) == 0, capsys.readouterr().err
+        return load_image(out).rgb.astype(np.float32)
+
+    soft, hard = inpaint("soft"), inpaint("hard")
+    np.testing.assert_array_equal(soft[grey == 0], photo[grey == 0])  # unpainted: exact
+    alpha = (grey / 255)[..., None]
+    expected = photo * (1 - alpha) + hard * alpha  # the same fill, shown at the painted coverage
+    assert np.abs(soft - expected).max() <= 1
+    assert not np.array_equal(soft[grey == 60], hard[grey == 60])
