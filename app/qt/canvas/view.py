@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, Q
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
 from gencanvas.core.plugin_api import InputKind, PluginInputs
-from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
+from gencanvas.qt.canvas.commands import StrokeCommand, grow_to_result, replace_layers
 from gencanvas.qt.canvas.layers import MASK_OPACITY, DocState, Layer, LayerStack, blank_image
 from gencanvas.qt.canvas.navigation import NavigationView
 from gencanvas.qt.canvas.strokes import MAX_BRUSH_SIZE, MIN_BRUSH_SIZE, PAINT_TOOLS, BrushOutline, Stroke, Tool
@@ -166,12 +166,7 @@ class CanvasView(NavigationView):
         old, size = self._layers.size(), image.size()
         fx, fy = size.width() / old.width(), size.height() / old.height()
         zoom, centre = self.zoom_factor(), self._to_document(QPointF(self.viewport().rect().center()))
-        mask = self._layers.image(Layer.MASK).scaled(
-            size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
-        )
-        images = {layer: self._layers.image(layer) for layer in (Layer.PHOTO, Layer.SKETCH)}
-        images |= {Layer.MASK: mask, Layer.RESULT: image}
-        self.undo_stack.push(replace_layers(self._layers, images, text, size))
+        self.undo_stack.push(grow_to_result(self._layers, image, text))
         self._set_zoom(zoom / max(fx, fy))
         self.centerOn(QPointF(centre.x() * fx, centre.y() * fy))
 
