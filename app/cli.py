@@ -19,7 +19,7 @@ import numpy as np
 
 from gencanvas import __version__
 from gencanvas.core.animation import EXPORT_SUFFIXES, export_sequence, frames_of_result
-from gencanvas.core.image_io import SUPPORTED_SAVE_SUFFIXES, ImageLoadError, load_image, load_mask, save_image
+from gencanvas.core.image_io import SUPPORTED_SAVE_SUFFIXES, ImageLoadError, load_image, load_mask_alpha, save_image
 from gencanvas.core.jobs import Job, JobRunner, check_inputs, job_for, user_message, validate_params
 from gencanvas.core.metadata import GenerationMetadata
 from gencanvas.core.param_values import resolve_values
@@ -89,15 +89,16 @@ def _read_inputs(args: argparse.Namespace) -> PluginInputs:
             raise PluginError(f"--size expects WxH such as 512x512, got {args.size!r}") from None
         if not (8 <= width <= 4096 and 8 <= height <= 4096):
             raise PluginError(f"--size must be between 8 and 4096 pixels a side, got {args.size}")
-    sketch = mask = None
+    sketch = mask = alpha = None
     if args.sketch:
         sketch = _sketch_from(load_image(args.sketch).rgba)
     if args.mask:
-        mask = load_mask(args.mask)
+        alpha = load_mask_alpha(args.mask)
+        mask = alpha > 0
     for name, layer in (("sketch", sketch), ("mask", mask)):
         if layer is not None and layer.shape[:2] != (height, width):
             raise PluginError(f"The {name} is {layer.shape[1]}×{layer.shape[0]} but the canvas is {width}×{height}.")
-    return PluginInputs(width, height, image, sketch, mask)
+    return PluginInputs(width, height, image, sketch, mask, mask_alpha=alpha)
 
 
 def _sketch_from(rgba: np.ndarray) -> np.ndarray:

@@ -74,7 +74,7 @@ class DiffusionInpaint(Plugin[DiffusionInpaintParams]):
         from gencanvas.models.diffusion.sampling import inpaint
 
         image = inputs.require(InputKind.IMAGE)
-        soft = soft_mask_for(inputs.require(InputKind.MASK), params)
+        soft = soft_mask_for(inputs.require(InputKind.MASK), params, inputs.mask_alpha)
         mask = soft.region
         model = load_diffusion(ctx, params.model)
         size, channels = model.config.image_size, model.config.channels

@@ -48,7 +48,7 @@ class ClassicalInpaint(Plugin[ClassicalInpaintParams]):
 
     def run(self, inputs: PluginInputs, params: ClassicalInpaintParams, ctx: RunContext) -> np.ndarray:
         image = inputs.require(InputKind.IMAGE)
-        soft = soft_mask_for(inputs.require(InputKind.MASK), params)
+        soft = soft_mask_for(inputs.require(InputKind.MASK), params, inputs.mask_alpha)
         fill, result = image.copy(), image
         regions = _region_boxes(soft.region.astype(np.uint8) * 255, margin=2 * params.radius + 2)
         for step, (rows, cols, region_mask) in enumerate(regions, start=1):

@@ -1,8 +1,9 @@
 """The mask sliders every inpainting plugin shares: grow/shrink and feather.
 
 A plugin's parameters inherit :class:`SoftMaskParams`; its run asks :func:`soft_mask_for`
-for the region to generate in and :func:`gencanvas.core.mask_ops.composite` puts the fill
-back, so unmasked pixels stay exact outside the feather in every plugin alike.
+(with the painted coverage, ``inputs.mask_alpha``) for the region to generate in and
+:func:`gencanvas.core.mask_ops.composite` puts the fill back, so unmasked pixels stay exact
+outside the feather in every plugin alike.
 """
 
 from __future__ import annotations
@@ -34,5 +35,7 @@ class SoftMaskParams(ParamsBase):
     feather: int = feather_field()
 
 
-def soft_mask_for(mask: np.ndarray, params: SoftMaskParams) -> SoftMask:
-    return soft_mask(mask, params.grow_mask, params.feather)
+def soft_mask_for(mask: np.ndarray, params: SoftMaskParams, alpha: np.ndarray | None = None) -> SoftMask:
+    """The region and alpha the plugin fills: ``mask`` (and its painted coverage ``alpha``,
+    ``inputs.mask_alpha``, so a soft brush edge blends softly) grown and feathered by the sliders."""
+    return soft_mask(mask, params.grow_mask, params.feather, alpha)

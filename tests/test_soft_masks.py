@@ -8,7 +8,7 @@ import pytest
 
 from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.mask_ops import composite, grow_mask, soft_mask
-from gencanvas.core.plugin_api import PluginError, PluginInputs
+from gencanvas.core.plugin_api import InputKind, PluginError, PluginInputs
 from gencanvas.plugins.diffusion_inpaint import DiffusionInpaint, DiffusionInpaintParams
 from gencanvas.plugins.inpaint_classical import ClassicalInpaint, ClassicalInpaintParams
 from gencanvas.plugins.mask_support import SoftMaskParams
@@ -109,3 +109,69 @@ def test_sd_inpaint_feathers(tiny_sd):
     mask = square_mask()
     params = SDInpaintParams(steps=2, prompt="a window", grow_mask=-2, feather=6)
     check_feathered(run(SDInpaint(), params, image, mask), image, mask, -2, 6)
+
+
+def soft_brush_coverage(height=64, width=64):
+    """A soft-brush stroke's coverage (as the canvas paints it): 1 on the centre line, easing to 0."""
+    from gencanvas.core.brush import segment_coverage
+
+    return segment_coverage(0, 0, width, height, (16.0, 32.0), (48.0, 32.0), 12, 0.3)
+
+
+def test_painted_coverage_blends_softly_and_a_hard_one_changes_nothing():
+    coverage = soft_brush_coverage()
+    mask = coverage > 0
+    soft = soft_mask(mask, alpha=coverage)
+    np.testing.assert_array_equal(soft.alpha, coverage)  # no grow, no feather: the painted coverage itself
+    np.testing.assert_array_equal(soft.region, mask)
+    hard = square_mask()
+    for grow, feather in ((0, 0), (3, 0), (-2, 5), (2, 8)):
+        with_alpha = soft_mask(hard, grow, feather, alpha=hard.astype(np.float32))
+        without = soft_mask(hard, grow, feather)
+        np.testing.assert_array_equal(with_alpha.alpha, without.alpha)
+        np.testing.assert_array_equal(with_alpha.region, without.region)
+
+
+@pytest.mark.parametrize(("grow", "feather"), [(0, 0), (4, 0), (-3, 0), (0, 6), (3, 10), (-2, 4)])
+def test_soft_brush_edge_composites_exactly_outside_grow_and_feather(grow, feather):
+    rng = np.random.default_rng(5)
+    original = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    coverage = soft_brush_coverage()
+    soft = soft_mask(coverage > 0, grow, feather, alpha=coverage)
+    assert soft.alpha.dtype == np.float32 and ((soft.alpha >= 0) & (soft.alpha <= 1)).all()
+    np.testing.assert_array_equal(soft.region, soft.alpha > 0)
+    result = composite(original, np.full_like(original, 255), soft)
+    reach = distance_outside(grow_mask(coverage > 0, max(grow, 0))) >= feather / 2 + 1
+    assert (soft.alpha[reach] == 0).all()
+    np.testing.assert_array_equal(result[reach], original[reach])  # bit-exact outside grow + feather
+    partial = (soft.alpha > 0.05) & (soft.alpha < 0.95)
+    assert partial.sum() > 50, "the soft edge blends over a band, not a hard cut"
+    across = soft.alpha[:, 32]  # across the stroke: rises to the centre line, then falls
+    assert (np.diff(across[:33]) >= 0).all() and (np.diff(across[32:]) <= 0).all()
+
+
+def test_classical_inpaint_blends_a_soft_brush_edge():
+    image = np.random.default_rng(6).integers(0, 256, (64, 64, 3), dtype=np.uint8)
+    coverage = soft_brush_coverage()
+    inputs = PluginInputs(64, 64, image=image, mask=coverage > 0, mask_alpha=coverage)
+    params = ClassicalInpaintParams(grow_mask=0, feather=0)
+    result = JobRunner(device="cpu").run(Job(ClassicalInpaint(), params, inputs, seed=1), lambda f, s, t: None)
+    np.testing.assert_array_equal(result[coverage == 0], image[coverage == 0])
+    hard = run(ClassicalInpaint(), params, image, coverage > 0)
+    edge = (coverage > 0) & (coverage < 0.5)
+    soft_change = np.abs(result[edge].astype(int) - image[edge]).mean()
+    hard_change = np.abs(hard[edge].astype(int) - image[edge]).mean()
+    assert soft_change < 0.6 * hard_change  # the faint edge of the stroke changes the photo only faintly
+
+
+def test_prepare_inputs_keeps_mask_alpha_with_its_mask_only():
+    coverage = soft_brush_coverage()
+    photo = np.zeros((64, 64, 3), np.uint8)
+    inputs = PluginInputs(64, 64, image=photo, mask=coverage > 0, mask_alpha=coverage)
+    assert ClassicalInpaint.prepare_inputs(inputs).mask_alpha is coverage
+
+    class PhotoOnly(ClassicalInpaint):
+        inputs = frozenset({InputKind.IMAGE})
+
+    prepared = PhotoOnly.prepare_inputs(inputs)
+    assert prepared.mask is None and prepared.mask_alpha is None

@@ -87,22 +87,28 @@ def check_size(width: int, height: int, label: str) -> None:
 
 
 def load_mask(path: str | os.PathLike[str]) -> np.ndarray:
-    """A mask file as bool (H, W): True where painted.
+    """A mask file as bool (H, W): True where painted at all (see :func:`load_mask_alpha`)."""
+    return load_mask_alpha(path) > 0
+
+
+def load_mask_alpha(path: str | os.PathLike[str]) -> np.ndarray:
+    """A mask file's coverage, float32 (H, W) in [0, 1]: grey levels are partial coverage.
 
     Coverage is the alpha channel when the image has transparency (a white stroke on a
     transparent background paints only the stroke: transparent pixels are unpainted,
     whatever colour they hold), else the grey level (white on black). This is the rule
-    the canvas's mask layer follows, so the CLI and the window agree.
+    the canvas's mask layer follows, so the CLI and the window hand plugins the same
+    ``mask_alpha``.
     """
-    return mask_from_rgba(load_image(path).rgba)
+    return mask_alpha_from_rgba(load_image(path).rgba)
 
 
-def mask_from_rgba(rgba: np.ndarray) -> np.ndarray:
-    """See :func:`load_mask`: alpha > 127 where the image has transparency, else grey > 127."""
+def mask_alpha_from_rgba(rgba: np.ndarray) -> np.ndarray:
+    """See :func:`load_mask_alpha`: alpha where the image has transparency, else the grey level."""
     alpha = rgba[..., 3]
     if (alpha < 255).any():
-        return alpha > 127
-    return rgba[..., :3].mean(axis=2) > 127
+        return alpha.astype(np.float32) / 255
+    return np.rint(rgba[..., :3].mean(axis=2)).astype(np.float32) / 255
 
 
 def read_metadata(path: str | os.PathLike[str]) -> GenerationMetadata | None:

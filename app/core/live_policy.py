@@ -172,6 +172,8 @@ def request_key(plugin_id: str, params: dict[str, Any], inputs: PluginInputs, ki
                 digest.update(np.ascontiguousarray(region.mask).data)
             continue
         array = getattr(inputs, kind.value)
+        if kind is InputKind.MASK and inputs.mask_alpha is not None:
+            array = inputs.mask_alpha  # a soft stroke may change the coverage but not where it is > 0
         if array is not None:
             array = np.ascontiguousarray(array)
             digest.update(f"{array.dtype}{array.shape}".encode())

@@ -75,6 +75,9 @@ class PluginInputs:
     sketch: np.ndarray | None = None
     mask: np.ndarray | None = None
     regions: tuple[Region, ...] | None = None  # None when the canvas has no region with a prompt
+    # Since 1.1: the mask's painted coverage, float32 (H, W) in [0, 1] (a soft brush's edge is
+    # fractional); ``mask`` is True exactly where it is > 0. None whenever ``mask`` is None.
+    mask_alpha: np.ndarray | None = None
 
     def require(self, kind: InputKind) -> np.ndarray:
         """Return the layer or raise a message the artist can act on."""
@@ -275,12 +278,14 @@ class Plugin(abc.ABC, Generic[P]):
             return inputs.get(kind) if kind in wanted else None
 
         regions = inputs.regions if InputKind.REGIONS in wanted and inputs.regions else None
+        mask = layer(InputKind.MASK)
         return replace(
             inputs,
             image=layer(InputKind.IMAGE),
             sketch=layer(InputKind.SKETCH),
-            mask=layer(InputKind.MASK),
+            mask=mask,
             regions=regions,
+            mask_alpha=inputs.mask_alpha if mask is not None else None,
         )
 
     #: Values that make a quick run of this plugin for ``gencanvas --self-test`` (e.g. few

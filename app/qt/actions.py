@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QColor, QIcon, QKeySequence, QPixmap
 from PySide6.QtWidgets import QColorDialog, QLabel, QMenu, QToolBar, QToolButton
+from superqt import QLabeledSlider
 
 from gencanvas.core.recent import recent_files
 from gencanvas.qt.about_dialog import show_about
@@ -67,7 +68,7 @@ def _tool_actions(window: StudioWindow, actions: dict[str, QAction]) -> QActionG
 
 
 def _toolbar(window: StudioWindow, group: QActionGroup) -> None:
-    """The tools, the brush colour swatch, then the window's own brush-size slider."""
+    """The tools, the brush colour swatch, the window's own brush-size slider, then hardness."""
     bar = QToolBar("Tools", window.qt_window)
     bar.setObjectName("toolsToolbar")
     bar.addActions(group.actions())
@@ -75,7 +76,21 @@ def _toolbar(window: StudioWindow, group: QActionGroup) -> None:
     bar.addSeparator()
     bar.addWidget(QLabel(" Size "))
     bar.addWidget(window.brush_size_slider)
+    bar.addWidget(QLabel(" Hardness "))
+    bar.addWidget(_hardness_slider(window.canvas))
     window.qt_window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+
+def _hardness_slider(canvas: CanvasView) -> QLabeledSlider:
+    """Brush hardness in percent for every paint tool: 100 (the default) is the hard brush."""
+    hardness = QLabeledSlider(Qt.Orientation.Horizontal)
+    hardness.setObjectName("brushHardness")
+    hardness.setToolTip("Brush hardness: lower values fade the brush's edge (a soft mask edge blends softly)")
+    hardness.setRange(0, 100)
+    hardness.setValue(canvas.brush_hardness)
+    hardness.setMaximumWidth(160)
+    hardness.valueChanged.connect(canvas.set_brush_hardness)
+    return hardness
 
 
 def _follow_visibility(canvas: CanvasView, layer: Layer, toggle: QAction, changed: Layer) -> None:

@@ -3,9 +3,10 @@
 The controller snapshots the canvas into :class:`PluginInputs`, validates the parameters,
 hands a :class:`Job` to the worker, and routes what comes back: frames of the current job
 to the result layer, the finished image to the result layer (an undo step) and the
-history strip, errors to the status bar. Every submitted job ends with exactly one
-``jobEnded`` report carrying its id, so a caller waits for *its* job: the self-test once
-took a late live result of another plugin as its own.
+history strip, errors to the status bar. A result larger than the canvas (an upscale)
+grows the document to its size in the same undo step, so it keeps its full resolution.
+Every submitted job ends with exactly one ``jobEnded`` report carrying its id, so a caller
+waits for *its* job: the self-test once took a late live result of another plugin as its own.
 
 Live mode (:class:`LivePolicy` decides *when*): a parameter change, or a stroke on a layer
 the plugin reads, marks the input dirty; the newest input is rendered as soon as the
@@ -34,6 +35,7 @@ from gencanvas.core.plugin_api import InputKind, Plugin, PluginError
 from gencanvas.core.settings import Settings
 from gencanvas.qt.canvas import CanvasView, Layer
 from gencanvas.qt.history import HistoryEntry, HistoryStrip
+from gencanvas.qt.mask_preview import MaskPreview
 from gencanvas.qt.plugin_panel import PluginPanel
 from gencanvas.qt.status import JobStatus
 from gencanvas.qt.worker import GenerationWorker, JobOutcome
@@ -84,6 +86,7 @@ class GenerationController(QObject):
         self.canvas, self.panel, self.status, self.history = canvas, panel, status, history
         self.worker = GenerationWorker(JobRunner(settings.device, settings.precision))
         self.policy = LivePolicy()
+        self.mask_preview = MaskPreview(canvas, panel, self)  # the mask overlay shows the plugin's feather
         self._plugins: dict[str, Plugin] = {}
         self._runs: dict[int, _Run] = {}
         self._current_id: int | None = None
@@ -293,14 +296,20 @@ class GenerationController(QObject):
         )
         entry = HistoryEntry(job.plugin.title, metadata, outcome.pixels, outcome.image, job.id)
         verb = "Live" if run.session else "Generate"
-        self.canvas.commit_result(outcome.image, text=f"{verb} ({job.plugin.title})", merge_key=run.session or None)
+        notices = list(job.notices)
+        if self.canvas.is_larger_result(outcome.image):  # an upscale keeps its full resolution
+            self.canvas.commit_grown_result(outcome.image, text=f"{verb} ({job.plugin.title})")
+            width, height = outcome.image.width(), outcome.image.height()
+            notices.append(f"Canvas grown to {width}×{height} for the upscaled result")
+        else:
+            self.canvas.commit_result(outcome.image, text=f"{verb} ({job.plugin.title})", merge_key=run.session or None)
         previous = self._session_entry[1] if self._session_entry and self._session_entry[0] == run.session else None
         if run.session and previous is not None and self.history.count() and self.history.entry(0) is previous:
             self.history.replace_newest(entry)
         else:
             self.history.add(entry)
         self._session_entry = (run.session, entry) if run.session else None
-        self.status.idle(" — ".join([f"{job.plugin.title}: done", *job.notices]))
+        self.status.idle(" — ".join([f"{job.plugin.title}: done", *notices]))
         self.resultCommitted.emit(entry)
 
     def _on_stopped(self, job_id: int, state: str, message: str) -> None:

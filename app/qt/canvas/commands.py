@@ -8,7 +8,7 @@ the layer is painted afterwards).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtGui import QImage, QUndoCommand
 
 from gencanvas.qt.canvas.layers import DocState, Layer, LayerStack, conform_image
@@ -86,3 +86,16 @@ def replace_layers(
     before = layers.state(list(Layer) if resized else list(images), with_regions=resized)
     after = DocState(size, {layer: conform_image(image, size, layer) for layer, image in images.items()})
     return DocumentCommand(layers, before, after, text, merge_key)
+
+
+def grow_to_result(layers: LayerStack, result: QImage, text: str) -> DocumentCommand:
+    """An undo step that grows the document to ``result``'s size with ``result`` as RESULT.
+
+    Photo and sketch are scaled smoothly (as any resize), the mask nearest-neighbour, so
+    the painted coverage keeps its values; undo restores the old size and every layer.
+    """
+    size = result.size()
+    mode, fast = Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.FastTransformation
+    images = {layer: layers.image(layer) for layer in (Layer.PHOTO, Layer.SKETCH)}
+    images |= {Layer.MASK: layers.image(Layer.MASK).scaled(size, mode, fast), Layer.RESULT: result}
+    return replace_layers(layers, images, text, size)

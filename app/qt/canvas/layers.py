@@ -147,6 +147,7 @@ class LayerItem(QGraphicsItem):
         self.ink = QColor(ink)  # what a coverage layer (the mask, a region) is painted and shown in
         self._size = QSize(size)
         self._image = blank_image(size, layer)
+        self._display: QImage | None = None  # shown instead of the image (the mask's feather preview)
         self.setZValue(layer.value)
         # exposedRect lets paint() blit only the invalidated part of a large layer.
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
@@ -162,6 +163,15 @@ class LayerItem(QGraphicsItem):
         self._image = image
         self.update()
 
+    def display(self) -> QImage | None:
+        return self._display
+
+    def set_display(self, image: QImage | None) -> None:
+        """Show ``image`` instead of the layer's pixels (None: the pixels again); never edited."""
+        if image is not self._display:
+            self._display = image
+            self.update()
+
     def set_document_size(self, size: QSize) -> None:
         self.prepareGeometryChange()
         self._size = QSize(size)
@@ -170,13 +180,14 @@ class LayerItem(QGraphicsItem):
         return QRectF(QPoint(0, 0), QSizeF(self._size))
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        image = self._image if self._display is None else self._display
         target = option.exposedRect.intersected(self.boundingRect())
-        sx = self._image.width() / self._size.width()
-        sy = self._image.height() / self._size.height()
+        sx = image.width() / self._size.width()
+        sy = image.height() / self._size.height()
         source = QRectF(target.x() * sx, target.y() * sy, target.width() * sx, target.height() * sy)
         zoom = QStyleOptionGraphicsItem.levelOfDetailFromTransform(painter.worldTransform())
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, zoom < 1.0 or self._image.size() != self._size)
-        painter.drawImage(target, self._image, source)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, zoom < 1.0 or image.size() != self._size)
+        painter.drawImage(target, image, source)
 
 
 class LayerStack(QObject):
@@ -233,6 +244,8 @@ class LayerStack(QObject):
         """Apply a snapshot: resize the document if needed, then replace the given layers and regions."""
         if state.size != self._size or Layer.RESULT in state.images:
             self._preview_base = None
+        if state.size != self._size or Layer.MASK in state.images:
+            self._items[Layer.MASK].set_display(None)  # a feather preview of the old mask is stale
         for layer, image in state.images.items():
             self._items[layer].set_image(QImage(image))
         if state.regions is not None:
@@ -294,6 +307,7 @@ class LayerStack(QObject):
 
     def write_patch(self, layer: Layer, top_left: QPoint, patch: QImage) -> None:
         """Overwrite a rectangle of a layer with stored pixels (stroke undo/redo)."""
+        self._items[layer].set_display(None)
         self._write(self._items[layer], top_left, patch)
 
     @staticmethod
@@ -342,17 +356,22 @@ class LayerStack(QObject):
         return photo
 
     def mask_array(self) -> np.ndarray:
-        """The mask as bool (H, W): True where its coverage is above half."""
-        return array_from_qimage(self.image(Layer.MASK), 4)[..., 3] > 127
+        """The mask as bool (H, W): True wherever anything is painted (coverage > 0)."""
+        return self.mask_alpha() > 0
+
+    def mask_alpha(self) -> np.ndarray:
+        """The mask's painted coverage, float32 (H, W) in [0, 1]: a soft brush's edge is fractional."""
+        return array_from_qimage(self.image(Layer.MASK), 4)[..., 3].astype(np.float32) / 255
 
     def plugin_inputs(self, kinds: frozenset[InputKind]) -> PluginInputs:
         """Only the requested layers, converted (conversions cost time on big images)."""
         image = array_from_qimage(self.image(Layer.PHOTO), 3) if InputKind.IMAGE in kinds else None
         sketch = array_from_qimage(self.image(Layer.SKETCH), 4) if InputKind.SKETCH in kinds else None
-        mask = self.mask_array() if InputKind.MASK in kinds else None
+        alpha = self.mask_alpha() if InputKind.MASK in kinds else None
+        mask = alpha > 0 if alpha is not None else None
         regions = self.plugin_regions() if InputKind.REGIONS in kinds else None
         width, height = self._size.width(), self._size.height()
-        return PluginInputs(width, height, image=image, sketch=sketch, mask=mask, regions=regions)
+        return PluginInputs(width, height, image=image, sketch=sketch, mask=mask, mask_alpha=alpha, regions=regions)
 
     def _committed(self, layer: Layer) -> QImage:
         if layer is Layer.RESULT and self._preview_base is not None:

@@ -8,15 +8,18 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+import numpy as np
 from PySide6.QtCore import QPointF, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem, QWidget
 
+from gencanvas.core.brush import segment_coverage
 from gencanvas.qt.canvas.layers import Layer, LayerItem
 
 MIN_BRUSH_SIZE = 1
 MAX_BRUSH_SIZE = 512
 TILE = 128  # side of the tiles in which a stroke saves pre-stroke pixels
+STAMP_FORMAT = QImage.Format.Format_RGBA8888_Premultiplied  # byte order R, G, B, A on every platform
 
 
 class Tool(enum.Enum):
@@ -55,13 +58,25 @@ class Stroke:
     long) stroke each move. Pre-stroke pixels are saved lazily in tiles the first time the
     stroke reaches them, so a stroke never copies the whole layer; undo keeps only the
     dirty rectangle.
+
+    A soft brush (``hardness`` < 1) keeps the stroke's coverage in tiles too: each new
+    segment's radial falloff (:mod:`gencanvas.core.brush`) is max-ed into it, and the area is
+    repainted as the pre-stroke pixels plus the brush colour at that coverage, so repeated
+    dabs within one stroke never build up into a hard disc. The mask layer is painted
+    without antialiasing, so a hard mask brush gives a binary mask.
     """
 
-    def __init__(self, item: LayerItem, layer: Layer, size: int, color: QColor, erase: bool) -> None:
+    def __init__(
+        self, item: LayerItem, layer: Layer, size: int, color: QColor, erase: bool, hardness: float = 1.0
+    ) -> None:
         self._item = item
         self._layer = layer
         self._erase = erase
         paint = QColor(0, 0, 0) if erase else item.ink if layer is Layer.MASK else QColor(color)  # mask, region
+        self._paint = paint
+        self._radius = size / 2
+        self._hardness = min(max(float(hardness), 0.0), 1.0)
+        self._coverage: dict[tuple[int, int], np.ndarray] = {}  # the soft stroke's coverage by tile index
         self._pen = QPen(paint, size, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin)
         self._margin = size / 2 + 2  # pen half-width plus antialiasing fringe
         self._last: QPointF | None = None
@@ -84,6 +99,8 @@ class Stroke:
         if area.isEmpty():
             return
         self._save_tiles(area)
+        if self._hardness < 1.0:
+            self._add_coverage(area, start, point)
         self._repaint(area)
         self._dirty = self._dirty.united(area)
         self._item.update(QRectF(area))
@@ -100,6 +117,7 @@ class Stroke:
         painter.end()
         after = self._item.image().copy(self._dirty)
         self._tiles.clear()
+        self._coverage.clear()
         return StrokeResult(self._layer, self._erase, QRect(self._dirty), before, after)
 
     def _save_tiles(self, area: QRect) -> None:
@@ -113,16 +131,48 @@ class Stroke:
             if key in self._tiles:
                 painter.drawImage(key[0] * TILE, key[1] * TILE, self._tiles[key])
 
+    def _add_coverage(self, area: QRect, start: QPointF, end: QPointF) -> None:
+        """Max the new segment's (or dab's) coverage into the stroke's coverage tiles."""
+        new = segment_coverage(
+            area.x(),
+            area.y(),
+            area.width(),
+            area.height(),
+            (start.x(), start.y()),
+            (end.x(), end.y()),
+            self._radius,
+            self._hardness,
+        )
+        for (tx, ty), tile_part, area_part in _tile_parts(area):
+            tile = self._coverage.setdefault((tx, ty), np.zeros((TILE, TILE), np.float32))
+            np.maximum(tile[tile_part], new[area_part], out=tile[tile_part])
+
+    def _stamp(self, area: QRect) -> np.ndarray:
+        """The brush colour at the stroke's coverage over ``area``: premultiplied RGBA, uint8."""
+        coverage = np.zeros((area.height(), area.width()), np.float32)
+        for key, tile_part, area_part in _tile_parts(area):
+            if key in self._coverage:
+                coverage[area_part] = self._coverage[key][tile_part]
+        alpha = coverage * self._paint.alphaF()
+        rgba = (self._paint.red(), self._paint.green(), self._paint.blue(), 255)
+        return np.ascontiguousarray(np.rint(alpha[..., None] * np.array(rgba, np.float32)).astype(np.uint8))
+
     def _repaint(self, area: QRect) -> None:
         painter = QPainter(self._item.image())
         painter.setClipRect(area)
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
         self._draw_tiles(painter, area)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, self._layer is not Layer.MASK)
         mode = QPainter.CompositionMode
         painter.setCompositionMode(
             mode.CompositionMode_DestinationOut if self._erase else mode.CompositionMode_SourceOver
         )
+        if self._hardness < 1.0:
+            stamp = self._stamp(area)
+            image = QImage(stamp.data, area.width(), area.height(), 4 * area.width(), STAMP_FORMAT)
+            painter.drawImage(area.topLeft(), image)
+            painter.end()  # before ``stamp``, whose buffer the image borrows, can go
+            return
         painter.setPen(self._pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         if not self._segments and self._last is not None:
@@ -140,6 +190,21 @@ class Stroke:
 def _tiles_under(area: QRect) -> list[tuple[int, int]]:
     columns = range(area.left() // TILE, area.right() // TILE + 1)
     return [(tx, ty) for ty in range(area.top() // TILE, area.bottom() // TILE + 1) for tx in columns]
+
+
+Parts = tuple[tuple[int, int], tuple[slice, slice], tuple[slice, slice]]
+
+
+def _tile_parts(area: QRect) -> list[Parts]:
+    """For each tile under ``area``: its index, and the slices of the tile and of ``area`` they share."""
+    parts = []
+    for tx, ty in _tiles_under(area):
+        shared = QRect(tx * TILE, ty * TILE, TILE, TILE).intersected(area)
+        top, left, bottom, right = shared.top(), shared.left(), shared.bottom() + 1, shared.right() + 1
+        in_tile = (slice(top - ty * TILE, bottom - ty * TILE), slice(left - tx * TILE, right - tx * TILE))
+        in_area = (slice(top - area.top(), bottom - area.top()), slice(left - area.left(), right - area.left()))
+        parts.append(((tx, ty), in_tile, in_area))
+    return parts
 
 
 class BrushOutline(QGraphicsItem):

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, Q
 from PySide6.QtWidgets import QGraphicsScene, QWidget
 
 from gencanvas.core.plugin_api import InputKind, PluginInputs
-from gencanvas.qt.canvas.commands import StrokeCommand, replace_layers
+from gencanvas.qt.canvas.commands import StrokeCommand, grow_to_result, replace_layers
 from gencanvas.qt.canvas.layers import MASK_OPACITY, DocState, Layer, LayerStack, blank_image
 from gencanvas.qt.canvas.navigation import NavigationView
 from gencanvas.qt.canvas.regions import Regions
@@ -48,6 +48,7 @@ class CanvasView(NavigationView):
         self.regions = Regions(self._layers, self.undo_stack)  # regional prompts: the Regions panel's model
         self._tool = Tool.BRUSH
         self._brush_size = 24
+        self._brush_hardness = 100  # percent: 100 is the hard brush, 0 fades from the centre out
         self._brush_color = QColor(Qt.GlobalColor.black)
         self._eraser_target = Layer.SKETCH
         self._erase_region = False  # the eraser follows the region brush onto the selected region
@@ -153,6 +154,26 @@ class CanvasView(NavigationView):
         """
         self.undo_stack.push(replace_layers(self._layers, {Layer.RESULT: image}, text, merge_key=merge_key))
 
+    def is_larger_result(self, image: QImage) -> bool:
+        """Whether ``image`` is larger than the document on a side and smaller on none (an upscale)."""
+        size, doc = image.size(), self._layers.size()
+        return size.width() >= doc.width() and size.height() >= doc.height() and size != doc
+
+    def commit_grown_result(self, image: QImage, text: str = "Generate") -> None:
+        """Undoably grow the document to ``image``'s size and make it the result, at full resolution.
+
+        Photo and sketch are scaled smoothly, the mask nearest-neighbour (painted coverage
+        stays as painted); one undo step returns to the old size and every layer exactly.
+        The view keeps showing the same picture: the zoom shrinks by the growth and the
+        same point of the picture stays in the centre.
+        """
+        old, size = self._layers.size(), image.size()
+        fx, fy = size.width() / old.width(), size.height() / old.height()
+        zoom, centre = self.zoom_factor(), self._to_document(QPointF(self.viewport().rect().center()))
+        self.undo_stack.push(grow_to_result(self._layers, image, text))
+        self._set_zoom(zoom / max(fx, fy))
+        self.centerOn(QPointF(centre.x() * fx, centre.y() * fy))
+
     def apply_result_to_photo(self, text: str = "Apply result") -> None:
         """Undoably flatten RESULT onto PHOTO and clear RESULT, to keep editing the outcome."""
         cleared = blank_image(self._layers.size(), Layer.RESULT)
@@ -164,8 +185,23 @@ class CanvasView(NavigationView):
         return self._layers.composite(self._layers.rect(), include_result, include_sketch)
 
     def mask_array(self) -> np.ndarray:
-        """The mask as bool (H, W): True where its coverage is above half."""
+        """The mask as bool (H, W): True wherever anything is painted (coverage > 0)."""
         return self._layers.mask_array()
+
+    def mask_alpha(self) -> np.ndarray:
+        """The mask's painted coverage, float32 (H, W) in [0, 1]."""
+        return self._layers.mask_alpha()
+
+    def set_mask_preview(self, preview: QImage | None) -> None:
+        """Show ``preview`` (a red overlay of the document size) in place of the mask, or the mask again.
+
+        The preview is how the selected plugin will see the mask (grown and feathered); any
+        edit of the mask drops it at once, so a stroke is never hidden behind a stale one.
+        """
+        self._layers.item(Layer.MASK).set_display(preview)
+
+    def mask_preview(self) -> QImage | None:
+        return self._layers.item(Layer.MASK).display()
 
     def plugin_inputs(self, kinds: frozenset[InputKind]) -> PluginInputs:
         """Only the requested layers as numpy arrays; width and height always."""
@@ -179,6 +215,11 @@ class CanvasView(NavigationView):
     @property
     def brush_size(self) -> int:
         return self._brush_size
+
+    @property
+    def brush_hardness(self) -> int:
+        """Percent: 100 paints a hard disc, lower values a radial falloff (every paint tool)."""
+        return self._brush_hardness
 
     @property
     def brush_color(self) -> QColor:
@@ -212,36 +253,51 @@ class CanvasView(NavigationView):
         self._brush_size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
         self._outline.set_diameter(self._brush_size)
 
+    def set_brush_hardness(self, percent: int) -> None:
+        self._brush_hardness = max(0, min(100, int(percent)))
+
     def set_brush_color(self, color: QColor) -> None:
         self._brush_color = QColor(color)
         self.brushColorChanged.emit(QColor(color))
 
     def paint_stroke(
-        self, layer: Layer, points: Iterable[QPointF], size: int, color: QColor, erase: bool = False
+        self,
+        layer: Layer,
+        points: Iterable[QPointF],
+        size: int,
+        color: QColor,
+        erase: bool = False,
+        hardness: int | None = None,
     ) -> bool:
         """Paint one undoable stroke through document-space ``points``, like a mouse drag.
 
-        Returns whether any pixel of the document was touched (and a step was recorded).
+        ``hardness`` is in percent, default the brush's. Returns whether any pixel of the
+        document was touched (and a step was recorded).
         """
-        self._begin_stroke(layer, size, color, erase)
+        self._begin_stroke(layer, size, color, erase, self._brush_hardness if hardness is None else hardness)
         assert self._stroke is not None
         for point in points:
             self._stroke.add_point(QPointF(point))
         return self._finish_stroke()
 
-    def paint_region_stroke(self, key: int, points: Iterable[QPointF], size: int, erase: bool = False) -> bool:
+    def paint_region_stroke(
+        self, key: int, points: Iterable[QPointF], size: int, erase: bool = False, hardness: int = 100
+    ) -> bool:
         """Paint one undoable stroke on region ``key``, like a region-brush drag; True when it touched it."""
-        self._begin_stroke(Layer.MASK, size, self._brush_color, erase, key)
+        self._begin_stroke(Layer.MASK, size, self._brush_color, erase, hardness, key)
         assert self._stroke is not None
         for point in points:
             self._stroke.add_point(QPointF(point))
         return self._finish_stroke()
 
-    def _begin_stroke(self, layer: Layer, size: int, color: QColor, erase: bool, region: int | None = None) -> None:
+    def _begin_stroke(
+        self, layer: Layer, size: int, color: QColor, erase: bool, hardness: int, region: int | None = None
+    ) -> None:
         size = max(MIN_BRUSH_SIZE, min(MAX_BRUSH_SIZE, int(size)))
         self._stroke_layer, self._stroke_region = layer, region
         item = self._layers.item(layer) if region is None else self.regions.item(region)
-        self._stroke = Stroke(item, layer, size, color, erase)
+        item.set_display(None)  # show the live stroke, not a preview of the old mask
+        self._stroke = Stroke(item, layer, size, color, erase, hardness / 100)
 
     def _finish_stroke(self) -> bool:
         stroke, self._stroke = self._stroke, None
@@ -303,11 +359,13 @@ class CanvasView(NavigationView):
             region = self.regions.selected
             if region is None:  # the region brush on no region starts one, as painting a new layer would
                 region = self.regions.add()
-            self._begin_stroke(Layer.MASK, self._brush_size, self._brush_color, self._tool is Tool.ERASER, region)
+            erase = self._tool is Tool.ERASER
+            self._begin_stroke(Layer.MASK, self._brush_size, self._brush_color, erase, self._brush_hardness, region)
             self._extend_stroke(event)
         elif self._tool in PAINT_TOOLS:
             layer = {Tool.BRUSH: Layer.SKETCH, Tool.MASK_BRUSH: Layer.MASK}.get(self._tool, self._eraser_target)
-            self._begin_stroke(layer, self._brush_size, self._brush_color, self._tool is Tool.ERASER)
+            erase = self._tool is Tool.ERASER
+            self._begin_stroke(layer, self._brush_size, self._brush_color, erase, self._brush_hardness)
             self._extend_stroke(event)
         return True
 
