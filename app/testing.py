@@ -31,7 +31,7 @@ import pytest
 
 from gencanvas.core.jobs import Job, JobRunner, validate_params
 from gencanvas.core.params import seed_field_name
-from gencanvas.core.plugin_api import InputKind, JobCancelled, ParamsBase, Plugin, PluginInputs
+from gencanvas.core.plugin_api import InputKind, JobCancelled, ParamsBase, Plugin, PluginInputs, Region
 
 SIDE = 48
 THREAD_GRACE_S = 2.0  # how long a plugin's helper threads may take to finish after run returns
@@ -62,13 +62,18 @@ class ContractCase:
 
 
 def tiny_inputs(plugin_type: type[Plugin], side: int = SIDE, *, optional: bool = True) -> PluginInputs:
-    """A seeded photo, a one-stroke sketch and a square mask: only the layers the plugin declares."""
+    """A seeded photo, a one-stroke sketch, a square mask and a region on it: only the layers the plugin declares."""
     rng = np.random.default_rng(0)
     sketch = np.zeros((side, side, 4), np.uint8)
     sketch[side // 5 : side // 5 + 2, side // 10 : side - side // 6] = (0, 0, 0, 255)
     mask = np.zeros((side, side), bool)
     mask[side // 3 : side * 7 // 12, side // 3 : side * 7 // 12] = True
-    layers = {"image": rng.integers(0, 256, (side, side, 3), dtype=np.uint8), "sketch": sketch, "mask": mask}
+    layers: dict[str, Any] = {
+        "image": rng.integers(0, 256, (side, side, 3), dtype=np.uint8),
+        "sketch": sketch,
+        "mask": mask,
+        "regions": (Region("a red hat", mask.astype(np.float32)),),  # a regional prompt over the mask's square
+    }
     kinds = set(plugin_type.inputs) | (set(getattr(plugin_type, "optional_inputs", ())) if optional else set())
     return PluginInputs(side, side, **{kind.value: layers[kind.value] for kind in kinds})
 
