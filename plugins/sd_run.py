@@ -244,7 +244,7 @@ class SDRun:
         def attempt() -> np.ndarray:
             # A1111 weights and long prompts; encoded here, after the memory plan placed the text encoders
             embeds = encode_prompts(self.pipe, self.family, self.prompt, self.negative_prompt)
-            regional = contextlib.nullcontext()
+            regional: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
             if self.regions:  # installed here, after the memory plan chose the UNet's processors
                 embeds, bias = prepare_regions(self.pipe, self.family, embeds, self.regions, (height, width))
                 regional = regional_attention(self.pipe.unet, bias)
