@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 import torch
@@ -13,11 +15,12 @@ from gencanvas.core.jobs import Job, JobRunner
 from gencanvas.core.metadata import parse_parameters
 from gencanvas.core.plugin_api import JobCancelled, PluginError, PluginInputs, Region
 from gencanvas.models.sd.regions import RegionalAttnProcessor, RegionBias, latent_masks, regional_attention
-from gencanvas.plugins import sd_models_scan
+from gencanvas.plugins import sd_models_scan, sd_settings
 from gencanvas.plugins.sd_img2img import SDImageToImage
 from gencanvas.plugins.sd_params import params_from_parameters
 from gencanvas.plugins.sd_run import usable_regions
 from gencanvas.plugins.sd_txt2img import SDTextToImage
+from tests.sd_fixtures import write_tiny_lora
 
 BASE, OTHER = "a house", "a red hat on a cat"
 WIDE = (256, 32)  # sampled at 192×64 by the tiny model: the left quarter is far from the right half
@@ -149,6 +152,28 @@ def listed(tiny_sd):
     sd_models_scan.refresh()
     yield tiny_sd
     sd_models_scan.refresh()
+
+
+def test_soft_edges_and_overlaps_weigh_the_prompts_by_coverage():
+    quarter, whole = np.full((4, 4), 0.25, np.float32), np.ones((4, 4), np.float32)
+    soft = RegionBias(latent_masks([quarter], (4, 4)), [2], 3).bias(16, torch.ones(1, 5, 8), torch.float32)[0, 0]
+    torch.testing.assert_close(soft.exp(), torch.tensor([0.75] * 3 + [0.25] * 2))
+    both = RegionBias(latent_masks([whole, whole], (4, 4)), [2, 2], 3).bias(16, torch.ones(1, 7, 8), torch.float32)
+    assert both[0, 0].exp().tolist() == [0, 0, 0, 1, 1, 1, 1]  # two regions over each other: both, and no main prompt
+
+
+def test_loras_still_apply_with_regions_and_a_region_tag_applies_everywhere(monkeypatch, tiny_sd, tmp_path):
+    (tmp_path / "Stable-diffusion").mkdir()
+    shutil.copy(tiny_sd.root / "checkpoints" / "tiny-sd15-single.safetensors", tmp_path / "Stable-diffusion")
+    write_tiny_lora(tiny_sd.pipes["sd15"], tmp_path / "Lora" / "detail.safetensors", "kohya", scale=1.0)
+    monkeypatch.setattr(sd_settings, "models_folder", lambda: tmp_path)
+    generate = Generator()
+    canvas = PluginInputs(64, 64, regions=(Region(OTHER, left_quarter(64, 64)),))
+    without = generate(SDTextToImage, canvas, prompt=BASE)
+    with_lora = generate(SDTextToImage, canvas, prompt=BASE, loras="detail:1")
+    assert np.abs(with_lora - without).max() > 4
+    tagged = PluginInputs(64, 64, regions=(Region(f"<lora:detail:1> {OTHER}", left_quarter(64, 64)),))
+    assert np.array_equal(generate(SDTextToImage, tagged, prompt=BASE), with_lora)
 
 
 def test_sdxl_follows_regions_too(listed):
