@@ -108,10 +108,12 @@ class SDRun:
 
         prompt, tagged = extract_prompt_loras(self.params.prompt)
         negative, negative_tagged = extract_prompt_loras(self.params.negative_prompt)
-        for index, (text, mask) in enumerate(self.regions):  # a LoRA cannot be regional: its tag applies everywhere
+        regions = []
+        for text, mask in self.regions:  # a LoRA cannot be regional: its tag applies everywhere
             text, region_tagged = extract_prompt_loras(text)
-            self.regions[index] = (text, mask)
+            regions += [(text, mask)] if text else []  # a region that only held tags has nothing to say
             tagged += region_tagged
+        self.regions = regions
         try:
             wanted = dict(parse_lora_field(self.params.loras))
         except ValueError as exc:

@@ -79,9 +79,9 @@ class RegionBias:
 
     def bias(self, positions: int, context: Any, dtype: Any) -> Any:
         """(B, Q, K) additive bias for ``context`` (B, K, dim): rows with zero region tokens are the negative's."""
-        prompt_rows, filler_rows = self._biases(positions, context.device, dtype)
         import torch
 
+        prompt_rows, filler_rows = self._biases(positions, context.device, dtype)
         filler = context[:, self.base_length :].abs().amax(dim=(1, 2)) == 0  # on the device: no sync per call
         return torch.where(filler[:, None, None], filler_rows[None], prompt_rows[None])
 
