@@ -31,6 +31,7 @@ from gencanvas.core.plugin_api import (
     Plugin,
     PluginError,
     PluginInputs,
+    Region,
     missing_message,
 )
 from gencanvas.core.registry import PluginRegistry, default_registry
@@ -64,6 +65,13 @@ def _generate_parser() -> argparse.ArgumentParser:
     parser.add_argument("--image", type=Path, help="photo layer")
     parser.add_argument("--sketch", type=Path, help="sketch layer (strokes on white or transparent)")
     parser.add_argument("--mask", type=Path, help="mask: white where the plugin should paint")
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="PROMPT=MASK",
+        help='a regional prompt and its mask file (white where it applies), e.g. "a red hat=hat.png"; repeatable',
+    )
     parser.add_argument("--size", default="512x512", help="canvas WxH when no --image is given")
     parser.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"], help="overrides the setting")
     parser.add_argument(
@@ -98,7 +106,22 @@ def _read_inputs(args: argparse.Namespace) -> PluginInputs:
     for name, layer in (("sketch", sketch), ("mask", mask)):
         if layer is not None and layer.shape[:2] != (height, width):
             raise PluginError(f"The {name} is {layer.shape[1]}×{layer.shape[0]} but the canvas is {width}×{height}.")
-    return PluginInputs(width, height, image, sketch, mask, mask_alpha=alpha)
+    regions = tuple(_region(spec, width, height) for spec in args.region)
+    return PluginInputs(width, height, image, sketch, mask, mask_alpha=alpha, regions=regions or None)
+
+
+def _region(spec: str, width: int, height: int) -> Region:
+    """``--region "PROMPT=MASK_FILE"`` as a Region at the canvas size (the prompt may hold '=', the file not)."""
+    prompt, equals, path = spec.rpartition("=")
+    if not equals or not prompt.strip() or not path.strip():
+        raise PluginError(f'--region expects PROMPT=MASK_FILE such as "a red hat=hat.png", got {spec!r}')
+    mask = load_mask_alpha(Path(path.strip()))  # soft masks keep their grey levels
+    if mask.shape != (height, width):
+        raise PluginError(
+            f"The mask of the region '{prompt.strip()}' is {mask.shape[1]}×{mask.shape[0]} "
+            f"but the canvas is {width}×{height}."
+        )
+    return Region(prompt.strip(), mask)
 
 
 def _sketch_from(rgba: np.ndarray) -> np.ndarray:
@@ -151,6 +174,8 @@ def cmd_generate(argv: list[str]) -> int:
     try:
         _check_output(args)
         plugin_type = default_registry().get(args.plugin)
+        if args.region and InputKind.REGIONS not in plugin_type.canvas_inputs():
+            raise PluginError(f"{plugin_type.title} does not follow regional prompts: leave out --region.")
         job = _build_job(plugin_type, args.param, _read_inputs(args))
     except (KeyError, ValueError, PluginError, ImageLoadError) as exc:
         print(f"gencanvas: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)

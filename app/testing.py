@@ -62,7 +62,7 @@ class ContractCase:
 
 
 def tiny_inputs(plugin_type: type[Plugin], side: int = SIDE, *, optional: bool = True) -> PluginInputs:
-    """A seeded photo, a one-stroke sketch and a square mask: only the layers the plugin declares."""
+    """A seeded photo, a one-stroke sketch, a square mask and a region on it: only the layers the plugin declares."""
     rng = np.random.default_rng(0)
     sketch = np.zeros((side, side, 4), np.uint8)
     sketch[side // 5 : side // 5 + 2, side // 10 : side - side // 6] = (0, 0, 0, 255)

@@ -9,8 +9,8 @@ import numpy as np
 
 from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext, slider
 from gencanvas.plugins import sd_models_scan
-from gencanvas.plugins.sd_params import SDParams, describe, with_current_models
-from gencanvas.plugins.sd_run import SDRun, pil, working_size
+from gencanvas.plugins.sd_params import SDParams, describe, remember_regions, with_current_models
+from gencanvas.plugins.sd_run import SDRun, pil, usable_regions, working_size
 
 
 class SDImageToImageParams(SDParams):
@@ -24,6 +24,7 @@ class SDImageToImage(Plugin[SDImageToImageParams]):
     title = "Image to image (Stable Diffusion)"
     description = "Redraw the photo following the prompt; strength sets how far it may move from the original."
     inputs = frozenset({InputKind.IMAGE})
+    optional_inputs = frozenset({InputKind.REGIONS})  # regional prompts: each region's prompt where it is painted
     Params = SDImageToImageParams
 
     @classmethod
@@ -40,7 +41,9 @@ class SDImageToImage(Plugin[SDImageToImageParams]):
 
     def run(self, inputs: PluginInputs, params: SDImageToImageParams, ctx: RunContext) -> np.ndarray:
         photo = inputs.require(InputKind.IMAGE)
-        job = SDRun(ctx, params, "img2img")
+        regions = usable_regions(inputs)
+        remember_regions(params, [prompt for prompt, _ in regions])
+        job = SDRun(ctx, params, "img2img", regions=regions)
         width, height = working_size(inputs.width, inputs.height, job.native)
         if int(params.steps * params.strength) < 1:
             params = params.model_copy(update={"strength": min(1.0, 1.0 / params.steps)})

@@ -10,6 +10,8 @@ Settings) without a restart. "auto" is always there and tracks the folder.
 from __future__ import annotations
 
 import contextlib
+import json
+from collections.abc import Sequence
 from typing import Literal, TypeVar
 
 from pydantic import Field
@@ -91,13 +93,37 @@ def a1111_prompt(prompt: str, loras: str) -> str:
     return f"{prompt} {tags}" if tags else prompt
 
 
+# The region prompts of recent runs by their parameters object: ``describe_params`` sees only the
+# parameters, the regions come with the canvas. A job's run always precedes its description.
+_RUN_REGIONS: dict[int, tuple[str, ...]] = {}
+_KEPT = 32
+
+
+def remember_regions(params: SDParams, prompts: Sequence[str]) -> None:
+    """Note the region prompts a run with ``params`` followed, for :func:`describe`."""
+    _RUN_REGIONS[id(params)] = tuple(prompts)
+    while len(_RUN_REGIONS) > _KEPT:
+        del _RUN_REGIONS[next(iter(_RUN_REGIONS))]
+
+
+def regions_setting(params: SDParams) -> str:
+    """``, Regions: "[…]"``: the prompts as a JSON list, quoted as A1111 quotes values with commas."""
+    prompts = _RUN_REGIONS.get(id(params))
+    if not prompts:
+        return ""
+    return f", Regions: {json.dumps(json.dumps(list(prompts), ensure_ascii=False), ensure_ascii=False)}"
+
+
 def describe(params: SDParams, extra: str = "") -> str:
-    """The A1111 "parameters" text: prompt (LoRAs as tags), negative prompt, A1111's setting names."""
+    """The A1111 "parameters" text: prompt (LoRAs as tags), negative prompt, A1111's setting names.
+
+    Region prompts go last as one ``Regions`` setting, which A1111 and the restore ignore.
+    """
     negative = f"\nNegative prompt: {params.negative_prompt}" if params.negative_prompt else ""
     return (
         f"{a1111_prompt(params.prompt, params.loras)}{negative}\nSteps: {params.steps}, "
         f"Sampler: {A1111_SAMPLERS[params.scheduler]}, CFG scale: {params.guidance}, "
-        f"Seed: {params.seed}, Model: {params.model}, VAE: {params.vae}{extra}"
+        f"Seed: {params.seed}, Model: {params.model}, VAE: {params.vae}{extra}{regions_setting(params)}"
     )
 
 

@@ -8,19 +8,39 @@ only inside functions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from gencanvas.core.jobs import is_out_of_memory
-from gencanvas.plugin_api import PluginError, RunContext
+from gencanvas.plugin_api import PluginError, PluginInputs, RunContext
 from gencanvas.plugins import sd_models_scan, sd_settings
 from gencanvas.plugins.sd_memory import run_within_memory
 
 if TYPE_CHECKING:  # pragma: no cover
     from gencanvas.models.sd.importer import ModelInfo
     from gencanvas.plugins.sd_params import SDParams
+
+
+RegionPrompts = Sequence[tuple[str, np.ndarray]]  # (prompt, mask (H, W) float32 in [0, 1] at the canvas size)
+
+
+def usable_regions(inputs: PluginInputs) -> list[tuple[str, np.ndarray]]:
+    """The canvas's regions that say something: a prompt and a mask that is not empty, at the canvas size."""
+    found = []
+    for region in inputs.regions or ():
+        mask = np.asarray(region.mask, np.float32)
+        if not region.prompt.strip() or not np.any(mask > 0):
+            continue
+        if mask.shape != (inputs.height, inputs.width):
+            raise PluginError(
+                f"The mask of the region '{region.prompt.strip()}' is {mask.shape[-1]}×{mask.shape[0]} "
+                f"but the canvas is {inputs.width}×{inputs.height}."
+            )
+        found.append((region.prompt.strip(), np.clip(mask, 0, 1)))
+    return found
 
 
 def working_size(width: int, height: int, native: int, multiple: int = 64) -> tuple[int, int]:
@@ -34,10 +54,18 @@ class SDRun:
     """One job's models, resolved and loaded (cached across jobs by the worker)."""
 
     def __init__(
-        self, ctx: RunContext, params: SDParams, task: str, *, inpaint: bool = False, controlnet: str | None = None
+        self,
+        ctx: RunContext,
+        params: SDParams,
+        task: str,
+        *,
+        inpaint: bool = False,
+        controlnet: str | None = None,
+        regions: RegionPrompts = (),
     ) -> None:
         models = sd_models_scan.scan()
         self.ctx, self.params, self.task = ctx, params, task
+        self.regions = list(regions)
         info = sd_models_scan.pick(models, "checkpoint", params.model, inpaint=inpaint if task == "inpaint" else False)
         if info is None:
             raise PluginError(
@@ -72,11 +100,20 @@ class SDRun:
         self.native = self.pipe.unet.config.sample_size * vae_scale
 
     def _resolve_loras(self, models: list[Any]) -> tuple[str, str, list[tuple[Any, float]]]:
-        """The prompts without ``<lora:…>`` tags, and the LoRAs of the field and the tags, found and checked."""
+        """The prompts without ``<lora:…>`` tags, and the LoRAs of the field and the tags, found and checked.
+
+        Region prompts lose their tags too; their LoRAs apply to the whole picture.
+        """
         from gencanvas.models.sd.lora import LoraMismatchError, check_base, extract_prompt_loras, parse_lora_field
 
         prompt, tagged = extract_prompt_loras(self.params.prompt)
         negative, negative_tagged = extract_prompt_loras(self.params.negative_prompt)
+        regions = []
+        for text, mask in self.regions:  # a LoRA cannot be regional: its tag applies everywhere
+            text, region_tagged = extract_prompt_loras(text)
+            regions += [(text, mask)] if text else []  # a region that only held tags has nothing to say
+            tagged += region_tagged
+        self.regions = regions
         try:
             wanted = dict(parse_lora_field(self.params.loras))
         except ValueError as exc:
@@ -115,7 +152,8 @@ class SDRun:
         """The textual-inversion embeddings the prompts name, loaded into the cached text encoders once."""
         from gencanvas.models.sd.embeddings import load_embeddings, used_embeddings
 
-        wanted = used_embeddings(models, self.family, (self.prompt, self.negative_prompt))
+        prompts = (self.prompt, self.negative_prompt, *(text for text, _ in self.regions))
+        wanted = used_embeddings(models, self.family, prompts)
         try:
             load_embeddings(self.pipe, wanted)
         except Exception as exc:
@@ -186,6 +224,7 @@ class SDRun:
         from gencanvas.models.sd.generate import decode_latents, sample_latents
         from gencanvas.models.sd.preview import LaggedFrames
         from gencanvas.models.sd.prompt_weights import encode_prompts
+        from gencanvas.models.sd.regions import prepare_regions, regional_attention
 
         render = self.renderer()
         frames = None if render is None else LaggedFrames(render, self.ctx.emit)
@@ -207,12 +246,17 @@ class SDRun:
         def attempt() -> np.ndarray:
             # A1111 weights and long prompts; encoded here, after the memory plan placed the text encoders
             embeds = encode_prompts(self.pipe, self.family, self.prompt, self.negative_prompt)
-            latents = sample_latents(
-                self.pipe,
-                call | embeds | {"generator": self.ctx.generator()},
-                scheduler=self.params.scheduler,
-                on_step=on_step,
-            )
+            regional: contextlib.AbstractContextManager[None] = contextlib.nullcontext()
+            if self.regions:  # installed here, after the memory plan chose the UNet's processors
+                embeds, bias = prepare_regions(self.pipe, self.family, embeds, self.regions, (height, width))
+                regional = regional_attention(self.pipe.unet, bias)
+            with regional:
+                latents = sample_latents(
+                    self.pipe,
+                    call | embeds | {"generator": self.ctx.generator()},
+                    scheduler=self.params.scheduler,
+                    on_step=on_step,
+                )
             if frames is not None:
                 frames.flush()
             self.ctx.check_cancelled()  # a cancel during the last step skips the decode

@@ -7,10 +7,10 @@ from typing import Any
 
 import numpy as np
 
-from gencanvas.plugin_api import Plugin, PluginInputs, RunContext
+from gencanvas.plugin_api import InputKind, Plugin, PluginInputs, RunContext
 from gencanvas.plugins import sd_models_scan
-from gencanvas.plugins.sd_params import SDParams, describe, with_current_models
-from gencanvas.plugins.sd_run import SDRun, working_size
+from gencanvas.plugins.sd_params import SDParams, describe, remember_regions, with_current_models
+from gencanvas.plugins.sd_run import SDRun, usable_regions, working_size
 
 
 class SDTextToImageParams(SDParams):
@@ -24,6 +24,7 @@ class SDTextToImage(Plugin[SDTextToImageParams]):
         "Draw from a prompt with your own SD 1.5 / SD 2.x / SDXL checkpoint, sampled at the model's size "
         "and fitted to the canvas."
     )
+    optional_inputs = frozenset({InputKind.REGIONS})  # regional prompts: each region's prompt where it is painted
     Params = SDTextToImageParams
 
     @classmethod
@@ -39,7 +40,9 @@ class SDTextToImage(Plugin[SDTextToImageParams]):
         return describe(params)
 
     def run(self, inputs: PluginInputs, params: SDTextToImageParams, ctx: RunContext) -> np.ndarray:
-        job = SDRun(ctx, params, "txt2img")
+        regions = usable_regions(inputs)
+        remember_regions(params, [prompt for prompt, _ in regions])
+        job = SDRun(ctx, params, "txt2img", regions=regions)
         width, height = working_size(inputs.width, inputs.height, job.native)
         image = job.generate({"width": width, "height": height}, width, height)
         return job.fit_canvas(image, inputs.width, inputs.height)

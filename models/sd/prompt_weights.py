@@ -176,3 +176,11 @@ def encode_prompts(pipe: Any, family: str, prompt: str, negative: str) -> dict[s
     if family == "sdxl":
         call |= {"pooled_prompt_embeds": pooled, "negative_pooled_prompt_embeds": negative_pooled}
     return call
+
+
+def encode_states(pipe: Any, family: str, text: str) -> Any:
+    """One prompt's hidden states (1, 77·n, dim), weighted and chunked as ``encode_prompts`` does (regions)."""
+    import torch
+
+    with torch.no_grad():
+        return _encode_chunks(pipe, text, family)[0]
