@@ -1,0 +1,115 @@
+"""Inpainting an area larger than the model: native-size tiles over the mask, filled one after another.
+
+A picture expanded by more than the checkpoint's native resolution (512 px for SD 1.x, 1024
+for SDXL) would otherwise be squeezed into one native-size sample and stretched back, soft
+and repetitive. Instead the canvas is cut into cores of half the native side, each seen
+through a native-size window (``gencanvas.models.tiling.windowed``), so every tile has a
+quarter of the native side of context around its core. Only tiles whose core holds masked
+pixels run, and they run in order of how much of their window is already known (the
+picture, or earlier tiles' fills), so each tile continues what is there rather than
+inventing against blur. A tile masks every still-unfilled pixel of its window, keeps only
+its core, and repaints ``blend`` pixels of the earlier fills next to it, cross-faded
+through :func:`gencanvas.core.mask_ops.composite`; pixels outside the mask are never
+written. Each finished tile is streamed to the canvas.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from gencanvas.core.mask_ops import SoftMask, composite, grow_mask
+from gencanvas.models.tiling import Tile, windowed
+from gencanvas.plugin_api import RunContext
+
+if TYPE_CHECKING:  # pragma: no cover
+    from gencanvas.plugins.sd_run import SDRun
+
+Inpaint = Callable[[np.ndarray, np.ndarray, int], np.ndarray]  # (window, its mask, tile number) → filled window
+TileSink = Callable[[np.ndarray, int, int], None]
+
+
+def needs_tiles(region: np.ndarray, native: int) -> bool:
+    """Whether the masked area's bounding box is larger than the model's native side either way."""
+    rows, cols = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
+    return rows.size > 0 and max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 > native
+
+
+def plan(region: np.ndarray, native: int) -> list[Tile]:
+    """The tiles that have masked pixels in their core: cores of half ``native``, windows of ``native``."""
+    height, width = region.shape
+    return [tile for tile in windowed(height, width, max(8, native // 2), native) if region[tile.core.slices].any()]
+
+
+def _most_known(tiles: list[Tile], pending: np.ndarray) -> int:
+    """The tile whose window is most already known (the first of equals: reading order)."""
+    return int(np.argmax([1.0 - pending[tile.context.slices].mean() for tile in tiles]))
+
+
+def _fade(fresh: np.ndarray, band: np.ndarray, blend: int) -> SoftMask:
+    """All of the tile's own pixels, and the band of earlier fill fading out over ``blend`` px."""
+    if blend <= 0 or not band.any():
+        return SoftMask(fresh, fresh.astype(np.float32))
+    distance = cv2.distanceTransform((~fresh).astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    ramp = np.clip(1.0 - distance / (blend + 1), 0.0, 1.0)
+    alpha = np.where(fresh, 1.0, np.where(band, ramp, 0.0)).astype(np.float32)
+    return SoftMask(alpha > 0, alpha)
+
+
+def fill_in_tiles(
+    image: np.ndarray, region: np.ndarray, tiles: list[Tile], inpaint: Inpaint, *, blend: int, on_tile: TileSink
+) -> np.ndarray:
+    """``image`` with every ``region`` pixel in the tiles' cores filled by ``inpaint``, tile by tile.
+
+    ``image`` should already hold a plausible start in the region (``expand.blur_fill``).
+    ``on_tile(canvas_so_far, done, total)`` runs after each tile (it may raise to cancel).
+    """
+    work, pending = image.copy(), region.copy()
+    remaining = list(tiles)
+    for done in range(1, len(tiles) + 1):
+        tile = remaining.pop(_most_known(remaining, pending))
+        window = tile.context.slices
+        own = np.zeros_like(region)
+        own[tile.core.slices] = pending[tile.core.slices]
+        fresh = own[window]
+        band = grow_mask(fresh, blend) & region[window] & ~pending[window] if blend > 0 else np.zeros_like(fresh)
+        filled = inpaint(work[window], pending[window] | band, done - 1)
+        work[window] = composite(work[window], filled, _fade(fresh, band, blend))
+        pending[tile.core.slices] = False
+        on_tile(work, done, len(tiles))
+    return work
+
+
+def sd_fill_in_tiles(job: SDRun, start: np.ndarray, region: np.ndarray, strength: float, ctx: RunContext) -> np.ndarray:
+    """The SD inpaint job over ``region`` in native-size tiles, each tile with its own seed, streamed whole."""
+    from PIL import Image
+
+    from gencanvas.plugins.sd_run import pil, to_canvas
+
+    tiles = plan(region, job.native)
+    # Per-step previews of one tile would jump about the canvas: finished tiles are streamed instead.
+    quiet = dataclasses.replace(ctx, sink=lambda frame, step, total: None)
+
+    def inpaint(window: np.ndarray, mask: np.ndarray, number: int) -> np.ndarray:
+        height, width = window.shape[:2]
+        w8, h8 = -(-width // 8) * 8, -(-height // 8) * 8  # the VAE needs multiples of 8
+        job.ctx = dataclasses.replace(quiet, seed=ctx.seed + number)  # the same noise in every tile would repeat
+        call = {
+            "image": pil(window, (w8, h8)),
+            "mask_image": pil(mask.astype(np.uint8) * 255, (w8, h8), Image.Resampling.NEAREST),
+            "strength": strength,
+            "width": w8,
+            "height": h8,
+        }
+        return to_canvas(job.generate(call, w8, h8), width, height)
+
+    try:
+        filled = fill_in_tiles(start, region, tiles, inpaint, blend=job.native // 8, on_tile=ctx.emit)
+    finally:
+        job.ctx = ctx
+    ctx.notify(f"Filled in {len(tiles)} overlapping tiles at the model's {job.native} px, one after another.")
+    return filled
