@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from gencanvas import __version__
+from gencanvas.core import expand
 from gencanvas.core.animation import EXPORT_SUFFIXES, export_sequence, frames_of_result
 from gencanvas.core.image_io import SUPPORTED_SAVE_SUFFIXES, ImageLoadError, load_image, load_mask, save_image
 from gencanvas.core.jobs import Job, JobRunner, check_inputs, job_for, user_message, validate_params
@@ -65,6 +66,9 @@ def _generate_parser() -> argparse.ArgumentParser:
     parser.add_argument("--sketch", type=Path, help="sketch layer (strokes on white or transparent)")
     parser.add_argument("--mask", type=Path, help="mask: white where the plugin should paint")
     parser.add_argument("--size", default="512x512", help="canvas WxH when no --image is given")
+    parser.add_argument(
+        "--expand", metavar="L,T,R,B", help="outpaint: grow the canvas by these pixels per side and mask the new area"
+    )
     parser.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"], help="overrides the setting")
     parser.add_argument(
         "-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .webp; .gif animates)"
@@ -150,7 +154,10 @@ def cmd_generate(argv: list[str]) -> int:
     try:
         _check_output(args)
         plugin_type = default_registry().get(args.plugin)
-        job = _build_job(plugin_type, args.param, _read_inputs(args))
+        inputs = _read_inputs(args)
+        if args.expand:
+            inputs = expand.expand_inputs(inputs, expand.parse_margins(args.expand))
+        job = _build_job(plugin_type, args.param, inputs)
     except (KeyError, ValueError, PluginError, ImageLoadError) as exc:
         print(f"gencanvas: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return EXIT_USAGE
