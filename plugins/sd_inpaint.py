@@ -27,8 +27,11 @@ from gencanvas.plugins.sd_run import SDRun, pil, working_size
 
 
 def regular_strength_limit(steps: int) -> float:
-    """The highest strength that still starts from the noised picture: one step below pure noise."""
-    return 1.0 - 0.5 / steps
+    """The highest strength that still starts from the noised picture: one step below pure noise.
+
+    A single step has no step to spare: it starts from noise (strength 1).
+    """
+    return 1.0 - 0.5 / steps if steps > 1 else 1.0
 
 
 class SDInpaintParams(SoftMaskParams, SDParams):
@@ -71,6 +74,8 @@ class SDInpaint(Plugin[SDInpaintParams]):
         start, strength = photo, params.strength
         if not job.info.inpaint:
             start, strength = blur_fill(photo, mask), min(strength, regular_strength_limit(params.steps))
+        if int(params.steps * strength) < 1:  # diffusers refuses a run of no steps
+            strength = min(1.0, 1.0 / params.steps)
         if outpaint_tiles.needs_tiles(mask, job.native):
             return composite(photo, outpaint_tiles.sd_fill_in_tiles(job, start, mask, strength, ctx), soft)
         width, height = working_size(inputs.width, inputs.height, job.native)

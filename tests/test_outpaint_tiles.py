@@ -110,3 +110,22 @@ def test_blur_fill_extends_the_border_smoothly_and_keeps_known_pixels():
     filled = blur_fill(image, mask)
     np.testing.assert_array_equal(filled[:, :16], image[:, :16])
     assert (np.abs(filled[:, 16:].astype(int) - (200, 40, 10)) <= 1).all()  # one colour around: that colour
+
+
+@pytest.mark.parametrize(
+    ("model", "steps", "strength", "sent"),
+    [("a-tiny-sd15", 4, 1.0, 0.875), ("a-tiny-sd15", 1, 1.0, 1.0), ("tiny-sd15-inpainting", 4, 1.0, 1.0)],
+)
+def test_an_ordinary_checkpoint_starts_from_the_blurred_surroundings(
+    tiny_sd_listed, monkeypatch, model, steps, strength, sent
+):
+    from gencanvas.plugins.sd_run import SDRun, pil
+
+    image, mask = expanded(Margins(right=16))
+    calls = []
+    monkeypatch.setattr(SDRun, "generate", lambda job, call, w, h: calls.append(call) or np.zeros((h, w, 3), np.uint8))
+    run_inpaint(image, mask, model=model, steps=steps, strength=strength)
+    (call,) = calls
+    assert call["strength"] == sent
+    start = blur_fill(image, mask) if model == "a-tiny-sd15" else image  # an inpainting model: the canvas as it is
+    np.testing.assert_array_equal(np.asarray(call["image"]), np.asarray(pil(start, call["image"].size)))

@@ -143,7 +143,7 @@ def blur_fill(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     if not known.any() or known.all():
         return image.copy()
     pixels = image.reshape(*known.shape, -1).astype(np.float32)
-    levels = [(pixels * known[..., None], known)]
+    levels: list[tuple[np.ndarray, np.ndarray]] = [(pixels * known[..., None], known)]
     while max(levels[-1][1].shape) > 1:
         total, weight = levels[-1]
         size = (max(1, (weight.shape[1] + 1) // 2), max(1, (weight.shape[0] + 1) // 2))
