@@ -80,7 +80,7 @@ def fill_in_tiles(
         filled = inpaint(work[window], pending[window] | band, done - 1)
         work[window] = composite(work[window], filled, _fade(fresh, band, blend))
         pending[tile.core.slices] = False
-        on_tile(work, done, len(tiles))
+        on_tile(work.copy(), done, len(tiles))  # a copy: the GUI may show it while the next tile runs
     return work
 
 
