@@ -7,10 +7,10 @@ through a native-size window (``gencanvas.models.tiling.windowed``), so every ti
 quarter of the native side of context around its core. Only tiles whose core holds masked
 pixels run, and they run in order of how much of their window is already known (the
 picture, or earlier tiles' fills), so each tile continues what is there rather than
-inventing against blur. A tile masks every still-unfilled pixel of its window, keeps only
-its core, and repaints ``blend`` pixels of the earlier fills next to it, cross-faded
-through :func:`gencanvas.core.mask_ops.composite`; pixels outside the mask are never
-written. Each finished tile is streamed to the canvas.
+inventing against blur. A tile masks every still-unfilled pixel of its window, keeps its
+core and up to an eighth of the native side beyond, and repaints as much of the earlier
+fills next to it, cross-faded through :func:`gencanvas.core.mask_ops.composite`; pixels
+outside the mask are never written. Each finished tile is streamed to the canvas.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from gencanvas.core.mask_ops import SoftMask, composite, grow_mask
-from gencanvas.models.tiling import Tile, windowed
+from gencanvas.models.tiling import Box, Tile, windowed
 from gencanvas.plugin_api import RunContext
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -39,10 +39,33 @@ def needs_tiles(region: np.ndarray, native: int) -> bool:
     return rows.size > 0 and max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 > native
 
 
+def reach_for(native: int) -> int:
+    """How far past its core a tile may fill, and how wide it cross-fades into earlier fills."""
+    return native // 8
+
+
 def plan(region: np.ndarray, native: int) -> list[Tile]:
-    """The tiles that have masked pixels in their core: cores of half ``native``, windows of ``native``."""
+    """The tiles that have masked pixels in their core: cores of half ``native``, windows of ``native``.
+
+    A core whose masked pixels all lie within :func:`reach_for` of a fuller neighbour's core
+    (a feathered edge spilling a few pixels over a core's border) gets no tile of its own:
+    the neighbour fills them, rather than a whole sample being spent on a sliver.
+    """
     height, width = region.shape
-    return [tile for tile in windowed(height, width, max(8, native // 2), native) if region[tile.core.slices].any()]
+    reach = reach_for(native)
+    touched = [tile for tile in windowed(height, width, max(8, native // 2), native) if region[tile.core.slices].any()]
+    full = [tile for tile in touched if region[_shrunk(tile.core, reach)].any()]
+    covered = np.zeros_like(region)
+    for tile in full:
+        covered[tile.core.grown(reach, height, width).slices] = True
+    return [tile for tile in touched if tile in full or (region & ~covered)[tile.core.slices].any()]
+
+
+def _shrunk(box: Box, margin: int) -> tuple[slice, slice]:
+    """The box's pixels farther than ``margin`` from its border (empty when there are none)."""
+    return slice(box.top + margin, max(box.top + margin, box.bottom - margin)), slice(
+        box.left + margin, max(box.left + margin, box.right - margin)
+    )
 
 
 def _most_known(tiles: list[Tile], pending: np.ndarray) -> int:
@@ -61,26 +84,39 @@ def _fade(fresh: np.ndarray, band: np.ndarray, blend: int) -> SoftMask:
 
 
 def fill_in_tiles(
-    image: np.ndarray, region: np.ndarray, tiles: list[Tile], inpaint: Inpaint, *, blend: int, on_tile: TileSink
+    image: np.ndarray,
+    region: np.ndarray,
+    tiles: list[Tile],
+    inpaint: Inpaint,
+    *,
+    reach: int,
+    blend: int,
+    on_tile: TileSink,
 ) -> np.ndarray:
-    """``image`` with every ``region`` pixel in the tiles' cores filled by ``inpaint``, tile by tile.
+    """``image`` with the ``region`` pixels in and near the tiles' cores filled by ``inpaint``, tile by tile.
 
-    ``image`` should already hold a plausible start in the region (``expand.blur_fill``).
-    ``on_tile(canvas_so_far, done, total)`` runs after each tile (it may raise to cancel).
+    Each tile fills what is still unfilled in its core and up to ``reach`` px beyond it, and
+    cross-fades over ``blend`` px into earlier fills; a tile left nothing to fill by its
+    neighbours is skipped. ``image`` should already hold a plausible start in the region
+    (``expand.blur_fill``). ``on_tile(canvas_so_far, done, total)`` runs after each tile
+    (it may raise to cancel).
     """
+    height, width = region.shape
     work, pending = image.copy(), region.copy()
-    remaining = list(tiles)
-    for done in range(1, len(tiles) + 1):
+    remaining, done = list(tiles), 0
+    while remaining:
         tile = remaining.pop(_most_known(remaining, pending))
-        window = tile.context.slices
-        own = np.zeros_like(region)
-        own[tile.core.slices] = pending[tile.core.slices]
-        fresh = own[window]
+        window, reached = tile.context.slices, tile.core.grown(reach, height, width).relative_to(tile.context)
+        fresh = np.zeros((tile.context.height, tile.context.width), bool)
+        fresh[reached.slices] = pending[window][reached.slices]
+        if not fresh.any():
+            continue
         band = grow_mask(fresh, blend) & region[window] & ~pending[window] if blend > 0 else np.zeros_like(fresh)
-        filled = inpaint(work[window], pending[window] | band, done - 1)
+        filled = inpaint(work[window], pending[window] | band, done)
         work[window] = composite(work[window], filled, _fade(fresh, band, blend))
-        pending[tile.core.slices] = False
-        on_tile(work.copy(), done, len(tiles))  # a copy: the GUI may show it while the next tile runs
+        pending[window] &= ~fresh
+        done += 1
+        on_tile(work.copy(), done, done + len(remaining))  # a copy: the GUI may show it while the next tile runs
     return work
 
 
@@ -108,7 +144,8 @@ def sd_fill_in_tiles(job: SDRun, start: np.ndarray, region: np.ndarray, strength
         return to_canvas(job.generate(call, w8, h8), width, height)
 
     try:
-        filled = fill_in_tiles(start, region, tiles, inpaint, blend=job.native // 8, on_tile=ctx.emit)
+        reach = reach_for(job.native)
+        filled = fill_in_tiles(start, region, tiles, inpaint, reach=reach, blend=reach, on_tile=ctx.emit)
     finally:
         job.ctx = ctx
     ctx.notify(f"Filled in {len(tiles)} overlapping tiles at the model's {job.native} px, one after another.")

@@ -7,6 +7,7 @@ import pytest
 
 from gencanvas.core.expand import Margins, blur_fill, expand_canvas
 from gencanvas.core.jobs import Job, JobRunner
+from gencanvas.core.mask_ops import grow_mask, soft_mask
 from gencanvas.core.plugin_api import PluginInputs
 from gencanvas.plugins import outpaint_tiles, sd_models_scan
 from gencanvas.plugins.sd_inpaint import SDInpaint
@@ -55,7 +56,7 @@ def test_a_large_expansion_is_filled_in_streamed_tiles_and_keeps_old_pixels(tiny
 
     monkeypatch.setattr(outpaint_tiles, "fill_in_tiles", counting)
     result, frames, notices = run_inpaint(image, mask, model=model, feather=4, preview="auto")
-    tiles = outpaint_tiles.plan(mask, NATIVE)
+    tiles = outpaint_tiles.plan(soft_mask(mask, feather=4).region, NATIVE)
     assert len(tiles) == len(calls) > 1
     assert all(shape == (NATIVE, NATIVE, 3) for shape, _ in calls)  # every tile at the model's native size
     assert [(s, t) for _, s, t in frames] == [(i, len(tiles)) for i in range(1, len(tiles) + 1)]
@@ -91,7 +92,7 @@ def test_tiles_run_most_known_first_and_later_tiles_see_earlier_fills():
         return np.full_like(window, 10 * (number + 1))
 
     tiles = outpaint_tiles.plan(mask, NATIVE)
-    result = outpaint_tiles.fill_in_tiles(image, mask, tiles, inpaint, blend=4, on_tile=lambda *a: None)
+    result = outpaint_tiles.fill_in_tiles(image, mask, tiles, inpaint, reach=8, blend=4, on_tile=lambda *a: None)
     assert not ((result == image).all(axis=-1) & mask).any()
     np.testing.assert_array_equal(result[~mask], image[~mask])
     assert len(seen) == len(tiles) == 4  # cores of 32 px: two columns on each side of the picture
@@ -129,3 +130,23 @@ def test_an_ordinary_checkpoint_starts_from_the_blurred_surroundings(
     assert call["strength"] == sent
     start = blur_fill(image, mask) if model == "a-tiny-sd15" else image  # an inpainting model: the canvas as it is
     np.testing.assert_array_equal(np.asarray(call["image"]), np.asarray(pil(start, call["image"].size)))
+
+
+def test_a_feathered_edge_spilling_over_a_core_gets_no_tile_of_its_own():
+    _, mask = expanded(Margins(left=64, right=64))  # the picture's edges fall on core borders (cores of 32)
+    spilled = grow_mask(mask, 3)  # a feather reaching 3 px into the picture's outer cores
+    tiles = outpaint_tiles.plan(spilled, NATIVE)
+    assert len(tiles) == len(outpaint_tiles.plan(mask, NATIVE)) == 4
+    image = picture(48, 192)
+    calls = []
+    result = outpaint_tiles.fill_in_tiles(
+        image,
+        spilled,
+        tiles,
+        lambda w, m, n: calls.append(n) or np.full_like(w, 7),
+        reach=8,
+        blend=0,
+        on_tile=lambda *a: None,
+    )
+    assert len(calls) == 4 and (result[spilled] == 7).all()  # the neighbours filled the slivers
+    np.testing.assert_array_equal(result[~spilled], image[~spilled])
