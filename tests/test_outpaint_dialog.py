@@ -103,3 +103,20 @@ def test_the_dialog_is_expand_canvas_plus_the_plugin(qtbot):
     dialog.preset.setCurrentText("1:1")  # Expand canvas's presets, shared
     assert dialog.margins() == Margins(0, 35, 0, 35) and dialog.windowTitle() == "Outpaint"
     assert outpaint_dialog.PREFERRED[0] == "sd-inpaint"
+
+
+def test_a_failed_fill_keeps_the_expansion_masked_and_a_refused_expansion_does_nothing(
+    qtbot, window, monkeypatch, tmp_path
+):
+    from gencanvas.plugins import sd_settings
+
+    monkeypatch.setattr(sd_settings, "models_folder", lambda: tmp_path)  # no checkpoint in it
+    window.new_document(64, 48)
+    steps = window.canvas.undo_stack.count()
+    assert outpaint_dialog.outpaint(window, Margins(right=9000), "inpaint-classical") is None
+    assert "8192 px limit" in window.status.message.text() and window.canvas.undo_stack.count() == steps
+    with qtbot.waitSignal(window.generation.worker.jobFailed, timeout=JOB_MS):
+        assert outpaint_dialog.outpaint(window, Margins(right=16), "sd-inpaint") is not None
+    assert "Models dir" in window.generation.last_error  # one sentence naming the setting
+    assert window.canvas.document_size() == (80, 48) and window.canvas.undo_stack.count() == steps + 1
+    assert window.canvas.mask_array()[:, 64:].all()  # ready for another plugin
