@@ -96,8 +96,8 @@ def fill_in_tiles(
     """``image`` with the ``region`` pixels in and near the tiles' cores filled by ``inpaint``, tile by tile.
 
     Each tile fills what is still unfilled in its core and up to ``reach`` px beyond it, and
-    cross-fades over ``blend`` px into earlier fills; a tile left nothing to fill by its
-    neighbours is skipped. ``image`` should already hold a plausible start in the region
+    cross-fades over ``blend`` px into earlier fills; a tile its neighbours left nothing to
+    fill is dropped (the streamed total shrinks). ``image`` should already hold a plausible start in the region
     (``expand.blur_fill``). ``on_tile(canvas_so_far, done, total)`` runs after each tile
     (it may raise to cancel).
     """
@@ -109,13 +109,12 @@ def fill_in_tiles(
         window, reached = tile.context.slices, tile.core.grown(reach, height, width).relative_to(tile.context)
         fresh = np.zeros((tile.context.height, tile.context.width), bool)
         fresh[reached.slices] = pending[window][reached.slices]
-        if not fresh.any():
-            continue
         band = grow_mask(fresh, blend) & region[window] & ~pending[window] if blend > 0 else np.zeros_like(fresh)
         filled = inpaint(work[window], pending[window] | band, done)
         work[window] = composite(work[window], filled, _fade(fresh, band, blend))
         pending[window] &= ~fresh
         done += 1
+        remaining = [later for later in remaining if pending[later.core.grown(reach, height, width).slices].any()]
         on_tile(work.copy(), done, done + len(remaining))  # a copy: the GUI may show it while the next tile runs
     return work
 
