@@ -86,7 +86,7 @@ def tiny_run() -> list[list[object]]:
 
 def main() -> None:
     plans, fills = plan_rows()
-    report("outpaint_tiles", ["expansion", "canvas", "tiles SD 1.x (512)", "tiles SDXL (1024)"], plans)
+    report("outpaint_tiles", ["expansion", "canvas", "tiles planned SD 1.x (512)", "tiles planned SDXL (1024)"], plans)
     report("outpaint_blur_fill", ["canvas", "blur_fill ms (median of 5)"], fills)
     report("outpaint_tiny_run", ["outpaint", "model", "tiles", "seconds", "peak RSS MB"], tiny_run())
 

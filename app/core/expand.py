@@ -136,7 +136,7 @@ def blur_fill(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
     A push-pull pyramid: the known pixels (premultiplied by their weight) are halved down
     to one pixel, then each level fills its gaps from the coarser one on the way back up,
     so a hole takes the colours of its border, smoothly and ever blurrier towards its
-    middle (about 0.2 s for 1024² on one CPU core). Unmasked pixels are returned exactly;
+    middle (75 ms for 1024² on one CPU core, benchmarks/outpaint.py). Unmasked pixels are exact;
     with no known pixel at all, the image is returned unchanged.
     """
     known = (~mask.astype(bool)).astype(np.float32)
