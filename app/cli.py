@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from gencanvas import __version__
+from gencanvas.core import expand
 from gencanvas.core.animation import EXPORT_SUFFIXES, export_sequence, frames_of_result
 from gencanvas.core.image_io import SUPPORTED_SAVE_SUFFIXES, ImageLoadError, load_image, load_mask_alpha, save_image
 from gencanvas.core.jobs import Job, JobRunner, check_inputs, job_for, user_message, validate_params
@@ -73,6 +74,9 @@ def _generate_parser() -> argparse.ArgumentParser:
         help='a regional prompt and its mask file (white where it applies), e.g. "a red hat=hat.png"; repeatable',
     )
     parser.add_argument("--size", default="512x512", help="canvas WxH when no --image is given")
+    parser.add_argument(
+        "--expand", metavar="L,T,R,B", help="outpaint: grow the canvas by these pixels per side and mask the new area"
+    )
     parser.add_argument("--device", choices=["auto", "cuda", "mps", "cpu"], help="overrides the setting")
     parser.add_argument(
         "-o", "--output", type=Path, required=True, help="output image (.png, .jpg, .webp; .gif animates)"
@@ -176,7 +180,10 @@ def cmd_generate(argv: list[str]) -> int:
         plugin_type = default_registry().get(args.plugin)
         if args.region and InputKind.REGIONS not in plugin_type.canvas_inputs():
             raise PluginError(f"{plugin_type.title} does not follow regional prompts: leave out --region.")
-        job = _build_job(plugin_type, args.param, _read_inputs(args))
+        inputs = _read_inputs(args)
+        if args.expand:
+            inputs = expand.expand_inputs(inputs, expand.parse_margins(args.expand))
+        job = _build_job(plugin_type, args.param, inputs)
     except (KeyError, ValueError, PluginError, ImageLoadError) as exc:
         print(f"gencanvas: {exc.args[0] if isinstance(exc, KeyError) else exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -74,6 +74,35 @@ def grid(height: int, width: int, tile: int, overlap: int) -> list[Tile]:
     ]
 
 
+def _place(start: int, length: int, side: int, limit: int) -> tuple[int, int]:
+    """A ``side``-long span centred on ``start..start+length``, moved back inside ``0..limit``."""
+    size = min(side, limit)
+    begin = min(max(0, start + (length - size) // 2), limit - size)
+    return begin, begin + size
+
+
+def windowed(height: int, width: int, tile: int, side: int) -> list[Tile]:
+    """Tiles whose cores (at most ``tile`` a side) cover the image once, each seen through a ``side`` square.
+
+    For a model that works best at one size (a diffusion model at its native resolution):
+    the window is centred on its core and moved back inside the image at the edges, so a
+    tile there gets more context on its inner side rather than a smaller window; a window
+    is smaller than ``side`` only where the image itself is. Along a side no longer than
+    ``side`` there is one core: its window holds it all.
+    """
+    if tile > side:
+        raise ValueError(f"a core of {tile} px does not fit a {side} px window")
+    along = lambda length: _cuts(length, 1 if length <= side else math.ceil(length / tile))  # noqa: E731
+    tiles = []
+    for (top, bottom), (left, right) in itertools.product(
+        itertools.pairwise(along(height)), itertools.pairwise(along(width))
+    ):
+        window_top, window_bottom = _place(top, bottom - top, side, height)
+        window_left, window_right = _place(left, right - left, side, width)
+        tiles.append(Tile(Box(top, left, bottom, right), Box(window_top, window_left, window_bottom, window_right)))
+    return tiles
+
+
 def split(tile: Tile, height: int, width: int, overlap: int) -> list[Tile]:
     """The tile's core in quarters (halves when one side is a single pixel), each with its own context."""
     core = tile.core

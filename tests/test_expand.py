@@ -75,3 +75,41 @@ def test_bad_requests_are_sentences():
         margins_for_aspect(10, 10, 0, 1)
     with pytest.raises(PluginError, match="must match"):
         expand_canvas({"a": np.zeros((2, 2)), "b": np.zeros((3, 2))}, Margins(top=1), {})
+
+
+def test_cli_expand_grows_the_photo_masks_the_new_area_and_fills_it(tmp_path, capsys):
+    from PIL import Image
+
+    from gencanvas.cli import main
+    from gencanvas.core.image_io import load_image
+
+    photo = np.zeros((40, 60, 3), np.uint8)
+    photo[:, :, 0] = np.arange(60, dtype=np.uint8)[None, :] * 4
+    photo[:, :, 1] = 90
+    Image.fromarray(photo).save(tmp_path / "photo.png")
+    out = tmp_path / "out.png"
+    argv = ["generate", "--plugin", "inpaint-classical", "--image", str(tmp_path / "photo.png"), "-q"]
+    assert main([*argv, "--expand", "0,8,24,0", "-o", str(out)]) == 0
+    result = load_image(out).rgb
+    assert result.shape == (48, 84, 3)
+    np.testing.assert_array_equal(result[8 + 4 :, : 60 - 4], photo[4:, :56])  # old pixels away from the seam
+    assert np.abs(result[30, 70:].astype(int) - (236, 90, 0)).max() <= 12  # the border's colour carried on
+    assert main([*argv, "--expand", "0,8,24", "-o", str(out)]) == 2
+    assert "--expand expects four pixel counts" in capsys.readouterr().err
+    assert main([*argv, "--expand", "0,0,9000,0", "-o", str(out)]) == 2
+    assert "8192 px limit" in capsys.readouterr().err
+
+
+def test_expand_inputs_joins_a_given_mask_to_the_new_area():
+    from gencanvas.core.expand import expand_inputs, parse_margins
+    from gencanvas.core.plugin_api import PluginInputs
+
+    old = layers()
+    hole = np.zeros((30, 40), bool)
+    hole[10:12, 10:12] = True
+    grown = expand_inputs(PluginInputs(40, 30, old["image"], None, hole), parse_margins("2,0,0,3"))
+    assert (grown.width, grown.height) == (42, 33) and grown.sketch is None
+    expected = np.ones((33, 42), bool)
+    expected[0:30, 2:42] = hole
+    np.testing.assert_array_equal(grown.mask, expected)
+    np.testing.assert_array_equal(grown.image[0:30, 2:42], old["image"])

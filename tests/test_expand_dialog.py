@@ -61,3 +61,17 @@ def test_dialog_presets_fill_the_sides_and_refuse_beyond_the_limit(qtbot):
     assert ok.isEnabled() and "160×90 → 160×160" in dialog.summary.text()
     dialog.spins["right"].setValue(8100)
     assert not ok.isEnabled() and "8192 px limit" in dialog.summary.text()
+
+
+def test_a_result_not_yet_applied_is_expanded_with_the_photo_and_undone_with_it(canvas):
+    photo = np.full((30, 40, 3), 50, np.uint8)
+    canvas.replace_photo(qimage_from_array(photo))
+    result = np.random.default_rng(1).integers(0, 256, (30, 40, 3), dtype=np.uint8)
+    canvas.commit_result(qimage_from_array(result))
+    steps = canvas.undo_stack.count()
+    apply_expand(canvas, Margins(right=10))
+    np.testing.assert_array_equal(canvas.plugin_inputs(ALL).image[:, :40], result)  # the picture as seen grew
+    assert canvas.undo_stack.count() == steps + 1
+    canvas.undo_stack.undo()
+    np.testing.assert_array_equal(canvas.plugin_inputs(ALL).image, photo)
+    np.testing.assert_array_equal(array_from_qimage(canvas.layer_image(Layer.RESULT), 3), result)

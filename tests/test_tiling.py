@@ -114,3 +114,21 @@ def test_cross_fading_spreads_the_seam_between_tiles_that_disagree():
     assert worst_jump(hard) == 40
     assert worst_jump(soft) <= 40 / 16 + 1  # one sixteenth of the step per pixel across the 16 px band
     assert (soft[:, :24] == 0).all() and (soft[:, 40:] == 40).all()  # outside the band: each tile's own pixels
+
+
+def test_windowed_cores_cover_once_and_windows_are_full_size_inside_the_image():
+    from gencanvas.models.tiling import windowed
+
+    tiles = windowed(150, 100, 32, 64)
+    cover = np.zeros((150, 100), int)
+    for tile in tiles:
+        cover[tile.core.slices] += 1
+        window, core = tile.context, tile.core
+        assert (window.height, window.width) == (64, 64)  # moved inside at the edges, never shrunk
+        assert window.top <= core.top and core.bottom <= window.bottom
+        assert window.left <= core.left and core.right <= window.right
+        assert min(window.top, window.left) >= 0 and window.bottom <= 150 and window.right <= 100
+    assert (cover == 1).all()
+    short = windowed(48, 200, 32, 64)  # no taller than the window: one row of cores, the full height
+    assert {(t.core.top, t.core.bottom) for t in short} == {(0, 48)}
+    assert {(t.context.height, t.context.width) for t in short} == {(48, 64)}

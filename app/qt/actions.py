@@ -23,6 +23,7 @@ from gencanvas.qt.animation_export import export_animation_dialog
 from gencanvas.qt.canvas import CanvasView, Layer, Tool
 from gencanvas.qt.expand_dialog import expand_canvas_dialog
 from gencanvas.qt.model_manager import ModelManager
+from gencanvas.qt.outpaint_dialog import outpaint_dialog
 from gencanvas.qt.settings_dialog import SettingsDialog
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -170,6 +171,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     a["clear_mask"] = _action(window, "Clear &mask", lambda: canvas.clear_layer(Layer.MASK), "Ctrl+Shift+M")
     a["apply_result"] = _action(window, "&Apply result to photo", canvas.apply_result_to_photo, "Ctrl+Shift+A")
     a["expand_canvas"] = _action(window, "E&xpand canvas…", partial(expand_canvas_dialog, window))
+    a["outpaint"] = _action(window, "&Outpaint…", partial(outpaint_dialog, window))
     a["generate"] = _action(window, "&Generate", window.generation.generate, "Ctrl+G")
     a["cancel"] = _action(window, "&Cancel job", window.generation.cancel)
 
@@ -211,7 +213,7 @@ def build_menus(window: StudioWindow) -> dict[str, QAction]:
     edit_menu.addActions([a["undo"], a["redo"], a["paste"], a["clear_sketch"], a["clear_mask"], a["apply_result"]])
     edit_menu.addSeparator()
     edit_menu.addActions([a["generate"], a["cancel"]])
-    menu_bar.addMenu("&Image").addAction(a["expand_canvas"])
+    menu_bar.addMenu("&Image").addActions([a["expand_canvas"], a["outpaint"]])
     view_menu = menu_bar.addMenu("&View")
     view_menu.addActions([a["zoom_in"], a["zoom_out"], a["zoom_fit"], a["zoom_actual"]])
     view_menu.addSeparator()

@@ -1,9 +1,10 @@
 """Image › Expand canvas: the dialog, and applying ``gencanvas.core.expand`` to the canvas in one undo step.
 
 The pixels work is the Qt-free core's; this module only asks for the margins (per side, or
-to an aspect preset) and swaps the layers: the photo grows by repeating its border, the
-sketch and the regional-prompt regions grow transparent (the new area belongs to no region),
-and the mask becomes exactly the new area, so the next inpainting run fills it (outpainting).
+to an aspect preset) and swaps the layers: the picture as seen (a result not yet applied
+is applied to the photo first, not dropped) grows by repeating its border, the sketch and
+the regional-prompt regions grow transparent (the new area belongs to no region), and the
+mask becomes exactly the new area, so the next inpainting run fills it (outpainting).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 from gencanvas.core.expand import MAX_SIDE, Margins, check_size, expand_canvas, expand_layer, margins_for_aspect
 from gencanvas.core.plugin_api import InputKind, PluginError
 from gencanvas.qt.canvas import CanvasView, Layer
-from gencanvas.qt.image_convert import qimage_from_array
+from gencanvas.qt.image_convert import array_from_qimage, qimage_from_array
 
 if TYPE_CHECKING:  # pragma: no cover
     from PySide6.QtWidgets import QMainWindow
@@ -43,12 +44,14 @@ def apply_expand(canvas: CanvasView, margins: Margins) -> None:
     """Grow every layer of ``canvas`` by ``margins`` as one undo step; raises PluginError beyond the limit."""
     width, height = canvas.document_size()
     check_size(width, height, margins)
+    stack = canvas.undo_stack
+    stack.beginMacro("Expand canvas")
+    if array_from_qimage(canvas.layer_image(Layer.RESULT), 4)[..., 3].any():
+        canvas.apply_result_to_photo("Expand canvas")  # grow the picture as seen, not the photo under a result
     inputs = canvas.plugin_inputs(frozenset({InputKind.IMAGE, InputKind.SKETCH}))
     assert inputs.image is not None and inputs.sketch is not None
     grown = expand_canvas({"image": inputs.image, "sketch": inputs.sketch}, margins, {"image": "edge"})
     regions = [expand_layer(canvas.regions.mask(key), margins) for key in canvas.regions.ordered_keys()]
-    stack = canvas.undo_stack
-    stack.beginMacro("Expand canvas")
     canvas.replace_photo(qimage_from_array(grown.layers["image"]), "Expand canvas")
     canvas.set_layer_image(Layer.SKETCH, qimage_from_array(grown.layers["sketch"]), "Expand canvas")
     canvas.set_layer_image(Layer.MASK, qimage_from_array(grown.mask), "Expand canvas")
