@@ -113,3 +113,22 @@ def test_expand_inputs_joins_a_given_mask_to_the_new_area():
     expected[0:30, 2:42] = hole
     np.testing.assert_array_equal(grown.mask, expected)
     np.testing.assert_array_equal(grown.image[0:30, 2:42], old["image"])
+
+
+def test_expand_inputs_keeps_soft_coverage_and_grows_regions_uncovered():
+    from gencanvas.core.expand import expand_inputs
+    from gencanvas.core.plugin_api import PluginInputs, Region
+
+    alpha = np.zeros((30, 40), np.float32)
+    alpha[10:20, 10:20] = 0.25  # a soft brush's partial coverage
+    region = np.ones((30, 40), np.float32)
+    inputs = PluginInputs(40, 30, mask=alpha > 0, mask_alpha=alpha, regions=(Region("a fox", region),))
+    grown = expand_inputs(inputs, Margins(left=4, bottom=2))
+    assert grown.mask_alpha is not None and grown.regions is not None
+    assert grown.mask_alpha.shape == (32, 44)
+    np.testing.assert_array_equal(grown.mask_alpha[:30, 4:], alpha)  # old coverage exact, not made hard
+    assert np.all(grown.mask_alpha[:, :4] == 1) and np.all(grown.mask_alpha[30:, :] == 1)  # the new area
+    np.testing.assert_array_equal(grown.mask, grown.mask_alpha > 0)
+    (fox,) = grown.regions
+    assert fox.prompt == "a fox" and fox.mask.shape == (32, 44)
+    assert np.all(fox.mask[:30, 4:] == 1) and not fox.mask[:, :4].any() and not fox.mask[30:].any()
