@@ -11,14 +11,15 @@ from PIL import Image
 from gencanvas import __version__
 from gencanvas.cli import main
 from gencanvas.core.image_io import load_image, read_metadata
+from gencanvas.core.plugin_api import API_VERSION
 from gencanvas.core.registry import default_registry
 from tests.third_party_fixtures import BROKEN, third_party_plugins  # noqa: F401
 
 REASONS = {  # what each broken package's failure must say
     "broken-import": ("ModuleNotFoundError", "gencanvas_dependency_that_is_not_installed"),
     "bad-defaults": ("invalid default", "radius", "less than or equal to 50", "style", "pastel, ink"),
-    "next-major": ("needs plugin API 2.0", "offers 1.0"),
-    "newer-minor": ("needs plugin API 1.9", "offers 1.0"),
+    "next-major": ("needs plugin API 2.0", f"offers {API_VERSION}"),
+    "newer-minor": ("needs plugin API 1.9", f"offers {API_VERSION}"),
 }
 
 
