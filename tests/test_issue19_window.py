@@ -173,6 +173,11 @@ def test_outpaint_with_sd_fills_in_tiles_keeps_old_pixels_and_undoes_in_two_step
     np.testing.assert_array_equal(result[beyond_feather, :3], edge_extended[beyond_feather])  # old pixels exact
     differs = (result[..., :3] != edge_extended).any(axis=2)
     assert differs[new].mean() > 0.95 and result[new, :3].std() > 5  # the new area is painted, not edge-extended
+    # The expansion's mask stays for a refill, but its red overlay no longer tints the fill.
+    np.testing.assert_array_equal(canvas.mask_array(), new)
+    assert not canvas.layer_visible(Layer.MASK) and not window.layers_panel.visible[Layer.MASK].isChecked()
+    window.actions_by_name["tool_mask_brush"].trigger()  # painting the mask shows it again
+    assert canvas.layer_visible(Layer.MASK) and window.actions_by_name["show_mask"].isChecked()
 
     canvas.undo_stack.undo()  # the fill
     assert canvas.document_size() == (160, 48) and rgba(window, Layer.RESULT)[..., 3].max() == 0

@@ -6,7 +6,9 @@ the plugin in the panel and presses its Generate, so the fill takes the panel's 
 (its current parameters, the worker, streaming, Cancel, History). It therefore undoes in
 two steps, as the artist did two things: the first undo removes the fill, the second
 the expansion. A fill that is refused or cancelled leaves the expanded canvas with its
-new area masked, ready for another plugin.
+new area masked, ready for another plugin. A fill that finishes hides the red mask
+overlay (the view only): the mask was made by the expansion, not painted, and its tint
+over the fill would hide the very pixels the artist wants to judge.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QWidget
 
 from gencanvas.core.expand import Margins
 from gencanvas.core.plugin_api import InputKind, Plugin, PluginError
+from gencanvas.qt.canvas import Layer
 from gencanvas.qt.expand_dialog import ExpandDialog, ExpandHost, apply_expand
 
 if TYPE_CHECKING:  # pragma: no cover
-    from gencanvas.core.jobs import Job
+    from gencanvas.core.jobs import Job, JobReport
     from gencanvas.qt.generation import GenerationController
 
 PREFERRED = ("sd-inpaint", "diffusion-inpaint", "inpaint-classical")  # the best fill first, when it can run here
@@ -88,7 +91,28 @@ def outpaint(window: OutpaintHost, margins: Margins, plugin_id: str) -> Job | No
         window.show_error(str(exc))
         return None
     window.generation.panel.set_plugin(plugin_id)
-    return window.generation.generate()
+    job = window.generation.generate()
+    if job is not None:
+        _hide_mask_once_filled(window, job)
+    return job
+
+
+def _hide_mask_once_filled(window: OutpaintHost, job: Job) -> None:
+    """Hide the mask overlay when ``job`` finishes (Layers and View › Show mask follow).
+
+    The mask itself stays, for a refill; picking the Mask brush shows it again. A failed
+    or cancelled fill leaves the overlay shown: the new area is visibly still to fill.
+    """
+    generation = window.generation
+
+    def ended(report: JobReport) -> None:
+        if report.job_id != job.id:
+            return
+        generation.jobEnded.disconnect(ended)
+        if report.state == "finished":
+            window.canvas.set_layer_visible(Layer.MASK, False)
+
+    generation.jobEnded.connect(ended)
 
 
 def outpaint_dialog(window: OutpaintHost) -> None:

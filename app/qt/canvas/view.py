@@ -230,11 +230,16 @@ class CanvasView(NavigationView):
         return self._eraser_target
 
     def set_tool(self, tool: Tool) -> None:
-        """Switch tools; picking the brush or mask brush also aims the eraser at its layer."""
+        """Switch tools; picking the brush or mask brush also aims the eraser at its layer.
+
+        The mask brush also shows the mask overlay (Outpaint hides it once filled): a mask
+        painted unseen would surprise the artist at the next run.
+        """
         if tool is Tool.BRUSH:
             self._eraser_target = Layer.SKETCH
         elif tool is Tool.MASK_BRUSH:
             self._eraser_target = Layer.MASK
+            self.set_layer_visible(Layer.MASK, True)
         if tool is not Tool.ERASER:
             self._erase_region = tool is Tool.REGION_BRUSH
         changed = tool is not self._tool
