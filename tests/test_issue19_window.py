@@ -112,7 +112,7 @@ def test_a_painted_region_changes_its_area_and_hardly_anything_far_from_it(qtbot
     np.testing.assert_array_equal(rgba(window, Layer.RESULT)[..., :3], entry.pixels)
 
 
-def test_a_soft_mask_painted_at_hardness_30_blends_and_keeps_the_rest_exact(qtbot, studio):
+def test_a_soft_mask_painted_at_hardness_30_blends_and_keeps_the_rest_exact(qtbot, studio, tmp_path):
     window, canvas = studio, studio.canvas
     photo = np.random.default_rng(4).integers(0, 256, (64, 64, 3), dtype=np.uint8)
     window.new_document(64, 64)
@@ -127,6 +127,8 @@ def test_a_soft_mask_painted_at_hardness_30_blends_and_keeps_the_rest_exact(qtbo
 
     grow, feather = 2, 4
     entry = generate(qtbot, window, "sd-inpaint", {**SD, "prompt": "a window", "grow_mask": grow, "feather": feather})
+    qtbot.waitUntil(lambda: canvas.mask_preview() is not None, timeout=JOB_MS)  # the overlay shows the feather
+    screenshot(window, tmp_path / "soft-mask.png")
     result = entry.pixels.astype(int)
     reach = distance_outside(grow_mask(coverage > 0, grow)) >= feather / 2 + 1
     np.testing.assert_array_equal(result[reach], photo[reach])  # bit-exact beyond grow + feather
