@@ -86,14 +86,13 @@ class VAEInterpolate(Plugin[InterpolateParams]):
         from gencanvas.models.vae.interpolation import interpolate
 
         model = load_vae_model(ctx, params.model)
-        dim = model.config.latent_dim
         if params.start == "canvas":
             image = inputs.require(InputKind.IMAGE)
             warn_if_canvas_off_domain(ctx, params.model, image, params.invert)
             start = encode_canvas(model, image, params.invert)
         else:
-            start = seeded_latent(dim, params.seed, params.temperature)
-        end = seeded_latent(dim, params.end_seed, params.temperature)
+            start = seeded_latent(model, params.seed, params.temperature)
+        end = seeded_latent(model, params.end_seed, params.temperature)
         path = interpolate(start, end, params.frames, params.mode).to(ctx.device)
         frames = []
         with torch.no_grad():

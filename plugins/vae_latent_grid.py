@@ -18,6 +18,7 @@ from gencanvas.plugins.vae_support import (
     available_models,
     frames_to_rgb,
     load_vae_model,
+    seeded_direction,
     seeded_latent,
     summary,
 )
@@ -28,7 +29,7 @@ MODELS = available_models()
 class LatentGridParams(ParamsBase):
     model: str = model_choice(MODELS[0], MODELS, description="Bundled VAE")
     centre: Literal["origin", "seed"] = Field(
-        "origin", description="Centre the plane on the origin or on the seed's latent"
+        "origin", description="Centre the plane on the prior's centre (the origin) or on the seed's latent"
     )
     side: int = slider(6, ge=2, le=16, description="Cells per row and column")
     span: float = slider(
@@ -57,8 +58,8 @@ class VAELatentGrid(Plugin[LatentGridParams]):
 
         model = load_vae_model(ctx, params.model)
         dim = model.config.latent_dim
-        u, v, z = (seeded_latent(dim, params.seed + k) for k in range(3))
-        centre = z if params.centre == "seed" else torch.zeros(dim)
+        u, v = (seeded_direction(dim, params.seed + k) for k in range(2))
+        centre = seeded_latent(model, params.seed + 2) if params.centre == "seed" else model.prior.mean()
         latents = latent_grid(centre, u, v, params.side, params.span).to(ctx.device)
         cells: list[np.ndarray] = []
         with torch.no_grad():

@@ -70,11 +70,22 @@ def load_vae_model(ctx: RunContext, name: str) -> Any:
     return ctx.models.get(("vae", name, str(ctx.device)), lambda: load_vae(folder, ctx.device))
 
 
-def seeded_latent(latent_dim: int, seed: int, temperature: float = 1.0) -> torch.Tensor:
-    """z ~ N(0, temperature² I) from ``seed`` on the CPU: the same latent on every device."""
+def seeded_latent(model: Any, seed: int, temperature: float = 1.0) -> torch.Tensor:
+    """A latent from the model's prior (N(0, I) or its fitted mixture) drawn from ``seed`` on the CPU.
+
+    The same seed gives the same latent on every device; for an N(0, I) model it is
+    ``randn(latent_dim) * temperature``, so seeds chosen before priors were fitted still work.
+    """
     import torch
 
-    return torch.randn(latent_dim, generator=torch.Generator().manual_seed(seed)) * temperature
+    return model.prior.sample(1, torch.Generator().manual_seed(seed), temperature)[0]
+
+
+def seeded_direction(latent_dim: int, seed: int) -> torch.Tensor:
+    """A random direction in latent space from ``seed`` (N(0, I), whatever the prior): an axis for the grid."""
+    import torch
+
+    return torch.randn(latent_dim, generator=torch.Generator().manual_seed(seed))
 
 
 def canvas_to_model(image: np.ndarray, size: int, channels: int, invert: bool) -> np.ndarray:

@@ -28,6 +28,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--beta", type=float, default=1.0, help="weight of the KL term (β-VAE)")
     p.add_argument("--kl-warmup", type=int, default=500, help="steps over which β ramps up from 0")
     p.add_argument(
+        "--prior-components",
+        type=int,
+        default=0,
+        help="sample from a mixture of this many Gaussians fitted to the encoded training set after training "
+        "(0: N(0, I)); see gencanvas.models.vae.prior",
+    )
+    p.add_argument(
         "--classifier",
         type=Path,
         help="domain classifier for the card's FD line "
@@ -50,7 +57,13 @@ def run(args: argparse.Namespace) -> int:
     classifier = args.classifier
     if classifier is None and args.data == "fashion-mnist":
         classifier = Path(__file__).resolve().parents[2] / "resources" / "weights" / "fashion-classifier"
-    options = VAETrainOptions.from_args(args, kl_warmup_steps=args.kl_warmup, classifier=classifier, test_note=note)
+    options = VAETrainOptions.from_args(
+        args,
+        kl_warmup_steps=args.kl_warmup,
+        prior_components=args.prior_components,
+        classifier=classifier,
+        test_note=note,
+    )
     train_vae(train, test, config, options)
     print(f"wrote {args.out}")
     return 0

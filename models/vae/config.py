@@ -25,6 +25,7 @@ class VAEConfig(JsonConfig):
     widths: tuple[int, ...] = (32, 64, 128)
     latent_dim: int = 16
     beta: float = 1.0  # weight of the KL term: > 1 smoother, more disentangled latents; < 1 sharper reconstructions
+    prior_components: int = 0  # 0: sample N(0, I); K: a K-component mixture fitted to the encoded training set
 
     def __post_init__(self) -> None:
         self.widths = tuple(self.widths)
@@ -32,8 +33,11 @@ class VAEConfig(JsonConfig):
             raise ValueError(
                 f"image_size {self.image_size} must be divisible by 2^{len(self.widths)} (one halving per width)"
             )
-        if self.latent_dim < 1 or self.beta < 0:
-            raise ValueError(f"latent_dim must be >= 1 and beta >= 0, got {self.latent_dim}, {self.beta}")
+        if self.latent_dim < 1 or self.beta < 0 or self.prior_components < 0:
+            raise ValueError(
+                f"latent_dim must be >= 1, beta >= 0 and prior_components >= 0, got {self.latent_dim}, "
+                f"{self.beta}, {self.prior_components}"
+            )
 
     @property
     def bottom(self) -> int:

@@ -48,9 +48,9 @@ def reconstruction_metrics(model: ConvVAE, images: torch.Tensor, batch_size: int
 
 @torch.no_grad()
 def prior_samples(model: ConvVAE, n: int, seed: int = 0) -> torch.Tensor:
-    """``n`` decodes of z ~ N(0, I) as uint8 (N, C, H, W)."""
+    """``n`` decodes of latents drawn from the model's prior (N(0, I) or its fitted mixture) as uint8 (N, C, H, W)."""
     device = next(model.parameters()).device
-    z = torch.randn(n, model.config.latent_dim, generator=torch.Generator().manual_seed(seed)).to(device)
+    z = model.prior.sample(n, torch.Generator().manual_seed(seed)).to(device)
     return torch.cat([to_uint8(model.decode(chunk)) for chunk in z.split(256)])
 
 

@@ -12,6 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from gencanvas.models.vae.config import VAEConfig
+from gencanvas.models.vae.prior import LatentPrior
 
 
 def _norm(channels: int) -> nn.GroupNorm:
@@ -39,6 +40,7 @@ class ConvVAE(nn.Module):
             else:
                 layers += [nn.SiLU(), nn.ConvTranspose2d(width, following, 4, stride=2, padding=1), _norm(following)]
         self.decoder = nn.Sequential(*layers)
+        self.prior = LatentPrior(config.latent_dim, config.prior_components)
 
     def encode(self, images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Images (N, C, H, W) in [-1, 1] → posterior mean and log-variance, each (N, latent_dim)."""

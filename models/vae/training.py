@@ -28,6 +28,7 @@ from gencanvas.models.training_state import TrainState, ema_with_warmup
 from gencanvas.models.vae.card import write_card
 from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.files import save_vae
+from gencanvas.models.vae.fit_prior import with_fitted_prior
 from gencanvas.models.vae.interpolation import interpolate
 from gencanvas.models.vae.metrics import as_json_ready, reconstruction_metrics, sample_fd
 from gencanvas.models.vae.network import ConvVAE
@@ -42,6 +43,7 @@ class VAETrainOptions(TrainOptions):
     sample_every: int = 500
     kl_warmup_steps: int = 500  # β ramps linearly from 0: the decoder learns to use the latent before KL pulls it in
     ema_decay: float = 0.999
+    prior_components: int = 0  # fit a Gaussian mixture prior at export (gencanvas.models.vae.prior); 0: N(0, I)
     classifier: Path | None = None  # domain classifier for the FD line of the card (skipped when absent)
     test_note: str = ""
 
@@ -52,7 +54,7 @@ def save_preview(model: ConvVAE, test_images: torch.Tensor, path: Path, seed: in
     device = next(model.parameters()).device
     with torch.no_grad():
         real = test_images[:8].to(device).float() / 127.5 - 1
-        z = torch.randn(18, model.config.latent_dim, generator=torch.Generator().manual_seed(seed)).to(device)
+        z = model.prior.sample(18, torch.Generator().manual_seed(seed)).to(device)
         walk = interpolate(z[16].cpu(), z[17].cpu(), 8, "slerp").to(device)
         rows = torch.cat([real, model.reconstruct(real), model.decode(z[:16]), model.decode(walk)])
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,6 +139,8 @@ def export(
     """Weights, samples.png, training.json (steps, time, losses, metrics) and MODEL_CARD.md."""
     out = options.out_dir
     model = model.eval()
+    if options.prior_components:
+        model = with_fitted_prior(model, train.images, options.prior_components, options.seed)
     save_vae(model, out)
     save_preview(model, test.images, out / "samples.png")
     metrics = reconstruction_metrics(model, test.images)

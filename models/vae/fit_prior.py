@@ -1,0 +1,76 @@
+"""Fit a VAE's sampling prior to its encoded training set: ``python -m gencanvas.models.vae.fit_prior``.
+
+Training calls :func:`with_fitted_prior` at export (``--prior-components``); this command does
+the same for a model already trained, re-measures it (held-out reconstruction, FD of prior
+samples on the domain classifier) and rewrites its weights, ``config.json``, ``samples.png``
+and the metrics in ``training.json``. See :mod:`gencanvas.models.vae.prior` for why.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from gencanvas.models.vae.network import ConvVAE
+
+
+@torch.no_grad()
+def posterior_means(model: ConvVAE, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Posterior means of uint8 images (N, C, H, W): where the training set lives in latent space."""
+    device = next(model.parameters()).device
+    chunks = [model.encode(batch.to(device).float() / 127.5 - 1)[0].cpu() for batch in images.split(batch_size)]
+    return torch.cat(chunks)
+
+
+def with_fitted_prior(model: ConvVAE, images: torch.Tensor, components: int, seed: int = 0) -> ConvVAE:
+    """A copy of ``model`` whose prior is a ``components``-Gaussian mixture fitted to ``images``' encodings."""
+    fitted = ConvVAE(replace(model.config, prior_components=components))
+    weights = {k: v for k, v in model.state_dict().items() if not k.startswith("prior.")}
+    fitted.load_state_dict(weights, strict=False)
+    fitted = fitted.to(next(model.parameters()).device).eval()
+    if components:
+        fitted.prior.fit(posterior_means(fitted, images), seed)
+    return fitted
+
+
+def main(argv: list[str] | None = None) -> int:
+    from gencanvas.models.data.splits import split_data
+    from gencanvas.models.vae.command import METRIC_IMAGES
+    from gencanvas.models.vae.files import load_vae, save_vae
+    from gencanvas.models.vae.metrics import as_json_ready, reconstruction_metrics, sample_fd
+    from gencanvas.models.vae.training import save_preview
+
+    parser = argparse.ArgumentParser(prog="python -m gencanvas.models.vae.fit_prior", description=__doc__)
+    parser.add_argument("--model", type=Path, required=True, help="VAE folder (rewritten in place)")
+    parser.add_argument("--data", required=True, help="the data it was trained on: fashion-mnist, emoji or a folder")
+    parser.add_argument("--components", type=int, default=40, help="mixture components (0: back to N(0, I))")
+    parser.add_argument("--classifier", type=Path, help="domain classifier for the FD of prior samples")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, help="torch CPU threads")
+    args = parser.parse_args(argv)
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    model = load_vae(args.model)
+    train, test, _ = split_data(args.data, size=model.config.image_size, limit=None)
+    test_images = (test.subset(METRIC_IMAGES, args.seed) if len(test) > METRIC_IMAGES else test).images
+    model = with_fitted_prior(model, train.images, args.components, args.seed)
+    save_vae(model, args.model)
+    save_preview(model, test_images, args.model / "samples.png")
+    metrics = reconstruction_metrics(model, test_images)
+    if args.classifier is not None:
+        floor = train.subset(len(test_images), args.seed).images
+        metrics |= sample_fd(model, test_images, args.classifier, args.seed, train=floor) or {}
+    record_path = args.model / "training.json"
+    record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else {}
+    record["metrics"] = as_json_ready(metrics) | {"prior_components": args.components}
+    record_path.write_text(json.dumps(record, indent=2), encoding="utf-8")
+    print(json.dumps(record["metrics"], indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
