@@ -77,7 +77,7 @@ class DiffusionTextToImage(Plugin[TextToImageParams]):
 
     @classmethod
     def linked_values(cls, edited: str, values: dict[str, Any]) -> dict[str, Any]:
-        """Choosing a model sets guidance to that model's own default (emoji 5, fashion 1.5)."""
+        """Choosing a model sets guidance to that model's own default (emoji 7.5, fashion 1.5)."""
         return {"guidance": default_guidance(values["model"])} if edited == "model" else {}
 
     def describe_params(self, params: TextToImageParams) -> str:
