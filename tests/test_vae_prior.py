@@ -10,7 +10,7 @@ import torch
 from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.files import load_vae, save_vae
 from gencanvas.models.vae.fit_prior import main as fit_prior_main
-from gencanvas.models.vae.fit_prior import posterior_means, with_fitted_prior
+from gencanvas.models.vae.fitting import posterior_means, with_fitted_prior
 from gencanvas.models.vae.network import ConvVAE
 from gencanvas.models.vae.prior import LatentPrior
 from gencanvas.plugins.vae_support import seeded_latent

@@ -1,7 +1,7 @@
 """Fit a VAE's sampling prior to its encoded training set: ``python -m gencanvas.models.vae.fit_prior``.
 
-Training calls :func:`with_fitted_prior` at export (``--prior-components``); this command does
-the same for a model already trained, re-measures it (held-out reconstruction, FD of prior
+Training fits the prior at export (``--prior-components``, :mod:`gencanvas.models.vae.fitting`);
+this command does the same for a model already trained, re-measures it (held-out reconstruction, FD of prior
 samples on the domain classifier) and rewrites its weights, ``config.json``, ``samples.png``
 and the metrics in ``training.json``. See :mod:`gencanvas.models.vae.prior` for why.
 """
@@ -10,31 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import torch
 
-from gencanvas.models.vae.network import ConvVAE
-
-
-@torch.no_grad()
-def posterior_means(model: ConvVAE, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
-    """Posterior means of uint8 images (N, C, H, W): where the training set lives in latent space."""
-    device = next(model.parameters()).device
-    chunks = [model.encode(batch.to(device).float() / 127.5 - 1)[0].cpu() for batch in images.split(batch_size)]
-    return torch.cat(chunks)
-
-
-def with_fitted_prior(model: ConvVAE, images: torch.Tensor, components: int, seed: int = 0) -> ConvVAE:
-    """A copy of ``model`` whose prior is a ``components``-Gaussian mixture fitted to ``images``' encodings."""
-    fitted = ConvVAE(replace(model.config, prior_components=components))
-    weights = {k: v for k, v in model.state_dict().items() if not k.startswith("prior.")}
-    fitted.load_state_dict(weights, strict=False)
-    fitted = fitted.to(next(model.parameters()).device).eval()
-    if components:
-        fitted.prior.fit(posterior_means(fitted, images), seed)
-    return fitted
+from gencanvas.models.vae.fitting import with_fitted_prior
 
 
 def main(argv: list[str] | None = None) -> int:

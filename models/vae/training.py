@@ -28,7 +28,7 @@ from gencanvas.models.training_state import TrainState, ema_with_warmup
 from gencanvas.models.vae.card import write_card
 from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.files import save_vae
-from gencanvas.models.vae.fit_prior import with_fitted_prior
+from gencanvas.models.vae.fitting import with_fitted_prior
 from gencanvas.models.vae.interpolation import interpolate
 from gencanvas.models.vae.metrics import as_json_ready, reconstruction_metrics, sample_fd
 from gencanvas.models.vae.network import ConvVAE
