@@ -93,7 +93,7 @@ class VAEInterpolate(Plugin[InterpolateParams]):
         else:
             start = seeded_latent(model, params.seed, params.temperature)
         end = seeded_latent(model, params.end_seed, params.temperature)
-        path = interpolate(start, end, params.frames, params.mode).to(ctx.device)
+        path = interpolate(start, end, params.frames, params.mode, model.prior.mean()).to(ctx.device)
         frames = []
         with torch.no_grad():
             for i, latent in enumerate(path):

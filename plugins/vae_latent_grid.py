@@ -60,7 +60,7 @@ class VAELatentGrid(Plugin[LatentGridParams]):
         dim = model.config.latent_dim
         u, v = (seeded_direction(dim, params.seed + k) for k in range(2))
         centre = seeded_latent(model, params.seed + 2) if params.centre == "seed" else model.prior.mean()
-        latents = latent_grid(centre, u, v, params.side, params.span).to(ctx.device)
+        latents = latent_grid(centre, u, v, params.side, params.span, model.prior.spread()).to(ctx.device)
         cells: list[np.ndarray] = []
         with torch.no_grad():
             for row in range(params.side):  # one frame per decoded row: cancellable, and the grid grows visibly

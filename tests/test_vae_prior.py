@@ -80,3 +80,24 @@ def test_the_command_fits_a_trained_folder_in_place(tmp_path, monkeypatch):
     assert record["steps"] == 3 and record["metrics"]["prior_components"] == 2
     assert np.isfinite(record["metrics"]["psnr_db"])
     assert load_vae(folder).config.prior_components == 2 and (folder / "samples.png").exists()
+
+
+def test_walks_and_grids_follow_a_fitted_prior_and_keep_old_paths_for_the_normal():
+    from gencanvas.models.vae.interpolation import interpolate, latent_grid
+
+    a, b = torch.randn(2, 3, generator=torch.Generator().manual_seed(2))
+    normal = LatentPrior(3, 0)
+    assert torch.equal(interpolate(a, b, 6, "slerp", normal.mean()), interpolate(a, b, 6, "slerp"))
+    assert torch.equal(latent_grid(a, b, a, 3, 1.0, normal.spread()), latent_grid(a, b, a, 3, 1.0))
+    mixture = LatentPrior(3, 2)
+    data = torch.randn(300, 3, generator=torch.Generator().manual_seed(3)) * torch.tensor([5.0, 1.0, 0.2]) + 4
+    mixture.fit(data)
+    walk = interpolate(a + 4, b + 4, 6, "slerp", mixture.mean())
+    assert torch.equal(walk[0], a + 4) and torch.equal(walk[-1], b + 4)
+    # Slerp swings around the prior's centre (4, 4, 4), not around the origin far outside the data.
+    radius = (walk - mixture.mean()).norm(dim=1)
+    assert radius.min() > 0.5 * min(radius[0], radius[-1])
+    spread = mixture.spread()
+    torch.testing.assert_close(spread @ spread.T, torch.cov(data.T), atol=0.3, rtol=0.1)  # the data's own shape
+    grid = latent_grid(mixture.mean(), torch.tensor([1.0, 0, 0]), torch.tensor([0, 1.0, 0]), 3, 1.0, spread)
+    assert (grid[:, 0].max() - grid[:, 0].min()) > 5 * (grid[:, 2].max() - grid[:, 2].min())

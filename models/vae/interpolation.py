@@ -32,8 +32,14 @@ def slerp(a: torch.Tensor, b: torch.Tensor, t: torch.Tensor, eps: float = 1e-7) 
     return (torch.sin((1 - t) * omega) * a + torch.sin(t * omega) * b) / sine
 
 
-def interpolate(a: torch.Tensor, b: torch.Tensor, frames: int, mode: Mode = "slerp") -> torch.Tensor:
-    """``frames`` latents from a to b inclusive, (frames, D); the first is a and the last b, bit for bit."""
+def interpolate(
+    a: torch.Tensor, b: torch.Tensor, frames: int, mode: Mode = "slerp", centre: torch.Tensor | None = None
+) -> torch.Tensor:
+    """``frames`` latents from a to b inclusive, (frames, D); the first is a and the last b, bit for bit.
+
+    ``centre`` is the prior's centre (the origin for N(0, I)): slerp swings around it, so a
+    walk between two samples of a fitted prior keeps to the same shell of that prior.
+    """
     if frames < 2:
         raise ValueError(f"an interpolation needs at least 2 frames, got {frames}")
     if a.shape != b.shape or a.ndim != 1:
@@ -41,15 +47,20 @@ def interpolate(a: torch.Tensor, b: torch.Tensor, frames: int, mode: Mode = "sle
     functions = {"lerp": lerp, "slerp": slerp}
     if mode not in functions:
         raise ValueError(f"mode must be 'lerp' or 'slerp', got {mode!r}")
-    path = functions[mode](a, b, torch.linspace(0, 1, frames, dtype=a.dtype))
+    origin = torch.zeros_like(a) if centre is None else centre.to(a.dtype)
+    path = origin + functions[mode](a - origin, b - origin, torch.linspace(0, 1, frames, dtype=a.dtype))
     path[0], path[-1] = a, b  # exact endpoints, whatever rounding the formula did
     return path
 
 
-def latent_grid(center: torch.Tensor, u: torch.Tensor, v: torch.Tensor, side: int, span: float) -> torch.Tensor:
-    """A side×side grid of latents center + x·û + y·v̂, x and y in [-span, span] (row-major, y down).
+def latent_grid(
+    center: torch.Tensor, u: torch.Tensor, v: torch.Tensor, side: int, span: float, spread: torch.Tensor | None = None
+) -> torch.Tensor:
+    """A side×side grid of latents center + S·(x·û + y·v̂), x and y in [-span, span] (row-major, y down).
 
     û and v̂ are u and v made orthonormal (Gram-Schmidt), so the two screen axes are independent directions.
+    ``spread`` S (D, D) maps them onto the prior's shape (its covariance's Cholesky factor; the identity
+    for N(0, I)), so ``span`` counts the prior's standard deviations along directions the data varies in.
     """
     if side < 1:
         raise ValueError(f"grid side must be >= 1, got {side}")
@@ -58,4 +69,5 @@ def latent_grid(center: torch.Tensor, u: torch.Tensor, v: torch.Tensor, side: in
     v_hat = v / v.norm().clamp_min(1e-8)
     steps = torch.linspace(-span, span, side, dtype=center.dtype) if side > 1 else torch.zeros(1, dtype=center.dtype)
     ys, xs = torch.meshgrid(steps, steps, indexing="ij")
-    return center + xs.reshape(-1, 1) * u_hat + ys.reshape(-1, 1) * v_hat
+    offsets = xs.reshape(-1, 1) * u_hat + ys.reshape(-1, 1) * v_hat
+    return center + (offsets if spread is None else offsets @ spread.to(offsets.dtype).T)

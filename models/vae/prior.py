@@ -50,6 +50,21 @@ class LatentPrior(nn.Module):
             return torch.zeros(self.latent_dim)
         return (self.log_weights.cpu().exp()[:, None] * self.means.cpu()).sum(0)
 
+    def spread(self) -> torch.Tensor:
+        """Cholesky factor (D, D) of the prior's overall covariance (the identity for N(0, I)), on the CPU.
+
+        The latent grid maps its axes through it, so a step of one "standard deviation" follows
+        the data's own spread instead of an isotropic ball the mixture does not fill.
+        """
+        if not self.components:
+            return torch.eye(self.latent_dim)
+        weights, means = self.log_weights.cpu().exp(), self.means.cpu()
+        tril = self.scale_tril.cpu()
+        second = torch.einsum("k,kij->ij", weights, tril @ tril.transpose(1, 2) + means[:, :, None] * means[:, None, :])
+        centre = self.mean()
+        covariance = second - torch.outer(centre, centre)
+        return torch.linalg.cholesky(covariance + 1e-6 * torch.eye(self.latent_dim))
+
     @torch.no_grad()
     def fit(self, latents: torch.Tensor, seed: int = 0) -> None:
         """Fit the mixture to ``latents`` (N, latent_dim): the posterior means of the training images."""

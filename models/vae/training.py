@@ -55,7 +55,7 @@ def save_preview(model: ConvVAE, test_images: torch.Tensor, path: Path, seed: in
     with torch.no_grad():
         real = test_images[:8].to(device).float() / 127.5 - 1
         z = model.prior.sample(18, torch.Generator().manual_seed(seed)).to(device)
-        walk = interpolate(z[16].cpu(), z[17].cpu(), 8, "slerp").to(device)
+        walk = interpolate(z[16].cpu(), z[17].cpu(), 8, "slerp", model.prior.mean()).to(device)
         rows = torch.cat([real, model.reconstruct(real), model.decode(z[:16]), model.decode(walk)])
     path.parent.mkdir(parents=True, exist_ok=True)
     grid = image_grid(rows, columns=8)
