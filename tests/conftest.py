@@ -13,6 +13,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")  # tiny test models gain nothing f
 import pytest
 
 from gencanvas.core.registry import PluginRegistry, default_registry
+from tests.canvas_fixtures import canvas  # noqa: F401
 from tests.diffusion_fixtures import tiny_diffusion, tiny_weights_root  # noqa: F401
 from tests.fake_plugins import FAKE_PLUGINS
 from tests.pix2pix_fixtures import tiny_pix2pix, tiny_pix2pix_root  # noqa: F401

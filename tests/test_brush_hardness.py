@@ -14,20 +14,9 @@ from gencanvas.core.brush import falloff, segment_coverage
 from gencanvas.core.plugin_api import InputKind, Plugin, PluginInputs, RunContext
 from gencanvas.qt.canvas import CanvasView, Layer, Tool
 from gencanvas.qt.image_convert import array_from_qimage
+from tests.canvas_fixtures import H, W
 
 JOB_MS = 10_000
-W, H = 120, 90
-
-
-@pytest.fixture
-def canvas(qtbot) -> CanvasView:
-    view = CanvasView(W, H)
-    qtbot.addWidget(view)
-    view.resize(480, 360)
-    view.show()
-    qtbot.waitExposed(view)
-    view.zoom_actual()
-    return view
 
 
 def alpha(view: CanvasView, layer: Layer) -> np.ndarray:

@@ -10,20 +10,9 @@ from PySide6.QtGui import QColor, QDropEvent, QImage, QWheelEvent
 from gencanvas.core.plugin_api import InputKind
 from gencanvas.qt.canvas import MAX_ZOOM, MIN_ZOOM, CanvasView, Layer, Tool
 from gencanvas.qt.image_convert import array_from_qimage, qimage_from_array
+from tests.canvas_fixtures import H, W
 
-W, H = 120, 90
 RED = QColor(255, 0, 0)
-
-
-@pytest.fixture
-def canvas(qtbot) -> CanvasView:
-    view = CanvasView(W, H)
-    qtbot.addWidget(view)
-    view.resize(480, 360)
-    view.show()
-    qtbot.waitExposed(view)
-    view.zoom_actual()
-    return view
 
 
 def rgba(view: CanvasView, layer: Layer) -> np.ndarray:
