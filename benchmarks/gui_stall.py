@@ -64,30 +64,47 @@ class HundredFrames(Plugin):
         return frame
 
 
+class Heartbeat:
+    """A 10 ms GUI-thread timer that records when it ticks: gaps between ticks are GUI stalls.
+
+    The start and the stop count as ticks, so a stall at either edge of what is measured shows.
+    """
+
+    def __init__(self) -> None:
+        self.ticks: list[int] = []
+        self._clock = QElapsedTimer()
+        self._clock.start()
+        self._timer = QTimer(interval=10, timerType=Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self._timer.start()
+        self._tick()
+
+    def _tick(self) -> None:
+        self.ticks.append(self._clock.elapsed())
+
+    def stop(self) -> np.ndarray:
+        """Stop ticking; the gaps between ticks in ms."""
+        self._tick()
+        self._timer.stop()
+        return np.diff(self.ticks)
+
+
 def measure(window: MainWindow, app, side: int, work_ms: float) -> dict[str, float]:
     window.autosave.flush()  # the autosave after the previous job finishes before this one is timed
-    ticks: list[int] = []
-    clock = QElapsedTimer()
-    clock.start()
-    heartbeat = QTimer(interval=10, timerType=Qt.TimerType.PreciseTimer)
-    heartbeat.timeout.connect(lambda: ticks.append(clock.elapsed()))
     shown = {"frames": 0}
     window.generation.worker.frameReady.connect(lambda: shown.__setitem__("frames", shown["frames"] + 1))
     done = {"flag": False}
     window.generation.resultCommitted.connect(lambda _e: done.__setitem__("flag", True))
     window.panel.set_plugin(HundredFrames.id)
     window.panel.current_form().set_values({"side": side, "work_ms": work_ms})
-    heartbeat.start()
-    ticks.append(clock.elapsed())  # the start and the end count as ticks: a stall at either edge shows
+    heartbeat = Heartbeat()
     started = time.perf_counter()
     window.generation.generate()
     while not done["flag"]:
         app.processEvents()
         time.sleep(0.0005)
     elapsed = time.perf_counter() - started
-    ticks.append(clock.elapsed())
-    heartbeat.stop()
-    gaps = np.diff(ticks)
+    gaps = heartbeat.stop()
     return {
         "max_gap_ms": float(gaps.max()),
         "p99_gap_ms": float(np.percentile(gaps, 99)),
@@ -119,13 +136,7 @@ def measure_autosave(window: MainWindow, app, side: int) -> dict[str, float]:
     app.processEvents()
     done = {"flag": False}
     window.autosave.saved.connect(lambda _path: done.__setitem__("flag", True))
-    ticks: list[int] = []
-    clock = QElapsedTimer()
-    clock.start()
-    heartbeat = QTimer(interval=10, timerType=Qt.TimerType.PreciseTimer)
-    heartbeat.timeout.connect(lambda: ticks.append(clock.elapsed()))
-    heartbeat.start()
-    ticks.append(clock.elapsed())
+    heartbeat = Heartbeat()
     started = time.perf_counter()
     window.autosave.submit()  # what the timer and a finished generation call: the GUI-thread part
     captured_ms = (time.perf_counter() - started) * 1000
@@ -133,10 +144,8 @@ def measure_autosave(window: MainWindow, app, side: int) -> dict[str, float]:
         app.processEvents()
         time.sleep(0.0005)
     elapsed = time.perf_counter() - started
-    ticks.append(clock.elapsed())
-    heartbeat.stop()
+    gaps = heartbeat.stop()
     window.autosave.saved.disconnect()
-    gaps = np.diff(ticks)
     return {
         "capture_ms": captured_ms,
         "max_gap_ms": float(gaps.max()),
@@ -147,18 +156,12 @@ def measure_autosave(window: MainWindow, app, side: int) -> dict[str, float]:
 
 def idle_gap(app, seconds: float) -> float:
     """The longest heartbeat gap with nothing to do: the machine's own noise, for comparison."""
-    ticks: list[int] = []
-    clock = QElapsedTimer()
-    clock.start()
-    heartbeat = QTimer(interval=10, timerType=Qt.TimerType.PreciseTimer)
-    heartbeat.timeout.connect(lambda: ticks.append(clock.elapsed()))
-    heartbeat.start()
+    heartbeat = Heartbeat()
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.0005)
-    heartbeat.stop()
-    return float(np.diff(ticks).max())
+    return float(heartbeat.stop().max())
 
 
 def project_with_history(window: MainWindow, folder: Path, side: int = 512, entries: int = 50) -> float:

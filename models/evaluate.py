@@ -15,6 +15,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -157,19 +158,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     rows += reference_rows(
         classifier, real, train.images, tuple(test.images.shape), floor_wanted, args.batch_size, args.seed
     )
-    info = {
-        "model": str(args.model),
-        "classifier": str(args.classifier),
-        "data": args.data,
-        "test_set": note,
-        "n": n,
-        "guidance": guidance,
-        "seed": args.seed,
-        "device": args.device,
-        "hardware": hardware(args.device),
-        "command": _command(argv),
-        "rows": rows,
-    }
+    info = _run_info(args, argv, note, n, rows, guidance=guidance)
     agreement = (
         " Class agreement: the classifier's class for each image vs the class of its prompt's caption "
         "(for the floor and sanity rows: of the image's own caption)."
@@ -178,6 +167,25 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     )
     _write_results(args, info, f"Diffusion evaluation: {args.model}", f"guidance {guidance}; ", agreement)
     return 0
+
+
+def _run_info(
+    args: argparse.Namespace, argv: list[str], note: str, n: int, rows: list, **setting: Any
+) -> dict[str, Any]:
+    """What results.json records of an evaluation run: its inputs, ``setting`` (e.g. guidance), hardware, rows."""
+    return {
+        "model": str(args.model),
+        "classifier": str(args.classifier),
+        "data": args.data,
+        "test_set": note,
+        "n": n,
+        **setting,
+        "seed": args.seed,
+        "device": args.device,
+        "hardware": hardware(args.device),
+        "command": _command(argv),
+        "rows": rows,
+    }
 
 
 def _write_results(args: argparse.Namespace, info: dict, title: str, setting: str, extra: str) -> None:
@@ -221,18 +229,7 @@ def run_samples(args: argparse.Namespace, argv: list[str]) -> int:
         fake = extract_features(classifier, images, args.batch_size)
         rows.append(row(name, real, fake, None, seconds / n, n))
     rows += reference_rows(classifier, real, train.images, tuple(test.images.shape), None, args.batch_size, args.seed)
-    info = {
-        "model": str(args.model),
-        "classifier": str(args.classifier),
-        "data": args.data,
-        "test_set": note,
-        "n": n,
-        "seed": args.seed,
-        "device": args.device,
-        "hardware": hardware(args.device),
-        "command": _command(argv),
-        "rows": rows,
-    }
+    info = _run_info(args, argv, note, n, rows)
     _write_results(args, info, f"Sample evaluation: {args.model}", "", "")
     return 0
 
