@@ -138,6 +138,8 @@ def test_training_cli_runs_a_few_fashion_mnist_steps(tmp_path):
                 "16",
                 "--preset",
                 "tiny",
+                "--channels",
+                "16,16,8,4",
                 "--batch-size",
                 "4",
                 "--max-steps",
@@ -152,3 +154,27 @@ def test_training_cli_runs_a_few_fashion_mnist_steps(tmp_path):
     )
     config = StyleGANConfig.load(out)
     assert config.image_size == 32 and config.channels_out == 1
+    assert config.channels == (16, 16, 8, 4)  # the flag, not the preset's (32, 32, 16, 16)
+
+
+def test_training_cli_says_in_one_line_when_the_channels_do_not_fit_the_size(tmp_path, capsys):
+    from gencanvas.models.data import DEFAULT_FASHION_ROOT
+    from gencanvas.models.train import main
+
+    if not DEFAULT_FASHION_ROOT.exists():
+        pytest.skip("Fashion-MNIST is not installed")
+    args = ["stylegan", "--data", "fashion-mnist", "--limit", "4", "--channels", "16,8,8", "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    message = capsys.readouterr().err.strip()
+    assert message.startswith("error: 3 channel entries give 16 px, not 32") and "\n" not in message
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(SystemExit):
+        main([*args[:-3], "16,x", "--out", str(tmp_path / "o")])
+    assert "not a comma-separated list" in capsys.readouterr().err
+
+
+def test_preset_channels_are_cut_to_the_size_and_explicit_channels_kept():
+    assert StyleGANConfig.from_preset("small", image_size=32).channels == (128, 128, 64, 32)
+    assert StyleGANConfig.from_preset("small", image_size=32, channels=(64, 64, 32, 16)).channels == (64, 64, 32, 16)
+    with pytest.raises(ValueError, match="5 channel entries"):
+        StyleGANConfig.from_preset("small", image_size=32, channels=(64, 64, 32, 16, 8))

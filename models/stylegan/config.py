@@ -50,8 +50,10 @@ class StyleGANConfig(JsonConfig):
 
     @classmethod
     def from_preset(cls, preset: str, image_size: int = 64, **overrides) -> StyleGANConfig:
+        """The preset's network for ``image_size``; ``channels`` given in ``overrides`` is taken as is (and
+        checked), the preset's own list is cut or extended to one entry per resolution."""
         settings = dict(PRESETS[preset])
         blocks = image_size.bit_length() - 2
         base = list(settings.pop("channels"))
         channels = tuple((base + [base[-1]] * blocks)[:blocks]) if blocks > len(base) else tuple(base[:blocks])
-        return cls(image_size=image_size, channels=channels, **(settings | overrides))
+        return cls(image_size=image_size, **({"channels": channels} | settings | overrides))
