@@ -43,9 +43,8 @@ def generate(
         images = prior_samples(load_vae(folder, device), n, seed)
         yield "VAE prior samples", _resized(images, size), time.perf_counter() - began
     elif kind == "stylegan":
-        from gencanvas.models.stylegan.directions import sample_w
+        from gencanvas.models.stylegan.directions import generate_uint8, sample_w
         from gencanvas.models.stylegan.files import load_generator
-        from gencanvas.models.stylegan.make_directions import generate_uint8
 
         G = load_generator(folder, device)
         w = sample_w(G, n, seed=seed)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import torch
 
 from gencanvas.models.evaluation import extract_features
 from gencanvas.models.evaluation.classifier import ClassifierConfig, DomainClassifier, save_classifier
 from gencanvas.models.stylegan.config import StyleGANConfig
-from gencanvas.models.stylegan.directions import labelled_directions, sample_w
+from gencanvas.models.stylegan.directions import generate_uint8, labelled_directions, sample_w
 from gencanvas.models.stylegan.edit_check import EditResponse, edit_responses, main, markdown_table
 from gencanvas.models.stylegan.files import save_generator
-from gencanvas.models.stylegan.make_directions import generate_uint8
 from gencanvas.models.stylegan.network import Generator
 
 
@@ -56,3 +56,23 @@ def test_command_prints_the_table_and_json(tmp_path, capsys):
     table, data = capsys.readouterr().out.strip().rsplit("\n", 1)
     assert table.startswith("| direction | -3 | +0 | +3 | monotone |")
     assert set(json.loads(data)) == {"dark"} and len(json.loads(data)["dark"]["probabilities"]) == 3
+
+
+def test_make_directions_writes_the_edit_check_into_the_card(tmp_path):
+    from gencanvas.models.data import DEFAULT_FASHION_ROOT
+    from gencanvas.models.stylegan.make_directions import FASHION_WANTED
+    from gencanvas.models.stylegan.make_directions import main as make_directions
+
+    if not DEFAULT_FASHION_ROOT.exists():
+        pytest.skip("Fashion-MNIST is not installed")
+    G, _ = tiny_pair()
+    names = ["t-shirt", "trouser", "pullover", "dress", "coat", "sandal", "shirt", "sneaker", "bag", "ankle boot"]
+    torch.manual_seed(1)
+    save_classifier(DomainClassifier(ClassifierConfig(num_classes=10, class_names=names)).eval(), tmp_path / "clf")
+    save_generator(G, tmp_path / "gan")
+    args = ["--model", str(tmp_path / "gan"), "--labels", "fashion", "--classifier", str(tmp_path / "clf")]
+    assert make_directions([*args, "--samples", "200"]) == 0
+    card = (tmp_path / "gan" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    edit_section = card.split("## Edit check", 1)[1]
+    assert edit_section.count("\n| ") == len(FASHION_WANTED) + 2  # header, rule, one row per labelled direction
+    assert all(f"| {name} | " in edit_section for name in FASHION_WANTED)

@@ -87,6 +87,19 @@ def sample_w(G: Generator, n: int, seed: int = 0, batch: int = 1000) -> torch.Te
     return torch.cat([G.mapping(chunk.to(device)).cpu() for chunk in z.split(batch)])
 
 
+@torch.no_grad()
+def generate_uint8(G, w: torch.Tensor, psi: float = 1.0, size: int | None = None, batch: int = 250) -> torch.Tensor:
+    """uint8 (N, C, size, size) images from w (truncated by ``psi``), constant noise: what the plugin shows."""
+    out = []
+    for chunk in w.split(batch):
+        ws = G.truncate(chunk, psi)[:, None].repeat(1, G.num_ws, 1)
+        images = G.synthesis(ws, noise_mode="const")
+        if size and size != images.shape[-1]:
+            images = torch.nn.functional.adaptive_avg_pool2d(images, size)
+        out.append(((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8))
+    return torch.cat(out)
+
+
 def pca_directions(w: torch.Tensor, k: int = 5) -> Directions:
     """GANSpace: the top-k principal axes of w; signs fixed so each axis's largest entry is positive."""
     centred = w - w.mean(0)

@@ -21,10 +21,9 @@ from pathlib import Path
 import torch
 
 from gencanvas.models.evaluation import DomainClassifier, extract_features
-from gencanvas.models.stylegan.directions import Directions, sample_w
+from gencanvas.models.stylegan.directions import Directions, generate_uint8, sample_w
 from gencanvas.models.stylegan.files import load_generator
 from gencanvas.models.stylegan.labels import fashion_classifier
-from gencanvas.models.stylegan.make_directions import generate_uint8
 from gencanvas.models.stylegan.network import Generator
 
 DEFAULT_VALUES = (-3.0, 0.0, 3.0, 5.0)

@@ -25,10 +25,12 @@ from gencanvas.models.evaluation import extract_features, frechet_distance
 from gencanvas.models.stylegan.directions import (
     Directions,
     combine,
+    generate_uint8,
     labelled_directions,
     pca_directions,
     sample_w,
 )
+from gencanvas.models.stylegan.edit_check import DEFAULT_VALUES, edit_responses, markdown_table
 from gencanvas.models.stylegan.files import load_generator
 from gencanvas.models.stylegan.labels import (
     CLASSIFIER_SIZE,
@@ -39,19 +41,6 @@ from gencanvas.models.stylegan.labels import (
 
 EMOJI_WANTED = ["flag", "face", "person"]
 FASHION_WANTED = ["trouser", "sneaker", "bag", "dress"]
-
-
-@torch.no_grad()
-def generate_uint8(G, w: torch.Tensor, psi: float = 1.0, size: int | None = None, batch: int = 250) -> torch.Tensor:
-    """uint8 (N, C, size, size) images from w (truncated by ``psi``), constant noise: what the plugin shows."""
-    out = []
-    for chunk in w.split(batch):
-        ws = G.truncate(chunk, psi)[:, None].repeat(1, G.num_ws, 1)
-        images = G.synthesis(ws, noise_mode="const")
-        if size and size != images.shape[-1]:
-            images = torch.nn.functional.adaptive_avg_pool2d(images, size)
-        out.append(((images.clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8))
-    return torch.cat(out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         parts.append(labelled_directions(w, log_probs, names, wanted))
         evaluation = _evaluation(G, classifier, real, features, labels, names, source, args.seed)
     directions = combine(*parts)
+    if args.labels != "none":
+        evaluation += _edit_check(G, classifier, directions, names, source, args.seed)
     directions.save(args.model)
     _append_card(
         args.model,
@@ -133,6 +124,23 @@ Features of the {source} at {real.size} px; n = {n} generated vs {n} real images
 | floor: real half vs real half (n = {half}) | {floor:.2f} |
 
 Labels the classifier gives untruncated samples: {shares}.
+"""
+
+
+def _edit_check(
+    G, classifier, directions: Directions, names: list[str], source: str, seed: int, seeds: int = 200
+) -> str:
+    """The card's slider table: does each labelled direction raise its class as the slider rises?"""
+    psi = G.config.default_truncation
+    responses = edit_responses(G, classifier, directions, names, DEFAULT_VALUES, seeds=seeds, psi=psi, seed=seed)
+    return f"""
+## Edit check
+
+Mean probability the {source} gives each labelled direction's class, {seeds} seeds at ψ = {psi}, the fixed noise
+pattern, the edit on every style layer (slider values in standard deviations; *monotone*: it never falls as the
+slider rises). `python -m gencanvas.models.stylegan.edit_check` repeats it with a shipped classifier.
+
+{markdown_table(responses, DEFAULT_VALUES)}
 """
 
 
