@@ -62,7 +62,10 @@ def model_summary(folder: Path) -> str | None:
         return None
     domain = domain_of(folder)
     size = config.get("image_size")
-    channels = config.get("channels", config.get("channels_out", config.get("out_channels")))
+    # Image channels: StyleGAN's "channels" is its feature maps per resolution, so "channels_out" comes first.
+    channels = next(
+        (config[k] for k in ("channels_out", "out_channels", "channels") if isinstance(config.get(k), int)), None
+    )
     parts = [f"Knows: {DOMAINS.get(domain, domain)}"]
     if size:
         parts.append(f"{size}×{size} {'greyscale' if channels == 1 else 'RGB'}")

@@ -37,6 +37,10 @@ def test_the_panel_says_what_the_chosen_model_knows_and_completes_its_captions(w
     completer = window.panel.current_form().editor("prompt").widget.property("completer")
     completer.setCompletionPrefix("boo")
     assert completer.currentCompletion() == "ankle boot"  # matches inside the caption, not only its start
+    window.panel.set_plugin("stylegan-edit")
+    combo = window.panel.current_form().editor("model").widget
+    combo.setCurrentIndex(combo.findData("stylegan-fashion"))
+    assert "32×32 greyscale" in window.panel.summary.text()  # not its feature-map list read as colour channels
     window.panel.set_plugin("inpaint-classical")
     assert not window.panel.summary.isVisibleTo(window.panel)  # plugins without a model show no line
 
