@@ -48,12 +48,15 @@ def edit_responses(
     values: tuple[float, ...] = DEFAULT_VALUES,
     *,
     seeds: int = 200,
-    psi: float = 0.7,
+    psi: float | None = None,
     seed: int = 0,
 ) -> list[EditResponse]:
-    """One response per labelled direction whose name is a class of ``class_names``."""
+    """One response per labelled direction whose name is a class of ``class_names``.
+
+    ``psi`` defaults to the model's own default truncation, the one its samples are shown at.
+    """
     size = classifier.config.image_size
-    base = G.truncate(sample_w(G, seeds, seed=seed), psi)
+    base = G.truncate(sample_w(G, seeds, seed=seed), G.config.default_truncation if psi is None else psi)
     responses = []
     for name, kind in zip(directions.names, directions.kinds, strict=False):
         if kind != "label" or name not in class_names:
@@ -85,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, required=True, help="a StyleGAN folder with directions")
     parser.add_argument("--classifier", type=Path, default=Path("resources/weights/fashion-classifier"))
     parser.add_argument("--seeds", type=int, default=200)
-    parser.add_argument("--psi", type=float, default=0.7)
+    parser.add_argument("--psi", type=float, help="truncation (default: the model's own)")
     parser.add_argument(
         "--values", default=",".join(f"{v:g}" for v in DEFAULT_VALUES), help="slider values, e.g. --values=-3,0,3,5"
     )

@@ -131,14 +131,14 @@ def _edit_check(
     G, classifier, directions: Directions, names: list[str], source: str, seed: int, seeds: int = 200
 ) -> str:
     """The card's slider table: does each labelled direction raise its class as the slider rises?"""
-    psi = G.config.default_truncation
-    responses = edit_responses(G, classifier, directions, names, DEFAULT_VALUES, seeds=seeds, psi=psi, seed=seed)
+    responses = edit_responses(G, classifier, directions, names, DEFAULT_VALUES, seeds=seeds, seed=seed)
     return f"""
 ## Edit check
 
-Mean probability the {source} gives each labelled direction's class, {seeds} seeds at ψ = {psi}, the fixed noise
-pattern, the edit on every style layer (slider values in standard deviations; *monotone*: it never falls as the
-slider rises). `python -m gencanvas.models.stylegan.edit_check` repeats it with a shipped classifier.
+Mean probability the {source} gives each labelled direction's class, {seeds} seeds at
+ψ = {G.config.default_truncation}, the fixed noise pattern, the edit on every style layer (slider values in standard
+deviations; *monotone*: it never falls as the slider rises). `python -m gencanvas.models.stylegan.edit_check`
+repeats it with a shipped classifier.
 
 {markdown_table(responses, DEFAULT_VALUES)}
 """
