@@ -16,6 +16,7 @@ import sys
 from gencanvas.models.diffusion import command as diffusion_command
 from gencanvas.models.pix2pix import command as pix2pix_command
 from gencanvas.models.stylegan import command as stylegan_command
+from gencanvas.models.training_args import IncompatibleModel
 from gencanvas.models.vae import command as vae_command
 
 COMMANDS = {  # in the order ``--help`` lists them
@@ -33,8 +34,13 @@ def main(argv: list[str] | None = None) -> int:
         command.add_parser(sub)
     args = parser.parse_args(argv)
     args.command = "python -m gencanvas.models.train " + shlex.join(sys.argv[1:] if argv is None else argv)
+    if args.init_from is not None and not args.init_from.is_dir():
+        parser.error(f"--init-from {args.init_from}: no such folder")
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    return COMMANDS[args.model].run(args)
+    try:
+        return COMMANDS[args.model].run(args)
+    except (IncompatibleModel, FileNotFoundError) as error:
+        parser.exit(2, f"error: {error}\n")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,10 @@ SIZE_HELP = "image size (default: 32 for fashion-mnist, 64 otherwise)"
 DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from sidecar .txt files)"
 
 
+class IncompatibleModel(ValueError):
+    """``--init-from`` names a folder whose weights or record do not fit the network being trained."""
+
+
 @dataclass
 class TrainOptions:
     """What every trainer is told; a family's options class adds its own fields and defaults."""
@@ -36,6 +40,7 @@ class TrainOptions:
     mixed_precision: str = "no"  # "no" | "fp16" | "bf16" (GPU)
     seed: int = 0
     resume: bool = True
+    init_from: Path | None = None  # an exported model to start from when run_dir has no checkpoint
     command: str = ""  # recorded in the model card
 
     @classmethod
@@ -52,6 +57,7 @@ class TrainOptions:
             mixed_precision=args.mixed_precision,
             seed=args.seed,
             resume=not args.no_resume,
+            init_from=args.init_from,
             command=args.command,
             **extra,
         )
@@ -82,4 +88,11 @@ def add_training_args(
     p.add_argument("--sample-every", type=int, default=sample_every)
     p.add_argument("--mixed-precision", choices=["no", "fp16", "bf16"], default="no")
     p.add_argument("--no-resume", action="store_true", help="start over even if a checkpoint exists")
+    p.add_argument(
+        "--init-from",
+        type=Path,
+        metavar="MODEL_DIR",
+        help="when the run folder has no checkpoint, start from this exported model (config.json + "
+        "model.safetensors + training.json) and count on from its steps: continues a run whose checkpoints are gone",
+    )
     p.add_argument("--seed", type=int, default=0)

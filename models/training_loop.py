@@ -26,7 +26,7 @@ from torch.optim.swa_utils import AveragedModel
 from tqdm import tqdm
 
 from gencanvas.models.training_args import TrainOptions
-from gencanvas.models.training_state import Checkpoint, SessionClock, TrainState
+from gencanvas.models.training_state import Checkpoint, SessionClock, TrainState, start_from_export
 
 log = logging.getLogger(__name__)
 
@@ -50,12 +50,14 @@ class Trainer(ABC, Generic[Batch, Options]):
 
     Subclasses set ``name`` (progress bar), ``loss_names`` (what :meth:`train_step` returns;
     a name missing from a step counts as NaN in that interval's mean) and ``log_every``, and
-    ``averaged`` when they keep an :class:`AveragedModel` EMA.
+    ``averaged`` when they keep an :class:`AveragedModel` EMA, and ``exported``: which of
+    :meth:`networks` start from an exported model's weights under ``--init-from``.
     """
 
     name: ClassVar[str]
     loss_names: ClassVar[tuple[str, ...]] = ("loss",)
     log_every: ClassVar[int] = 100
+    exported: ClassVar[tuple[str, ...]] = ()  # the networks an exported model.safetensors initialises
     averaged: AveragedModel | None = None
 
     def __init__(self, options: Options) -> None:
@@ -98,12 +100,17 @@ class Trainer(ABC, Generic[Batch, Options]):
     # The shared part.
 
     def resume(self) -> None:
-        """Load ``run_dir/checkpoint`` if there is one and resuming is on; call before ``accelerator.prepare``."""
+        """Load ``run_dir/checkpoint`` if there is one and resuming is on, else the ``--init-from`` model if
+        one is named; call before ``accelerator.prepare``."""
         if self.options.resume and self.checkpoint.exists():
             self.state = self.checkpoint.load(self.networks(), self.optimizers())
             if self.averaged is not None:
                 self.averaged.n_averaged.fill_(self.state.ema_updates)  # 0: an EMA without history restarts
             log.info("resumed from step %s", self.state.step)
+        elif self.options.init_from is not None:
+            nets = self.networks()
+            self.state = start_from_export(self.options.init_from, {name: nets[name] for name in self.exported})
+            log.info("started from %s at step %s", self.options.init_from, self.state.step)
 
     def save_checkpoint(self, clock: SessionClock) -> None:
         self.state.seconds = clock.total_seconds()

@@ -18,7 +18,8 @@ from typing import Any
 import torch
 from safetensors.torch import load_file
 
-from gencanvas.models.weight_files import save_state
+from gencanvas.models.training_args import IncompatibleModel
+from gencanvas.models.weight_files import load_state, save_state
 
 Tensors = tuple[torch.Tensor, ...] | list[torch.Tensor]
 
@@ -72,6 +73,12 @@ class TrainState:
     losses: list[list[Any]] = field(default_factory=list)  # [step, ...] every logging interval (training.json)
     images: int = 0  # images seen (StyleGAN's EMA half-life is counted in these)
     ema_updates: int = 0  # updates an AveragedModel has made; 0 restarts its warm-up from the model
+    optimiser_start: int = 0  # the step the optimisers' moments began at (where --init-from took over)
+
+    @property
+    def optimiser_steps(self) -> int:
+        """Steps the current optimisers have taken: what a learning-rate warm-up counts."""
+        return self.step - self.optimiser_start
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,3 +140,33 @@ class Checkpoint:
         for name, optimizer in optimizers.items():
             optimizer.load_state_dict(torch.load(folder / f"{name}.pt", weights_only=True))
         return TrainState.from_json(json.loads((folder / "state.json").read_text(encoding="utf-8")))
+
+
+def start_from_export(folder: Path, nets: Mapping[str, torch.nn.Module]) -> TrainState:
+    """Load an exported model's weights into each of ``nets`` and return its progress as a state.
+
+    The export holds only the EMA network and ``training.json``: the step count, time and loss
+    curve carry on from that record, while optimisers (and a GAN's critic) start fresh, so the
+    state marks ``optimiser_start`` for the learning-rate warm-up to count from.
+    """
+    weights = load_state(folder, "model")
+    record_path = folder / "training.json"
+    if not record_path.exists():
+        raise IncompatibleModel(f"{folder} lacks training.json, so its steps and time cannot be carried on")
+    for name, net in nets.items():
+        try:
+            net.load_state_dict(weights)
+        except RuntimeError as error:
+            first = str(error).split("\n\t", 2)[1] if "\n\t" in str(error) else str(error)
+            raise IncompatibleModel(
+                f"{folder} holds a different network than the one these flags build ({name}: {first.strip()})"
+            ) from None
+    record = json.loads(record_path.read_text(encoding="utf-8"))
+    step = int(record["steps"])
+    return TrainState(
+        step=step,
+        seconds=float(record.get("train_seconds", 0.0)),
+        losses=list(record.get("losses", [])),
+        images=int(record.get("images", 0)),
+        optimiser_start=step,
+    )

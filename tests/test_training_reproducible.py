@@ -53,18 +53,24 @@ def _disc_dataset(n: int = 8, size: int = 16) -> ImageCaptionDataset:
     return ImageCaptionDataset(images, ["disc"] * n, name="discs")
 
 
-def _run_diffusion(tmp_path, steps: int) -> None:
+def _run_diffusion(tmp_path, steps: int, **extra) -> None:
     from gencanvas.models.diffusion.config import DiffusionConfig
     from gencanvas.models.diffusion.training import DiffusionTrainOptions, train_diffusion
 
     config = DiffusionConfig.from_preset("tiny", image_size=16, channels=1)
     options = DiffusionTrainOptions(
-        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+        run_dir=tmp_path / "run",
+        out_dir=tmp_path / "out",
+        batch_size=4,
+        max_steps=steps,
+        sample_every=0,
+        seed=3,
+        **extra,
     )
     train_diffusion(_dataset(8, 1, 16), config, options)
 
 
-def _run_vae(tmp_path, steps: int) -> None:
+def _run_vae(tmp_path, steps: int, **extra) -> None:
     from gencanvas.models.vae.config import VAEConfig
     from gencanvas.models.vae.training import VAETrainOptions, train_vae
 
@@ -72,30 +78,48 @@ def _run_vae(tmp_path, steps: int) -> None:
     test = _dataset(8, 1, 16, seed=1)
     config = VAEConfig.from_preset("tiny", image_size=16, channels=1)
     options = VAETrainOptions(
-        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+        run_dir=tmp_path / "run",
+        out_dir=tmp_path / "out",
+        batch_size=4,
+        max_steps=steps,
+        sample_every=0,
+        seed=3,
+        **extra,
     )
     train_vae(data, test, config, options)
 
 
-def _run_pix2pix(tmp_path, steps: int) -> None:
+def _run_pix2pix(tmp_path, steps: int, **extra) -> None:
     from gencanvas.models.pix2pix.config import Pix2PixConfig
     from gencanvas.models.pix2pix.training import Pix2PixTrainOptions, train_pix2pix
 
     data = _disc_dataset()
     config = Pix2PixConfig.from_preset("tiny", image_size=16)
     options = Pix2PixTrainOptions(
-        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+        run_dir=tmp_path / "run",
+        out_dir=tmp_path / "out",
+        batch_size=4,
+        max_steps=steps,
+        sample_every=0,
+        seed=3,
+        **extra,
     )
     train_pix2pix(data, data, config, options)
 
 
-def _run_stylegan(tmp_path, steps: int) -> None:
+def _run_stylegan(tmp_path, steps: int, **extra) -> None:
     from gencanvas.models.stylegan.config import StyleGANConfig
     from gencanvas.models.stylegan.training import StyleGANTrainOptions, train_stylegan
 
     config = StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2)
     options = StyleGANTrainOptions(
-        run_dir=tmp_path / "run", out_dir=tmp_path / "out", batch_size=4, max_steps=steps, sample_every=0, seed=3
+        run_dir=tmp_path / "run",
+        out_dir=tmp_path / "out",
+        batch_size=4,
+        max_steps=steps,
+        sample_every=0,
+        seed=3,
+        **extra,
     )
     train_stylegan(_dataset(8, 3, 16), config, options)
 
@@ -136,3 +160,78 @@ def test_same_seed_gives_the_recorded_losses(model, tmp_path, backward_losses, o
     losses, expected_total = EXPECTED[model]
     np.testing.assert_allclose(backward_losses, losses, rtol=1e-4, atol=1e-6)
     assert total == pytest.approx(expected_total, rel=1e-5)
+
+
+@pytest.mark.parametrize("model", sorted(RUNS))
+def test_init_from_an_export_carries_on_its_weights_and_steps(model, tmp_path, one_thread):
+    """``--init-from``: a run whose checkpoints are gone continues from what it exported."""
+    import json
+
+    from safetensors.torch import load_file
+
+    RUNS[model](tmp_path / "first", STEPS)
+    source = tmp_path / "first" / "out"
+    RUNS[model](tmp_path / "same", STEPS, init_from=source)  # nothing left to train: exports what it loaded
+    before, after = load_file(source / "model.safetensors"), load_file(tmp_path / "same" / "out" / "model.safetensors")
+    assert before.keys() == after.keys()
+    assert all(torch.equal(before[name], after[name]) for name in before)
+
+    RUNS[model](tmp_path / "more", STEPS + 2, init_from=source)
+    record = json.loads((tmp_path / "more" / "out" / "training.json").read_text())
+    state = json.loads((tmp_path / "more" / "run" / "checkpoint" / "state.json").read_text())
+    assert record["steps"] == STEPS + 2
+    assert state["optimiser_start"] == STEPS  # the learning-rate warm-up counts from here
+    changed = load_file(tmp_path / "more" / "out" / "model.safetensors")
+    assert any(not torch.equal(before[name], changed[name]) for name in before)
+
+
+def test_init_from_a_different_network_is_one_sentence(tmp_path):
+    from gencanvas.models.diffusion.config import DiffusionConfig
+    from gencanvas.models.diffusion.training import DiffusionTrainOptions, train_diffusion
+    from gencanvas.models.training_args import IncompatibleModel
+
+    _run_diffusion(tmp_path / "tiny", 1)
+    config = DiffusionConfig.from_preset("small", image_size=16, channels=1)
+    options = DiffusionTrainOptions(
+        run_dir=tmp_path / "run",
+        out_dir=tmp_path / "out",
+        batch_size=4,
+        max_steps=2,
+        sample_every=0,
+        init_from=tmp_path / "tiny" / "out",
+    )
+    with pytest.raises(IncompatibleModel, match="holds a different network") as caught:
+        train_diffusion(_dataset(8, 1, 16), config, options)
+    assert "\n" not in str(caught.value)
+
+
+def test_train_command_refuses_a_folder_that_is_not_an_export(tmp_path, capsys):
+    from gencanvas.models.train import main
+
+    (tmp_path / "empty").mkdir()
+    for folder, reason in [(tmp_path / "missing", "no such folder"), (tmp_path / "empty", "lacks config.json")]:
+        with pytest.raises(SystemExit) as stopped:
+            main(
+                [
+                    "diffusion",
+                    "--data",
+                    "fashion-mnist",
+                    "--limit",
+                    "8",
+                    "--preset",
+                    "tiny",
+                    "--batch-size",
+                    "4",
+                    "--max-steps",
+                    "1",
+                    "--out",
+                    str(tmp_path / "out"),
+                    "--run-dir",
+                    str(tmp_path / "run"),
+                    "--init-from",
+                    str(folder),
+                ]
+            )
+        assert stopped.value.code == 2
+        err = capsys.readouterr().err
+        assert reason in err and "Traceback" not in err

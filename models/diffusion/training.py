@@ -67,6 +67,7 @@ class DiffusionTrainer(Trainer[tuple[torch.Tensor, torch.Tensor], DiffusionTrain
     """Noise prediction (or v) under a DDPM schedule, classifier-free caption dropout, an EMA that warms up."""
 
     name = "diffusion"
+    exported = ("model", "ema")
     averaged: AveragedModel
 
     def __init__(self, dataset: ImageCaptionDataset, config: DiffusionConfig, options: DiffusionTrainOptions) -> None:
@@ -112,7 +113,7 @@ class DiffusionTrainer(Trainer[tuple[torch.Tensor, torch.Tensor], DiffusionTrain
         t = torch.randint(0, config.num_train_timesteps, (x0.shape[0],), device=x0.device)
         noisy = self.noise_scheduler.add_noise(x0, noise, t)
         text = accelerator.unwrap_model(model).drop_text(self.table[index], config.cond_dropout)
-        lr = self.options.learning_rate * min(1.0, (self.state.step + 1) / self.options.warmup_steps)
+        lr = self.options.learning_rate * min(1.0, (self.state.optimiser_steps + 1) / self.options.warmup_steps)
         for group in self.optimizer.param_groups:
             group["lr"] = lr
         with accelerator.autocast():

@@ -55,6 +55,7 @@ class Pix2PixTrainer(Trainer[tuple[torch.Tensor, torch.Tensor], Pix2PixTrainOpti
     """L1 + LSGAN: the critic step, then the generator step; an EMA of the generator is what ships."""
 
     name = "pix2pix"
+    exported = ("generator", "ema")
     loss_names = ("l1", "g_adv", "d")
     log_every = 50
     averaged: AveragedModel

@@ -62,6 +62,7 @@ class StyleGANTrainer(Trainer[torch.Tensor, StyleGANTrainOptions]):
     """The critic step (lazy R1 every ``r1_every`` steps), the generator step, then the EMA generator."""
 
     name = "stylegan"
+    exported = ("G", "G_ema")
     loss_names = ("g", "d", "r1")
     log_every = 50
 

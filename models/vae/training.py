@@ -67,6 +67,7 @@ class VAETrainer(Trainer[tuple[torch.Tensor], VAETrainOptions]):
     """ELBO with β warming up from 0, an EMA that warms up; the preview shows held-out reconstructions."""
 
     name = "vae"
+    exported = ("model", "ema")
     averaged: AveragedModel
 
     def __init__(
