@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, create_model
 
+from gencanvas.models.stylegan.config import EDIT_RANGE
 from gencanvas.plugin_api import (
     InputKind,
     ParamsBase,
@@ -42,7 +43,6 @@ from gencanvas.plugins.stylegan_support import (
 MODELS = available_models()
 DIRECTIONS = tuple(direction_owners(MODELS))  # every bundled model's directions together
 LAYERS = max_layers(MODELS)
-SLIDER_RANGE = 5.0  # standard deviations of w along a direction
 NOISE_MODES = {"off": "none", "fixed": "const"}
 
 
@@ -76,7 +76,7 @@ BASE_FIELDS = frozenset(StyleGANEditParams.model_fields)
 
 def _direction_field(name: str) -> Any:
     what = f"principal component {name[2:]} of w" if name.startswith("pc") else f"towards '{name}' (labelled direction)"
-    return slider(0.0, ge=-SLIDER_RANGE, le=SLIDER_RANGE, step=0.1, description=f"Move {what}, in standard deviations")
+    return slider(0.0, ge=-EDIT_RANGE, le=EDIT_RANGE, step=0.1, description=f"Move {what}, in standard deviations")
 
 
 @lru_cache(maxsize=64)

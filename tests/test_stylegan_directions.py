@@ -53,6 +53,19 @@ def test_labelled_directions_rank_samples_by_classifier_score():
     assert directions.notes["b"]["mean_probability_top"] > directions.notes["b"]["mean_probability_bottom"]
 
 
+def test_mean_difference_points_from_the_low_scorers_to_the_high_ones():
+    torch.manual_seed(0)
+    w = torch.randn(800, 8)
+    scores = torch.stack([-w[:, 0], w[:, 0] + 0.3 * torch.randn(800)], dim=1).log_softmax(1)
+    directions = labelled_directions(w, scores, ["a", "b"], ["b"], method="mean difference")
+    assert float(directions.vectors[0, 0]) > 0.9 and directions.notes["b"]["method"] == "mean difference"
+    assert float(directions.vectors[0].norm()) == pytest.approx(1.0)
+    towards = labelled_directions(w, scores, ["a", "b"], ["b"], share=0.1, method="centroid")
+    assert float(towards.vectors[0, 0]) > 0.9 and towards.notes["b"]["share"] == 0.1
+    with pytest.raises(ValueError, match="unknown method"):
+        labelled_directions(w, scores, ["a", "b"], ["b"], method="vibes")
+
+
 def test_directions_round_trip_through_files_and_edit_only_the_layer_range(tmp_path):
     torch.manual_seed(0)
     w = torch.randn(300, 8)
@@ -89,7 +102,7 @@ def test_projection_reproduces_a_generated_image_better_than_the_average():
 
 
 @pytest.mark.real_weights
-@pytest.mark.parametrize("name", ["trouser", "sneaker", "dress"])
+@pytest.mark.parametrize("name", ["trouser", "sneaker", "bag", "dress"])
 def test_shipped_fashion_direction_raises_the_classifier_probability_of_its_class(name):
     """On the shipped weights: the directions the card calls monotone make their class more likely as they rise."""
     from gencanvas.core.resources import resource_path

@@ -10,8 +10,15 @@ import torch
 from gencanvas.models.evaluation import extract_features
 from gencanvas.models.evaluation.classifier import ClassifierConfig, DomainClassifier, save_classifier
 from gencanvas.models.stylegan.config import StyleGANConfig
-from gencanvas.models.stylegan.directions import generate_uint8, labelled_directions, sample_w
-from gencanvas.models.stylegan.edit_check import EditResponse, edit_responses, main, markdown_table
+from gencanvas.models.stylegan.directions import Directions, generate_uint8, labelled_directions, sample_w
+from gencanvas.models.stylegan.edit_check import (
+    DEFAULT_VALUES,
+    EditResponse,
+    choose_directions,
+    edit_responses,
+    main,
+    markdown_table,
+)
 from gencanvas.models.stylegan.files import save_generator
 from gencanvas.models.stylegan.network import Generator
 
@@ -46,6 +53,21 @@ def test_a_fitted_direction_raises_its_class_probability_and_others_are_skipped(
     assert edit_responses(G, classifier, directions, ["light"], (0.0,), seeds=5) == []  # no class of that name
 
 
+def test_choosing_keeps_the_candidate_whose_slider_rises_on_its_own_seeds():
+    G, classifier = tiny_pair()
+    fitted = fitted_directions(G, classifier)
+    backwards = Directions(["dark"], -fitted.vectors, fitted.scales, ["label"], {"dark": {"method": "backwards"}})
+    for candidates in ([backwards, fitted], [fitted, backwards]):  # the order does not decide
+        chosen = choose_directions(G, classifier, candidates, ["light", "dark"], seeds=30, seed=5)
+        assert chosen.names == ["dark"]
+        torch.testing.assert_close(chosen.vectors, fitted.vectors)
+        sweep = chosen.notes["dark"]["validation_sweep"]
+        assert len(sweep) == len(DEFAULT_VALUES) and sweep == sorted(sweep)
+        assert chosen.notes["dark"]["validation_seed"] == 5
+    with pytest.raises(ValueError, match="not a class"):
+        choose_directions(G, classifier, [fitted], ["light"], seeds=5)
+
+
 def test_command_prints_the_table_and_json(tmp_path, capsys):
     G, classifier = tiny_pair()
     save_generator(G, tmp_path / "gan")
@@ -71,8 +93,12 @@ def test_make_directions_writes_the_edit_check_into_the_card(tmp_path):
     save_classifier(DomainClassifier(ClassifierConfig(num_classes=10, class_names=names)).eval(), tmp_path / "clf")
     save_generator(G, tmp_path / "gan")
     args = ["--model", str(tmp_path / "gan"), "--labels", "fashion", "--classifier", str(tmp_path / "clf")]
+    (tmp_path / "gan" / "MODEL_CARD.md").write_text("# gan\n\nIntro.\n\n## History\n\nKept.\n", encoding="utf-8")
     assert make_directions([*args, "--samples", "200"]) == 0
+    assert make_directions([*args, "--samples", "200"]) == 0  # a rerun rewrites its sections, not appends
     card = (tmp_path / "gan" / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert card.startswith("# gan\n\nIntro.\n") and card.count("## History\n\nKept.") == 1
+    assert card.count("## Directions") == card.count("## Edit check") == card.count("## Evaluation\n") == 1
     edit_section = card.split("## Edit check", 1)[1]
     assert edit_section.count("\n| ") == len(FASHION_WANTED) + 2  # header, rule, one row per labelled direction
     assert all(f"| {name} | " in edit_section for name in FASHION_WANTED)

@@ -7,6 +7,15 @@ from typing import ClassVar
 
 from gencanvas.models.json_config import JsonConfig
 
+EDIT_RANGE = 3.0
+"""How far an edit slider reaches, in standard deviations of w along its direction.
+
+InterFaceGAN's range: 99.7 % of w lies within ±3 standard deviations along any direction, and
+past it the generator draws codes it never trained on. At +5 (the old range) the fashion
+model's bag and dress sliders overshoot: the classifier's probability for the class rises to
++3 and falls after it.
+"""
+
 PRESETS: dict[str, dict] = {
     # channels per resolution 4, 8, 16, ... ; "small" keeps a 64×64 frame well under 50 ms on one CPU core.
     "tiny": {"z_dim": 32, "w_dim": 32, "mapping_layers": 2, "channels": (32, 32, 16, 16, 8)},

@@ -4,8 +4,8 @@
     python -m gencanvas.models.stylegan.make_directions --model DIR --labels fashion \\
         --classifier resources/weights/fashion-classifier
 
-Writes ``directions.safetensors`` + ``directions.json`` and appends "Directions" and
-"Evaluation" sections to the model card.
+Writes ``directions.safetensors`` + ``directions.json`` and (re)writes the card's "Directions",
+"Evaluation" and "Edit check" sections, keeping every other section as it was.
 """
 
 from __future__ import annotations
@@ -20,9 +20,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from gencanvas.atomic import write_text_atomically
 from gencanvas.models.data import load_dataset
 from gencanvas.models.evaluation import extract_features, frechet_distance
+from gencanvas.models.stylegan.config import EDIT_RANGE
 from gencanvas.models.stylegan.directions import (
+    LABEL_METHODS,
+    LABEL_SHARES,
     Directions,
     combine,
     generate_uint8,
@@ -30,7 +34,7 @@ from gencanvas.models.stylegan.directions import (
     pca_directions,
     sample_w,
 )
-from gencanvas.models.stylegan.edit_check import DEFAULT_VALUES, edit_responses, markdown_table
+from gencanvas.models.stylegan.edit_check import DEFAULT_VALUES, choose_directions, edit_responses, markdown_table
 from gencanvas.models.stylegan.files import load_generator
 from gencanvas.models.stylegan.labels import (
     CLASSIFIER_SIZE,
@@ -84,7 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         features, logits = extract_features(classifier, images)
         log_probs = torch.from_numpy(logits).float().log_softmax(1)
         labels = log_probs.argmax(1)
-        parts.append(labelled_directions(w, log_probs, names, wanted))
+        candidates = [
+            labelled_directions(w, log_probs, names, wanted, share=share, method=method)
+            for method in LABEL_METHODS
+            for share in LABEL_SHARES
+        ]
+        parts.append(choose_directions(G, classifier, candidates, names, seed=args.seed + 1))
         evaluation = _evaluation(G, classifier, real, features, labels, names, source, args.seed)
     directions = combine(*parts)
     if args.labels != "none":
@@ -144,27 +153,35 @@ repeats it with a shipped classifier.
 """
 
 
+OWN_SECTIONS = ("Directions", "Evaluation", "Edit check")  # what this command writes; the rest is kept
+
+
 def _append_card(folder: Path, directions: Directions, evaluation: str, command: str, seconds: float) -> None:
     card = folder / "MODEL_CARD.md"
     text = card.read_text(encoding="utf-8") if card.exists() else f"# {folder.name}\n"
-    text = text.split("\n## Directions")[0].rstrip() + "\n"
+    head, *sections = text.split("\n## ")
+    kept = [section for section in sections if section.split("\n", 1)[0].strip() not in OWN_SECTIONS]
     rows = "\n".join(
         f"| {name} | {kind} | {float(scale):.3f} | {json.dumps(directions.notes.get(name, {}))} |"
         for name, kind, scale in zip(directions.names, directions.kinds, directions.scales, strict=False)
     )
-    text += f"""
+    own = f"""
 ## Directions
 
 `directions.safetensors` + `directions.json`, made by `{command}` in {seconds:.0f} s. Slider units are standard
-deviations of w along each direction. PCA (GANSpace) on 20,000 w; labelled directions (InterFaceGAN) are the
-normals of logistic regressions in w separating the quarter of 3,000 generated samples the classifier scores
-highest for a class from the quarter it scores lowest.
+deviations of w along each direction (the sliders reach ±{EDIT_RANGE:g}). PCA (GANSpace) on 20,000 w. Labelled
+directions (InterFaceGAN) come from the share (10 % or 25 %) of 3,000 generated samples the classifier scores
+highest for a class and the share it scores lowest, by three methods: the normal of a logistic regression in w
+between the two groups, the difference of their mean w, and the top group's mean w minus the mean of all w. Each
+class keeps the candidate whose slider sweep ({", ".join(f"{v:+g}" for v in DEFAULT_VALUES)}) raises its
+probability monotonically and most on 200 validation codes the edit check below does not use (`validation_sweep`).
 
 | name | kind | std of w | notes |
 | --- | --- | ---: | --- |
 {rows}
 {evaluation}"""
-    card.write_text(text, encoding="utf-8")
+    text = head.rstrip() + "\n" + own.rstrip() + "\n" + "".join(f"\n## {section.rstrip()}\n" for section in kept)
+    write_text_atomically(card, text)
 
 
 if __name__ == "__main__":
