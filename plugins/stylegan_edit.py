@@ -106,7 +106,7 @@ class StyleGANEdit(Plugin[StyleGANEditParams]):
     id = "stylegan-edit"
     title = "Latent edit (StyleGAN)"
     description = (
-        "Move a generated emoji — or your canvas image, projected into the model — along learned "
+        "Move a generated picture — or your canvas image, projected into the model — along learned "
         "directions. Re-renders live while you drag."
     )
     optional_inputs = frozenset({InputKind.IMAGE})  # only read when the source is the canvas image
