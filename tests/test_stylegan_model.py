@@ -7,7 +7,7 @@ import json
 import pytest
 import torch
 
-from gencanvas.models.stylegan.augment import diff_augment
+from gencanvas.models.augment import diff_augment
 from gencanvas.models.stylegan.config import StyleGANConfig
 from gencanvas.models.stylegan.layers import modulated_conv2d
 from gencanvas.models.stylegan.network import Discriminator, Generator
@@ -89,6 +89,19 @@ def test_diffaugment_keeps_shape_passes_gradients_and_rejects_unknown_policies()
     assert torch.equal(diff_augment(x, "none"), x)
     with pytest.raises(ValueError, match="unknown augmentation"):
         diff_augment(x, "rotate")
+
+
+def test_flip_and_shift_move_pixels_without_adding_a_border():
+    torch.manual_seed(0)
+    x = torch.rand(64, 3, 16, 16) * 2 - 1
+    flipped = diff_augment(x, "flip")
+    same = [torch.equal(a, b) for a, b in zip(flipped, x, strict=True)]
+    mirrored = [torch.equal(a, b.flip(-1)) for a, b in zip(flipped, x, strict=True)]
+    assert all(s or m for s, m in zip(same, mirrored, strict=True)) and 10 < sum(mirrored) < 54
+    white = torch.ones(8, 3, 16, 16)
+    assert torch.equal(diff_augment(white, "shift"), white)  # edges repeated: a white page stays white
+    shifted = diff_augment(x, "shift")
+    assert shifted.shape == x.shape and not torch.equal(shifted, x)
 
 
 def test_discriminator_scores_each_image():

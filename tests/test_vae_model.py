@@ -120,12 +120,15 @@ def test_training_runs_exports_a_card_and_resumes(tmp_path):
         sample_every=2,
         command="python -m gencanvas.models.train vae ...",
         test_note="8 images",
+        augment="flip,shift",
     )
     train_vae(data, test, config, options)
     record = json.loads((tmp_path / "out" / "training.json").read_text())
-    assert record["steps"] == 3 and record["metrics"]["psnr_db"] > 0
+    assert record["steps"] == 3 and record["metrics"]["psnr_db"] > 0 and record["metrics"]["train_psnr_db"] > 0
+    assert record["augment"] == "flip,shift"
     card = (tmp_path / "out" / "MODEL_CARD.md").read_text()
     assert "Fashion-MNIST" in card and "PSNR" in card and "python -m gencanvas.models.train vae" in card
+    assert "**Augmentation**: flip,shift" in card and "as many training images:" in card
     assert (tmp_path / "run" / "samples-000002.png").exists() and (tmp_path / "out" / "samples.png").exists()
     options.max_steps = 5
     train_vae(data, test, VAEConfig.from_preset("tiny", image_size=16, channels=1), options)
@@ -139,6 +142,13 @@ def test_train_cli_knows_the_vae_subcommand(capsys):
     with pytest.raises(SystemExit):
         main(["vae", "--help"])
     assert "--beta" in capsys.readouterr().out
+
+
+def test_train_cli_refuses_an_unknown_augmentation_in_one_sentence(tmp_path):
+    from gencanvas.models.train import main
+
+    with pytest.raises(SystemExit, match="--augment: unknown augmentation 'rotate'"):
+        main(["vae", "--data", "fashion-mnist", "--augment", "flip,rotate", "--out", str(tmp_path / "out")])
 
 
 def test_sample_fd_reports_floor_and_ceiling_and_refuses_a_mismatched_classifier(tmp_path):

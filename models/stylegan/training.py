@@ -19,9 +19,9 @@ import torch.nn.functional as F
 from accelerate import Accelerator
 from PIL import Image
 
+from gencanvas.models.augment import diff_augment
 from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.diffusion.images import image_grid
-from gencanvas.models.stylegan.augment import diff_augment
 from gencanvas.models.stylegan.card import write_card
 from gencanvas.models.stylegan.config import StyleGANConfig
 from gencanvas.models.stylegan.files import save_generator

@@ -45,6 +45,7 @@ encoder → Gaussian posterior (mu, log-variance) → transposed-conv decoder wi
 - **Command**: `{command}`
 - **Training**: {record["steps"]} steps (batch {record["batch_size"]}), {minutes:.1f} min on {record["device"]}
   ({hardware(record["device"])}, {record["processes"]} process(es)); final training loss {final} nats/image
+- **Augmentation**: {record.get("augment", "none")} (`gencanvas.models.augment`)
 - **Weights**: {weights}, `model.safetensors`; configuration `config.json`
 {CPU_NOTE if cpu else ""}
 

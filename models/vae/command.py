@@ -35,6 +35,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(0: N(0, I)); see gencanvas.models.vae.prior",
     )
     p.add_argument(
+        "--augment",
+        default="none",
+        help="augment training images: a comma list of flip, shift (up to 1/16 of the side), color, translation, "
+        "cutout; e.g. flip,shift against a small set's memorisation (default: none)",
+    )
+    p.add_argument(
         "--classifier",
         type=Path,
         help="domain classifier for the card's FD line "
@@ -43,10 +49,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from gencanvas.models.augment import check_policy
     from gencanvas.models.data.splits import split_data
     from gencanvas.models.vae.config import VAEConfig
     from gencanvas.models.vae.training import VAETrainOptions, train_vae
 
+    try:
+        check_policy(args.augment)
+    except ValueError as error:
+        raise SystemExit(f"error: --augment: {error}") from None
     train, test, note = split_data(args.data, size=args.size, limit=args.limit)
     if len(test) > METRIC_IMAGES:
         test, note = test.subset(METRIC_IMAGES, args.seed), f"{METRIC_IMAGES} random images of {note}"
@@ -63,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
         prior_components=args.prior_components,
         classifier=classifier,
         test_note=note,
+        augment=args.augment,
     )
     train_vae(train, test, config, options)
     print(f"wrote {args.out}")

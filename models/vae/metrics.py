@@ -87,7 +87,8 @@ def describe(metrics: dict[str, float]) -> str:
     """The metrics as card lines."""
     lines = [
         f"- Reconstruction (posterior mean, n={metrics['n']}): MSE {metrics['mse']:.4f}, "
-        f"PSNR {metrics['psnr_db']:.2f} dB",
+        f"PSNR {metrics['psnr_db']:.2f} dB"
+        + (f" (as many training images: {metrics['train_psnr_db']:.2f} dB)" if "train_psnr_db" in metrics else ""),
         f"- KL to the prior: {metrics['kl']:.2f} nats/image; "
         f"negative ELBO (β = 1): {metrics['neg_elbo']:.1f} nats/image",
     ]

@@ -20,6 +20,7 @@ from PIL import Image
 from torch.optim.swa_utils import AveragedModel
 from torch.utils.data import DataLoader, TensorDataset
 
+from gencanvas.models.augment import diff_augment
 from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.diffusion.images import image_grid
 from gencanvas.models.training_args import TrainOptions
@@ -46,6 +47,7 @@ class VAETrainOptions(TrainOptions):
     prior_components: int = 0  # fit a Gaussian mixture prior at export (gencanvas.models.vae.prior); 0: N(0, I)
     classifier: Path | None = None  # domain classifier for the FD line of the card (skipped when absent)
     test_note: str = ""
+    augment: str = "none"  # training-image augmentations (gencanvas.models.augment), e.g. "flip,shift"
 
 
 def save_preview(model: ConvVAE, test_images: torch.Tensor, path: Path, seed: int = 0) -> None:
@@ -100,7 +102,7 @@ class VAETrainer(Trainer[tuple[torch.Tensor], VAETrainOptions]):
     def train_step(self, batch: tuple[torch.Tensor]) -> dict[str, torch.Tensor]:
         (images,) = batch
         accelerator, model = self.accelerator, self.model
-        x = images.float() / 127.5 - 1
+        x = diff_augment(images.float() / 127.5 - 1, self.options.augment)
         beta = self.config.beta * min(1.0, self.state.step / max(1, self.options.kl_warmup_steps))
         with accelerator.autocast():
             loss = accelerator.unwrap_model(model).loss(x, beta=beta)["loss"]
@@ -145,14 +147,16 @@ def export(
     save_vae(model, out)
     save_preview(model, test.images, out / "samples.png")
     metrics = reconstruction_metrics(model, test.images)
+    floor = train.subset(len(test), options.seed).images
+    metrics["train_psnr_db"] = reconstruction_metrics(model, floor)["psnr_db"]  # the gap shows memorisation
     if options.classifier is not None:
-        floor = train.subset(len(test), options.seed).images
         metrics |= sample_fd(model, test.images, options.classifier, options.seed, train=floor) or {}
     record = {
         "steps": state.step,
         "train_seconds": round(state.seconds, 1),
         "losses": state.losses,
         "batch_size": options.batch_size,
+        "augment": options.augment,
         "device": str(accelerator.device),
         "processes": accelerator.num_processes,
         "ema": True,
