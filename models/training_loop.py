@@ -104,13 +104,15 @@ class Trainer(ABC, Generic[Batch, Options]):
         one is named; call before ``accelerator.prepare``."""
         if self.options.resume and self.checkpoint.exists():
             self.state = self.checkpoint.load(self.networks(), self.optimizers())
-            if self.averaged is not None:
-                self.averaged.n_averaged.fill_(self.state.ema_updates)  # 0: an EMA without history restarts
             log.info("resumed from step %s", self.state.step)
         elif self.options.init_from is not None:
             nets = self.networks()
             self.state = start_from_export(self.options.init_from, {name: nets[name] for name in self.exported})
             log.info("started from %s at step %s", self.options.init_from, self.state.step)
+        else:
+            return
+        if self.averaged is not None:
+            self.averaged.n_averaged.fill_(self.state.ema_updates)  # 0: an EMA without history restarts
 
     def save_checkpoint(self, clock: SessionClock) -> None:
         self.state.seconds = clock.total_seconds()

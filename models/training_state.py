@@ -147,7 +147,9 @@ def start_from_export(folder: Path, nets: Mapping[str, torch.nn.Module]) -> Trai
 
     The export holds only the EMA network and ``training.json``: the step count, time and loss
     curve carry on from that record, while optimisers (and a GAN's critic) start fresh, so the
-    state marks ``optimiser_start`` for the learning-rate warm-up to count from.
+    state marks ``optimiser_start`` for the learning-rate warm-up to count from. The EMA counts
+    as warmed up (``ema_updates`` = the steps it averaged): it starts from a long average, and
+    restarting its warm-up would let the first noisy steps of a fresh optimiser replace it.
     """
     weights = load_state(folder, "model")
     record_path = folder / "training.json"
@@ -168,5 +170,6 @@ def start_from_export(folder: Path, nets: Mapping[str, torch.nn.Module]) -> Trai
         seconds=float(record.get("train_seconds", 0.0)),
         losses=list(record.get("losses", [])),
         images=int(record.get("images", 0)),
+        ema_updates=step,
         optimiser_start=step,
     )
