@@ -24,6 +24,7 @@ from tests.plugin_packages import write_wheel
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_TIMEOUT_S = 1500
+BUILD_SPACE_GB = 6  # the GPU-edition bundle is 4.6 GB on disk, plus PyInstaller's work folder
 SELF_TEST_TIMEOUT_S = 600
 
 
@@ -89,6 +90,11 @@ def frozen_linux_bundle():
         yield Path(os.environ["GENCANVAS_TEST_BUNDLE"]).resolve()
         return
     pytest.importorskip("PyInstaller")
+    free_gb = shutil.disk_usage(tempfile.gettempdir()).free / 1e9
+    if free_gb < BUILD_SPACE_GB:  # say so, rather than fail deep inside PyInstaller with ENOSPC
+        pytest.fail(
+            f"building the bundle needs about {BUILD_SPACE_GB} GB free in {tempfile.gettempdir()}; {free_gb:.1f} GB is"
+        )
     scratch = Path(tempfile.mkdtemp(prefix="gencanvas-freeze-"))
     try:
         dist = scratch / "dist"
