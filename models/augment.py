@@ -25,18 +25,26 @@ def _color(x: torch.Tensor) -> torch.Tensor:
     return (x - mean) * (torch.rand(n, 1, 1, 1, device=x.device) + 0.5) + mean  # contrast
 
 
-def _translation(x: torch.Tensor, ratio: float = 0.125) -> torch.Tensor:
-    """Shift each image by up to ``ratio`` of its side, filling with zeros (integer pixels)."""
+def _shifted(x: torch.Tensor, sy: int, sx: int, *, zero_border: bool) -> torch.Tensor:
+    """Each image moved by a random integer offset within ±``sy``, ±``sx`` pixels; what comes in
+    from outside is zeros (``zero_border``) or the repeated edge pixels."""
     n, _, h, w = x.shape
-    sy, sx = int(h * ratio + 0.5), int(w * ratio + 0.5)
     ty = torch.randint(-sy, sy + 1, (n, 1, 1), device=x.device)
     tx = torch.randint(-sx, sx + 1, (n, 1, 1), device=x.device)
     gy, gx = torch.meshgrid(torch.arange(h, device=x.device), torch.arange(w, device=x.device), indexing="ij")
-    gy = (gy[None] + ty + 1).clamp(0, h + 1)
-    gx = (gx[None] + tx + 1).clamp(0, w + 1)
-    padded = F.pad(x, (1, 1, 1, 1))
+    if zero_border:  # read from a copy framed by one pixel of zeros
+        x = F.pad(x, (1, 1, 1, 1))
+        gy, gx = (gy[None] + ty + 1).clamp(0, h + 1), (gx[None] + tx + 1).clamp(0, w + 1)
+    else:
+        gy, gx = (gy[None] + ty).clamp(0, h - 1), (gx[None] + tx).clamp(0, w - 1)
     index = torch.arange(n, device=x.device)[:, None, None]
-    return padded.permute(0, 2, 3, 1)[index, gy, gx].permute(0, 3, 1, 2)
+    return x.permute(0, 2, 3, 1)[index, gy, gx].permute(0, 3, 1, 2)
+
+
+def _translation(x: torch.Tensor, ratio: float = 0.125) -> torch.Tensor:
+    """Shift each image by up to ``ratio`` of its side, filling with zeros (integer pixels)."""
+    h, w = x.shape[-2:]
+    return _shifted(x, int(h * ratio + 0.5), int(w * ratio + 0.5), zero_border=True)
 
 
 def _cutout(x: torch.Tensor, ratio: float = 0.5) -> torch.Tensor:
@@ -58,15 +66,8 @@ def _flip(x: torch.Tensor) -> torch.Tensor:
 
 def _shift(x: torch.Tensor, ratio: float = 1 / 16) -> torch.Tensor:
     """Shift each image by up to ``ratio`` of its side (integer pixels), repeating the edge pixels."""
-    n, _, h, w = x.shape
-    sy, sx = max(1, int(h * ratio + 0.5)), max(1, int(w * ratio + 0.5))
-    ty = torch.randint(-sy, sy + 1, (n, 1, 1), device=x.device)
-    tx = torch.randint(-sx, sx + 1, (n, 1, 1), device=x.device)
-    gy, gx = torch.meshgrid(torch.arange(h, device=x.device), torch.arange(w, device=x.device), indexing="ij")
-    gy = (gy[None] + ty).clamp(0, h - 1)
-    gx = (gx[None] + tx).clamp(0, w - 1)
-    index = torch.arange(n, device=x.device)[:, None, None]
-    return x.permute(0, 2, 3, 1)[index, gy, gx].permute(0, 3, 1, 2)
+    h, w = x.shape[-2:]
+    return _shifted(x, max(1, int(h * ratio + 0.5)), max(1, int(w * ratio + 0.5)), zero_border=False)
 
 
 AUGMENTS = {"color": _color, "translation": _translation, "cutout": _cutout, "flip": _flip, "shift": _shift}
