@@ -21,7 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     from gencanvas.models.data.splits import split_data
     from gencanvas.models.vae.command import METRIC_IMAGES
     from gencanvas.models.vae.files import load_vae, save_vae
-    from gencanvas.models.vae.metrics import as_json_ready, reconstruction_metrics, sample_fd
+    from gencanvas.models.vae.metrics import as_json_ready, card_metrics
     from gencanvas.models.vae.training import save_preview
 
     parser = argparse.ArgumentParser(prog="python -m gencanvas.models.vae.fit_prior", description=__doc__)
@@ -40,10 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     model = with_fitted_prior(model, train.images, args.components, args.seed)
     save_vae(model, args.model)
     save_preview(model, test_images, args.model / "samples.png")
-    metrics = reconstruction_metrics(model, test_images)
-    if args.classifier is not None:
-        floor = train.subset(len(test_images), args.seed).images
-        metrics |= sample_fd(model, test_images, args.classifier, args.seed, train=floor) or {}
+    metrics = card_metrics(model, train, test_images, args.classifier, args.seed)
     record_path = args.model / "training.json"
     record = json.loads(record_path.read_text(encoding="utf-8")) if record_path.exists() else {}
     record["metrics"] = as_json_ready(metrics) | {"prior_components": args.components}

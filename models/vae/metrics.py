@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.vae.network import ConvVAE
 
 
@@ -81,6 +82,19 @@ def sample_fd(
         pick = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))[: len(real)]
         result["fd_floor"] = frechet_distance(extract_features(classifier, train[pick])[0], real_features)
     return result
+
+
+def card_metrics(
+    model: ConvVAE, train: ImageCaptionDataset, test_images: torch.Tensor, classifier: Path | None, seed: int = 0
+) -> dict[str, Any]:
+    """Everything the card reports, for the export and for a refitted prior alike: held-out reconstruction, the
+    same on as many training images (the gap shows memorisation) and, with a classifier, prior-sample FD."""
+    metrics: dict[str, Any] = reconstruction_metrics(model, test_images)
+    floor = train.subset(len(test_images), seed).images
+    metrics["train_psnr_db"] = reconstruction_metrics(model, floor)["psnr_db"]
+    if classifier is not None:
+        metrics |= sample_fd(model, test_images, classifier, seed, train=floor) or {}
+    return metrics
 
 
 def describe(metrics: dict[str, float]) -> str:

@@ -31,7 +31,7 @@ from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.files import save_vae
 from gencanvas.models.vae.fitting import with_fitted_prior
 from gencanvas.models.vae.interpolation import interpolate
-from gencanvas.models.vae.metrics import as_json_ready, reconstruction_metrics, sample_fd
+from gencanvas.models.vae.metrics import as_json_ready, card_metrics
 from gencanvas.models.vae.network import ConvVAE
 
 log = logging.getLogger(__name__)
@@ -146,11 +146,7 @@ def export(
         model = with_fitted_prior(model, train.images, options.prior_components, options.seed)
     save_vae(model, out)
     save_preview(model, test.images, out / "samples.png")
-    metrics = reconstruction_metrics(model, test.images)
-    floor = train.subset(len(test), options.seed).images
-    metrics["train_psnr_db"] = reconstruction_metrics(model, floor)["psnr_db"]  # the gap shows memorisation
-    if options.classifier is not None:
-        metrics |= sample_fd(model, test.images, options.classifier, options.seed, train=floor) or {}
+    metrics = card_metrics(model, train, test.images, options.classifier, options.seed)
     record = {
         "steps": state.step,
         "train_seconds": round(state.seconds, 1),
