@@ -53,12 +53,9 @@ def _disc_dataset(n: int = 8, size: int = 16) -> ImageCaptionDataset:
     return ImageCaptionDataset(images, ["disc"] * n, name="discs")
 
 
-def _run_diffusion(tmp_path, steps: int, **extra) -> None:
-    from gencanvas.models.diffusion.config import DiffusionConfig
-    from gencanvas.models.diffusion.training import DiffusionTrainOptions, train_diffusion
-
-    config = DiffusionConfig.from_preset("tiny", image_size=16, channels=1)
-    options = DiffusionTrainOptions(
+def _options(options_type, tmp_path, steps: int, **extra):
+    """The same small seeded run for every trainer: batch 4, no sample grids, ``steps`` steps."""
+    return options_type(
         run_dir=tmp_path / "run",
         out_dir=tmp_path / "out",
         batch_size=4,
@@ -67,6 +64,14 @@ def _run_diffusion(tmp_path, steps: int, **extra) -> None:
         seed=3,
         **extra,
     )
+
+
+def _run_diffusion(tmp_path, steps: int, **extra) -> None:
+    from gencanvas.models.diffusion.config import DiffusionConfig
+    from gencanvas.models.diffusion.training import DiffusionTrainOptions, train_diffusion
+
+    config = DiffusionConfig.from_preset("tiny", image_size=16, channels=1)
+    options = _options(DiffusionTrainOptions, tmp_path, steps, **extra)
     train_diffusion(_dataset(8, 1, 16), config, options)
 
 
@@ -77,15 +82,7 @@ def _run_vae(tmp_path, steps: int, **extra) -> None:
     data = _dataset(16, 1, 16)
     test = _dataset(8, 1, 16, seed=1)
     config = VAEConfig.from_preset("tiny", image_size=16, channels=1)
-    options = VAETrainOptions(
-        run_dir=tmp_path / "run",
-        out_dir=tmp_path / "out",
-        batch_size=4,
-        max_steps=steps,
-        sample_every=0,
-        seed=3,
-        **extra,
-    )
+    options = _options(VAETrainOptions, tmp_path, steps, **extra)
     train_vae(data, test, config, options)
 
 
@@ -95,15 +92,7 @@ def _run_pix2pix(tmp_path, steps: int, **extra) -> None:
 
     data = _disc_dataset()
     config = Pix2PixConfig.from_preset("tiny", image_size=16)
-    options = Pix2PixTrainOptions(
-        run_dir=tmp_path / "run",
-        out_dir=tmp_path / "out",
-        batch_size=4,
-        max_steps=steps,
-        sample_every=0,
-        seed=3,
-        **extra,
-    )
+    options = _options(Pix2PixTrainOptions, tmp_path, steps, **extra)
     train_pix2pix(data, data, config, options)
 
 
@@ -112,15 +101,7 @@ def _run_stylegan(tmp_path, steps: int, **extra) -> None:
     from gencanvas.models.stylegan.training import StyleGANTrainOptions, train_stylegan
 
     config = StyleGANConfig.from_preset("tiny", image_size=16, r1_every=2)
-    options = StyleGANTrainOptions(
-        run_dir=tmp_path / "run",
-        out_dir=tmp_path / "out",
-        batch_size=4,
-        max_steps=steps,
-        sample_every=0,
-        seed=3,
-        **extra,
-    )
+    options = _options(StyleGANTrainOptions, tmp_path, steps, **extra)
     train_stylegan(_dataset(8, 3, 16), config, options)
 
 
