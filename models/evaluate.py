@@ -21,8 +21,7 @@ import torch
 
 from gencanvas.models.data.splits import split_data
 from gencanvas.models.hardware import hardware
-
-DATA_HELP = "fashion-mnist, emoji, or a folder of your own images"
+from gencanvas.models.training_args import DATA_HELP
 
 
 def _command(argv: list[str]) -> str:

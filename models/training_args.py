@@ -18,7 +18,9 @@ from typing import Any
 from typing_extensions import Self
 
 SIZE_HELP = "image size (default: 32 for fashion-mnist, 64 otherwise)"
-DATA_HELP = "fashion-mnist, emoji, or a folder of your own images (captions from sidecar .txt files)"
+DATA_HELP = (
+    "fashion-mnist, emoji, emoji-faces (its smileys) or a folder of your own images (captions from sidecar .txt files)"
+)
 
 
 class IncompatibleModel(ValueError):

@@ -7,7 +7,13 @@ import torch
 
 from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.data.dataset import DataSourceMissing
-from gencanvas.models.data.emoji_groups import EMOJI_TEST, caption_classes, parse_emoji_test, with_classes
+from gencanvas.models.data.emoji_groups import (
+    EMOJI_TEST,
+    caption_classes,
+    faces_only,
+    parse_emoji_test,
+    with_classes,
+)
 
 SAMPLE = """# group: Smileys & Emotion
 # subgroup: face-smiling
@@ -48,3 +54,13 @@ def test_caption_classes_use_subgroups_only_where_large_enough() -> None:
     labelled, dropped = with_classes(data, class_of, names)
     assert dropped == 1 and labelled.captions == captions[:4]
     assert labelled.labels.tolist() == [2, 1, 1, 0] and labelled.class_names == names
+
+
+@pytest.mark.skipif(not EMOJI_TEST.is_file(), reason="needs the unicode-data Debian package")
+def test_faces_only_keeps_smileys_not_hearts_cats_or_flags() -> None:
+    captions = ["grinning face", "red heart", "cat with wry smile", "flag Japan", "ghost", "smiling face with halo"]
+    images = torch.arange(len(captions), dtype=torch.uint8).view(-1, 1, 1, 1).expand(-1, 3, 4, 4).contiguous()
+    faces = faces_only(ImageCaptionDataset(images, captions, name="emoji"))
+    assert faces.captions == ["grinning face", "ghost", "smiling face with halo"] and faces.name == "emoji-faces"
+    assert faces.images[:, 0, 0, 0].tolist() == [0, 4, 5]  # each image stays with its caption
+    assert faces_only(ImageCaptionDataset(images, captions), limit=2).captions == ["grinning face", "ghost"]

@@ -56,16 +56,22 @@ def load_dataset(
 ) -> ImageCaptionDataset:
     """Load a dataset by the name a CLI flag or settings field holds.
 
-    ``"fashion-mnist"`` (default size 32, honours ``split``), ``"emoji"`` (default 64) or
+    ``"fashion-mnist"`` (default size 32, honours ``split``), ``"emoji"`` (default 64),
+    ``"emoji-faces"`` (its smileys, see :func:`~gencanvas.models.data.emoji_groups.faces_only`) or
     a path to an image folder (default 64). ``split`` only applies to Fashion-MNIST.
     """
     if source == "fashion-mnist":
         return load_fashion_mnist(split, size=32 if size is None else size, limit=limit)
     if source == "emoji":
         return load_emoji(size=64 if size is None else size, limit=limit)
+    if source == "emoji-faces":
+        from gencanvas.models.data.emoji_groups import faces_only
+
+        return faces_only(load_emoji(size=64 if size is None else size), limit)
     folder = Path(source).expanduser()
     if not folder.is_dir():
         raise DataSourceMissing(
-            f"Unknown data source {source!r}: expected 'fashion-mnist', 'emoji' or the path of an existing image folder"
+            f"Unknown data source {source!r}: expected 'fashion-mnist', 'emoji', 'emoji-faces' or the path of an "
+            "existing image folder"
         )
     return load_image_folder(folder, size=64 if size is None else size, limit=limit)

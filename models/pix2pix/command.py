@@ -12,7 +12,7 @@ import argparse
 
 from gencanvas.models.training_args import add_training_args
 
-DATA_HELP = "fashion-mnist, emoji, or a folder of your own photos (any size; centre-cropped and resized)"
+DATA_HELP = "fashion-mnist, emoji, emoji-faces or a folder of your own photos (any size; centre-cropped and resized)"
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

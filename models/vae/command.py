@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from gencanvas.models.training_args import add_training_args
+from gencanvas.models.training_args import DATA_HELP, add_training_args
 from gencanvas.models.vae.config import PRESETS
 
 METRIC_IMAGES = 2000  # held-out images scored for the card (all of them for small hold-outs)
@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("vae", help="convolutional VAE for latent interpolation")
     add_training_args(
         p,
-        data_help="fashion-mnist, emoji, or a folder of your own images",
+        data_help=DATA_HELP,
         presets=PRESETS,
         batch_size=64,
         lr=1e-3,
