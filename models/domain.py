@@ -23,8 +23,10 @@ import numpy as np
 FAMILY_PREFIXES = ("vae-", "stylegan-", "pix2pix-")
 DOMAINS = {  # domain → what an artist should read
     "emoji": "emoji glyphs from Noto Color Emoji, centred on white",
+    "emoji-faces": "emoji faces (Unicode's face smileys) from Noto Color Emoji, centred on white",
     "fashion": "Fashion-MNIST garments and shoes, greyscale on black",
 }
+MEASURED_BY = {"emoji-faces": "emoji"}  # a narrower domain → the domain whose classifier and statistics it uses
 DOMAIN_FILE = "domain.json"  # beside the domain classifier: per-pixel statistics of the training images
 THUMB = 16  # side of the thumbnails compared: layout and colour, not detail
 SPREAD_FLOOR = 0.05
@@ -80,8 +82,13 @@ def model_summary(folder: Path) -> str | None:
 
 
 def classifier_folder(model_folder: Path) -> Path:
-    """Where the domain's classifier and its ``domain.json`` live: ``<weights>/<domain>-classifier``."""
-    return Path(model_folder).parent / f"{domain_of(model_folder)}-classifier"
+    """Where the domain's classifier and its ``domain.json`` live: ``<weights>/<domain>-classifier``.
+
+    A narrower domain (emoji faces) has too few images to train a classifier of its own and uses its
+    parent's: a photo is as far from emoji faces as from emoji.
+    """
+    domain = domain_of(model_folder)
+    return Path(model_folder).parent / f"{MEASURED_BY.get(domain, domain)}-classifier"
 
 
 def _thumbnail(images: np.ndarray) -> np.ndarray:
