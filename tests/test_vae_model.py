@@ -163,8 +163,10 @@ def test_sample_fd_reports_floor_and_ceiling_and_refuses_a_mismatched_classifier
     real = torch.randint(0, 256, (12, 1, 16, 16), generator=generator, dtype=torch.uint8)
     train = torch.randint(0, 256, (20, 1, 16, 16), generator=generator, dtype=torch.uint8)
     fd = sample_fd(model, real, tmp_path / "grey16", train=train)
-    assert fd["fd_n"] == 12 and {"fd_samples", "fd_noise", "fd_floor"} <= fd.keys()
-    assert all(fd[k] >= 0 for k in ("fd_samples", "fd_noise", "fd_floor"))
+    assert fd["fd_n"] == 12 and {"fd_samples", "fd_noise", "fd_floor", "fd_reconstructions"} <= fd.keys()
+    assert all(fd[k] >= 0 for k in ("fd_samples", "fd_noise", "fd_floor", "fd_reconstructions"))
+    model.reconstruct = lambda images: images  # a perfect decoder: its reconstructions are the real images
+    assert sample_fd(model, real, tmp_path / "grey16")["fd_reconstructions"] < 1e-3
     assert sample_fd(model, real, tmp_path / "rgb16") is None  # channels differ: no number rather than a wrong one
     assert sample_fd(model, real, tmp_path / "absent") is None
     metrics = reconstruction_metrics(model, real)

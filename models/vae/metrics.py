@@ -2,7 +2,9 @@
 
 Reconstructions decode the posterior mean (what the plugin shows for an encoded canvas),
 so MSE/PSNR measure what an artist sees, not a noisy sample of it. FD compares prior
-samples with real images on the shipped domain classifier where one exists for the data.
+samples with real images on the shipped domain classifier where one exists for the data, beside
+the FD of the held-out images' own reconstructions: no prior can draw better than its decoder
+reconstructs, so that figure says whether a poor prior FD is the prior's fault or the decoder's.
 """
 
 from __future__ import annotations
@@ -55,6 +57,13 @@ def prior_samples(model: ConvVAE, n: int, seed: int = 0) -> torch.Tensor:
     return torch.cat([to_uint8(model.decode(chunk)) for chunk in z.split(256)])
 
 
+@torch.no_grad()
+def reconstructions(model: ConvVAE, images: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """uint8 (N, C, H, W) images → their posterior-mean reconstructions, uint8."""
+    device = next(model.parameters()).device
+    return torch.cat([to_uint8(model.reconstruct(b.to(device).float() / 127.5 - 1)) for b in images.split(batch_size)])
+
+
 def sample_fd(
     model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed: int = 0, train: torch.Tensor | None = None
 ) -> dict[str, Any] | None:
@@ -73,6 +82,9 @@ def sample_fd(
     noise = torch.randint(0, 256, tuple(real.shape), generator=torch.Generator().manual_seed(seed), dtype=torch.uint8)
     result: dict[str, Any] = {
         "fd_samples": frechet_distance(fake_features, real_features),
+        "fd_reconstructions": frechet_distance(
+            extract_features(classifier, reconstructions(model, real))[0], real_features
+        ),
         "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
         "fd_n": len(real),
         "classifier": classifier_folder.name,
@@ -111,6 +123,11 @@ def describe(metrics: dict[str, float]) -> str:
             f"- FD of {metrics['fd_n']} prior samples vs held-out images on the `{metrics['classifier']}` classifier: "
             f"{metrics['fd_samples']:.2f} (real training images: {metrics.get('fd_floor', float('nan')):.2f}, "
             f"uniform noise: {metrics['fd_noise']:.2f}; lower is better)"
+        )
+    if "fd_reconstructions" in metrics:
+        lines.append(
+            f"- FD of the same held-out images' reconstructions: {metrics['fd_reconstructions']:.2f} (what a perfect "
+            "prior would reach with this decoder)"
         )
     return "\n".join(lines)
 
