@@ -2,7 +2,7 @@
 
 Times the real trainer's step (critic + lazy R1 + generator + EMA) on random reals, so a
 narrower network that trains many more steps in the same minutes can be weighed against a
-wide one: ``OMP_NUM_THREADS=1 python benchmarks/stylegan_train_speed.py``.
+wide one: ``OMP_NUM_THREADS=1 python benchmarks/stylegan_train_speed.py [--size 64 --channels 3]``.
 """
 
 from __future__ import annotations
@@ -18,10 +18,17 @@ from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.stylegan.config import StyleGANConfig
 from gencanvas.models.stylegan.training import StyleGANTrainer, StyleGANTrainOptions
 
-CANDIDATES = {  # channels per resolution from 4×4 up
-    "small (shipped)": {"channels": (128, 128, 64, 32)},
-    "mid": {"channels": (128, 96, 64, 32)},
-    "narrow": {"channels": (64, 64, 32, 16)},
+CANDIDATES = {  # image size → channels per resolution from 4×4 up
+    32: {
+        "small": {"channels": (128, 128, 64, 32)},
+        "mid": {"channels": (128, 96, 64, 32)},
+        "narrow (fashion)": {"channels": (64, 64, 32, 16)},
+    },
+    64: {
+        "small (emoji)": {"channels": (128, 128, 64, 32, 16)},
+        "mid": {"channels": (128, 64, 32, 16, 16)},
+        "narrow (faces)": {"channels": (64, 64, 32, 16, 8)},
+    },
 }
 
 
@@ -47,13 +54,13 @@ def steps_per_second(config: StyleGANConfig, batch: int, seconds: float) -> tupl
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=32)
+    parser.add_argument("--size", type=int, default=32, choices=sorted(CANDIDATES))
     parser.add_argument("--channels", type=int, default=1)
     parser.add_argument("--batch", type=int, nargs="+", default=[16, 32])
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    for name, shape in CANDIDATES.items():
+    for name, shape in CANDIDATES[args.size].items():
         config = StyleGANConfig(image_size=args.size, channels_out=args.channels, **shape)  # small preset otherwise
         for batch in args.batch:
             rate, params = steps_per_second(config, batch, args.seconds)
