@@ -44,6 +44,7 @@ class TrainOptions:
     resume: bool = True
     init_from: Path | None = None  # an exported model to start from when run_dir has no checkpoint
     command: str = ""  # recorded in the model card
+    held_out: str = ""  # which images were kept out of training for evaluation (model card)
 
     @classmethod
     def from_args(cls, args: argparse.Namespace, **extra: Any) -> Self:

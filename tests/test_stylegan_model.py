@@ -191,3 +191,23 @@ def test_preset_channels_are_cut_to_the_size_and_explicit_channels_kept():
     assert StyleGANConfig.from_preset("small", image_size=32, channels=(64, 64, 32, 16)).channels == (64, 64, 32, 16)
     with pytest.raises(ValueError, match="5 channel entries"):
         StyleGANConfig.from_preset("small", image_size=32, channels=(64, 64, 32, 16, 8))
+
+
+def test_training_keeps_the_evaluation_hold_out_unseen_and_says_so(tmp_path):
+    """Like every other trainer: the images the evaluation compares with are not trained on."""
+    from PIL import Image
+
+    from gencanvas.models.train import main
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    for i in range(10):
+        Image.new("RGB", (16, 16), (20 * i, 100, 200)).save(folder / f"{i:02d}.png")
+    out = tmp_path / "out"
+    args = ["stylegan", "--data", str(folder), "--size", "16", "--preset", "tiny", "--channels", "16,8,8"]
+    assert (
+        main([*args, "--batch-size", "2", "--max-steps", "1", "--out", str(out), "--run-dir", str(tmp_path / "r")]) == 0
+    )
+    card = (out / "MODEL_CARD.md").read_text(encoding="utf-8")
+    assert "(8 training images)" in card
+    assert "- **Held out for evaluation**: a fixed random hold-out of 2 of 10 images" in card

@@ -46,7 +46,6 @@ class DiffusionTrainOptions(TrainOptions):
     sample_every: int = 1000
     warmup_steps: int = 200
     ema_decay: float = 0.999
-    held_out: str = ""  # which images were kept out of training for evaluation (model card)
 
 
 def encode_captions(dataset: ImageCaptionDataset) -> tuple[torch.Tensor, torch.Tensor, list[str]]:

@@ -9,11 +9,14 @@ from gencanvas.models.data import licence_of
 from gencanvas.models.stylegan.config import StyleGANConfig
 
 
-def write_card(folder: Path, *, source: str, images: int, config: StyleGANConfig, record: dict, command: str) -> Path:
+def write_card(
+    folder: Path, *, source: str, images: int, config: StyleGANConfig, record: dict, command: str, held_out: str = ""
+) -> Path:
     """MODEL_CARD.md; ``gencanvas.models.stylegan.directions`` appends the directions and evaluation sections."""
     losses = record["losses"]
     final = f"G {losses[-1][1]:.3f}, D {losses[-1][2]:.3f}" if losses else "n/a"
     machine = platform.processor() or platform.machine()
+    held_out_line = f"- **Held out for evaluation**: {held_out}\n" if held_out else ""
     text = f"""# StyleGAN-like generator: {folder.name}
 
 A small StyleGAN2-style generator: mapping MLP z→w ({config.z_dim}→{config.w_dim}, {config.mapping_layers} layers,
@@ -22,7 +25,7 @@ demodulated 3×3 convolutions, per-layer noise, skip (toRGB) outputs, {config.nu
 discriminator with minibatch standard deviation.
 
 - **Data**: {source} ({images} training images) — {licence_of(source)}
-- **Network**: {config.image_size}×{config.image_size}×{config.channels_out}, channels per resolution
+{held_out_line}- **Network**: {config.image_size}×{config.image_size}×{config.channels_out}, channels per resolution
   {list(config.channels)}; {record.get("parameters", "n/a")} generator parameters
 - **Objective**: non-saturating logistic loss, lazy R1 (γ={config.r1_gamma}, every {config.r1_every} steps),
   DiffAugment ({config.augment}), style mixing p={config.style_mixing_prob}; Adam lr and betas as StyleGAN2

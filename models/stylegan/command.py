@@ -44,11 +44,11 @@ def _channel_list(text: str) -> tuple[int, ...]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gencanvas.models.data import load_dataset
+    from gencanvas.models.data.splits import split_data
     from gencanvas.models.stylegan.config import StyleGANConfig
     from gencanvas.models.stylegan.training import StyleGANTrainOptions, train_stylegan
 
-    dataset = load_dataset(args.data, split="train", size=args.size, limit=args.limit)
+    dataset, _, held_out = split_data(args.data, size=args.size, limit=args.limit)  # test images stay unseen
     try:
         config = StyleGANConfig.from_preset(
             args.preset,
@@ -61,6 +61,6 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:  # e.g. --channels with one entry too few for the image size
         print(f"error: {error}", file=sys.stderr)
         return 2
-    train_stylegan(dataset, config, StyleGANTrainOptions.from_args(args))
+    train_stylegan(dataset, config, StyleGANTrainOptions.from_args(args, held_out=held_out))
     print(f"wrote {args.out}")
     return 0

@@ -162,6 +162,7 @@ def train_stylegan(dataset: ImageCaptionDataset, config: StyleGANConfig, options
             config=config,
             record=record,
             command=options.command,
+            held_out=options.held_out,
         )
     return options.out_dir
 
