@@ -211,7 +211,7 @@ def _write_results(args: argparse.Namespace, info: dict, title: str, setting: st
 
 def run_samples(args: argparse.Namespace, argv: list[str]) -> int:
     """FD / KID of an unconditional generator's samples (VAE prior, StyleGAN), with the same reference rows."""
-    from gencanvas.models.evaluation import extract_features, load_classifier
+    from gencanvas.models.evaluation import extract_features, load_classifier, median_nearest_distance
     from gencanvas.models.evaluation.table import reference_rows, row
     from gencanvas.models.generator_samples import generate
 
@@ -221,15 +221,26 @@ def run_samples(args: argparse.Namespace, argv: list[str]) -> int:
     n = min(args.n, len(test), len(train))
     if n < args.n:
         print(f"only {n} real images to compare with: using n={n}")
+    train_features = extract_features(classifier, train.images, args.batch_size)[0]  # all of them: the copying check
     train, test = train.subset(n, args.seed), test.subset(n, args.seed)
     real = extract_features(classifier, test.images, args.batch_size)
     rows = []
     for name, images, seconds in generate(args.model, n, cc.image_size, args.seed, args.device):
         fake = extract_features(classifier, images, args.batch_size)
-        rows.append(row(name, real, fake, None, seconds / n, n))
+        nearest = median_nearest_distance(fake[0], train_features)
+        rows.append(row(name, real, fake, None, seconds / n, n, nearest_training_image=nearest))
     rows += reference_rows(classifier, real, train.images, tuple(test.images.shape), None, args.batch_size, args.seed)
-    info = _run_info(args, argv, note, n, rows)
-    _write_results(args, info, f"Sample evaluation: {args.model}", "", "")
+    held_out_nearest = median_nearest_distance(real[0], train_features)
+    info = _run_info(args, argv, note, n, rows, held_out_nearest_training_image=held_out_nearest)
+    samples = ", ".join(
+        f"{r['config']} {r['nearest_training_image']:.3g}" for r in rows if "nearest_training_image" in r
+    )
+    copying = (
+        " Copying check (median distance in the classifier's features to the nearest of all training images): "
+        f"{samples}; held-out real images {held_out_nearest:.3g} (a generator that copies its training set sits far "
+        "below that)."
+    )
+    _write_results(args, info, f"Sample evaluation: {args.model}", "", copying)
     return 0
 
 

@@ -269,3 +269,12 @@ def test_evaluate_diffusion_scores_caption_cluster_agreement_on_unlabelled_folde
     assert "class of its prompt's caption" in (tmp_path / "eval" / "results.md").read_text()
     other = json.loads((tmp_path / "eval-other" / "results.json").read_text())["rows"]
     assert all(row["class_agreement"] is None for row in other), "clusters that do not match are not scored"
+
+
+def test_median_nearest_distance_finds_each_querys_closest_reference() -> None:
+    from gencanvas.models.evaluation import median_nearest_distance
+
+    references = np.array([[0.0, 0.0], [10.0, 0.0]])
+    assert median_nearest_distance(references, references) == 0.0  # a copy sits on its original
+    queries = np.array([[1.0, 0.0], [10.0, 2.0], [0.0, 3.0]])  # nearest distances 1, 2, 3
+    assert median_nearest_distance(queries, references) == 2.0

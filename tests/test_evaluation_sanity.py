@@ -96,3 +96,6 @@ def test_evaluate_samples_cli_scores_a_vae_with_every_reference_row(tmp_path) ->
     assert [r["config"] for r in rows] == ["VAE prior samples", FLOOR, BLURRED, SHUFFLED, CEILING]
     assert all(r["n"] == 16 and r["fd"] >= 0 for r in rows) and rows[0]["seconds_per_image"] > 0
     assert "| VAE prior samples |" in (tmp_path / "e" / "results.md").read_text()
+    info = json.loads((tmp_path / "e" / "results.json").read_text())
+    assert rows[0]["nearest_training_image"] > 0 and info["held_out_nearest_training_image"] > 0
+    assert "Copying check" in (tmp_path / "e" / "results.md").read_text()

@@ -19,6 +19,7 @@ from gencanvas.models.evaluation.metrics import (
     frechet_distance,
     frechet_distance_from_moments,
     kernel_inception_distance,
+    median_nearest_distance,
 )
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "kmeans",
     "labels_for",
     "load_classifier",
+    "median_nearest_distance",
     "pseudo_labels",
     "save_classifier",
     "train_classifier",

@@ -76,6 +76,18 @@ def kernel_inception_distance(
     return float(np.mean(values)), float(np.std(values))
 
 
+def median_nearest_distance(queries: np.ndarray, references: np.ndarray) -> float:
+    """Median over ``queries`` (N, D) of the Euclidean distance to the nearest of ``references`` (M, D).
+
+    The copying check for small training sets: a generator that reproduces its training images puts
+    its samples far nearer to them than held-out real images are, which FD alone cannot see.
+    """
+    distances = torch.cdist(
+        torch.as_tensor(queries, dtype=torch.float64), torch.as_tensor(references, dtype=torch.float64)
+    )
+    return float(distances.min(dim=1).values.median())
+
+
 def class_agreement(logits: np.ndarray | torch.Tensor, wanted_labels: np.ndarray | torch.Tensor) -> float:
     """Share of images the domain classifier assigns to the class their prompt asked for.
 
