@@ -120,6 +120,7 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     cluster_of = None if test.labels is not None else caption_classes(args.data, train, test, cc)
     train, test = train.subset(n, args.seed), test.subset(n, args.seed)
     guidance = mc.default_guidance if args.guidance is None else args.guidance
+    above = mc.guidance_above_sigma if args.guidance_above_sigma is None else args.guidance_above_sigma
     wanted = to_classifier = None
     if test.labels is not None and test.class_names:
         if missing := [c for c in test.class_names if c not in (cc.class_names or [])]:
@@ -142,7 +143,15 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
         for start in tqdm(range(0, n, args.batch_size), desc=f"{name}:{steps}", unit="batch"):
             text = encoder.encode(prompts[start : start + args.batch_size])
             began = time.perf_counter()
-            x = sample(model, text, sampler=name, steps=steps, guidance=guidance, generator=generator)
+            x = sample(
+                model,
+                text,
+                sampler=name,
+                steps=steps,
+                guidance=guidance,
+                guidance_above_sigma=above,
+                generator=generator,
+            )
             if x.is_cuda:
                 torch.cuda.synchronize()
             seconds += time.perf_counter() - began
@@ -157,14 +166,15 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     rows += reference_rows(
         classifier, real, train.images, tuple(test.images.shape), floor_wanted, args.batch_size, args.seed
     )
-    info = _run_info(args, argv, note, n, rows, guidance=guidance)
+    info = _run_info(args, argv, note, n, rows, guidance=guidance, guidance_above_sigma=above)
     agreement = (
         " Class agreement: the classifier's class for each image vs the class of its prompt's caption "
         "(for the floor and sanity rows: of the image's own caption)."
         if cluster_of is not None
         else ""
     )
-    _write_results(args, info, f"Diffusion evaluation: {args.model}", f"guidance {guidance}; ", agreement)
+    where = f" at noise levels σ > {above:g}" if above else ""
+    _write_results(args, info, f"Diffusion evaluation: {args.model}", f"guidance {guidance}{where}; ", agreement)
     return 0
 
 
@@ -294,6 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("--n", type=int, default=5000, help="images per sampler config (and real images compared)")
     d.add_argument("--samplers", default="ddpm:1000,ddim:50,dpm++:20,euler-a:30", help="comma-separated sampler:steps")
     d.add_argument("--guidance", type=float, help="default: the model's own")
+    d.add_argument(
+        "--guidance-above-sigma", type=float, help="guide only at noise levels above this (default: the model's own)"
+    )
     d.add_argument("--batch-size", type=int, default=250)
     d.add_argument("--out", type=Path, required=True, help="folder for results.json and results.md")
     x = sub.add_parser("pix2pix", help="L1 / PSNR / edge F1 / FD of a sketch-to-photo model on held-out images")

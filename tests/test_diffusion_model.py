@@ -284,3 +284,46 @@ def test_training_flags_for_v_prediction_and_patches_reach_the_exported_model(tm
     assert "Held out for evaluation**: the official test split" in card, (
         "the evaluation's test images are not trained on"
     )
+
+
+@pytest.mark.parametrize("sampler", sorted(SAMPLERS))
+def test_guidance_applies_only_above_the_models_noise_level(tiny, sampler):
+    """Past the threshold a step is the prompt alone: one model call per image instead of two."""
+    text, batches = torch.randn(2, 384), []
+    handle = tiny.register_forward_hook(lambda _module, args, _out: batches.append(args[0].shape[0]))
+    try:
+        everywhere = sample(
+            tiny, text, sampler=sampler, steps=6, guidance=4.0, generator=torch.Generator().manual_seed(1)
+        )
+        assert batches == [4] * 6  # conditional and unconditional at every step
+        batches.clear()
+        sample(tiny, text, sampler=sampler, steps=6, guidance=4.0, guidance_above_sigma=1.0)
+        assert batches[0] == 4 and batches[-1] == 2 and batches == sorted(batches, reverse=True)
+    finally:
+        handle.remove()
+    never = sample(
+        tiny,
+        text,
+        sampler=sampler,
+        steps=6,
+        guidance=4.0,
+        guidance_above_sigma=1e9,
+        generator=torch.Generator().manual_seed(1),
+    )
+    plain = sample(tiny, text, sampler=sampler, steps=6, guidance=1.0, generator=torch.Generator().manual_seed(1))
+    torch.testing.assert_close(never, plain)
+    assert not torch.allclose(everywhere, plain)
+
+
+def test_repaint_follows_the_models_guidance_interval():
+    torch.manual_seed(0)
+    config = DiffusionConfig.from_preset("tiny", image_size=16, channels=1, guidance_above_sigma=1e9)
+    model = TextConditionedUNet(config).eval()
+    known, keep = torch.zeros(1, 1, 16, 16), torch.zeros(1, 1, 16, 16)
+    batches = []
+    handle = model.register_forward_hook(lambda _module, args, _out: batches.append(args[0].shape[0]))
+    try:
+        inpaint(model, torch.randn(1, 384), known, keep, steps=4, jump_length=2, resamples=1, guidance=4.0)
+    finally:
+        handle.remove()
+    assert batches and set(batches) == {1}  # never guided: one call per step

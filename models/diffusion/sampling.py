@@ -64,6 +64,12 @@ def _guided_prediction(
     return without + guidance * (with_text - without)
 
 
+def guided_steps(alphas_cumprod: torch.Tensor, timesteps: list, above_sigma: float) -> list[bool]:
+    """Whether each step gets classifier-free guidance: its noise level σ is above ``above_sigma`` (0: all do)."""
+    alpha_bar = alphas_cumprod.cpu().double()[torch.tensor(timesteps).round().long()]  # Euler's are floats
+    return (((1 - alpha_bar) / alpha_bar) > above_sigma**2).tolist()
+
+
 def _alpha_bar(alphas_cumprod: torch.Tensor, t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     """ᾱ_t shaped to broadcast over ``like``; ``alphas_cumprod`` already on its device (no copy per step)."""
     return alphas_cumprod[t.long()].view(-1, 1, 1, 1).to(like.dtype)
@@ -105,14 +111,21 @@ def sample(
     sampler: str = "dpm++",
     steps: int = 20,
     guidance: float = 3.0,
+    guidance_above_sigma: float | None = None,
     negative: torch.Tensor | None = None,
     generator: torch.Generator | None = None,
     on_step: StepCallback | None = None,
 ) -> torch.Tensor:
-    """Images in [-1, 1], shape (N, C, H, W), for sentence embeddings ``text`` (N, 384)."""
+    """Images in [-1, 1], shape (N, C, H, W), for sentence embeddings ``text`` (N, 384).
+
+    ``guidance`` applies at the steps whose noise level is above ``guidance_above_sigma`` (default:
+    the model's own, :attr:`DiffusionConfig.guidance_above_sigma`); the others use the prompt alone.
+    """
     config = model.config
     scheduler = make_scheduler(sampler, config)
     scheduler.set_timesteps(steps, device=text.device)
+    above = config.guidance_above_sigma if guidance_above_sigma is None else guidance_above_sigma
+    guided = guided_steps(scheduler.alphas_cumprod, scheduler.timesteps.tolist(), above)
     shape = (text.shape[0], config.channels, config.image_size, config.image_size)
     x = torch.randn(shape, generator=generator, device=generator.device if generator else text.device).to(text.device)
     x = x * scheduler.init_noise_sigma
@@ -121,7 +134,7 @@ def sample(
     for i, t in enumerate(scheduler.timesteps):
         model_in = scheduler.scale_model_input(x, t)
         t_batch = t.expand(x.shape[0]).to(text.device)
-        prediction = _guided_prediction(model, model_in, t_batch, text, guidance, negative)
+        prediction = _guided_prediction(model, model_in, t_batch, text, guidance if guided[i] else 1.0, negative)
         # return_dict is left on: an output object, whose fields (pred_original_sample) vary by scheduler
         out: Any = (
             scheduler.step(prediction, t, x, generator=generator)
@@ -166,11 +179,13 @@ def inpaint(
     alphas_cumprod = scheduler.alphas_cumprod.to(text.device)
     previews = PreviewRelay(on_step)
     timesteps = scheduler.timesteps.tolist()  # Python ints: comparing device tensors would sync every step
+    above = model.config.guidance_above_sigma
+    guided = dict(zip(timesteps, guided_steps(scheduler.alphas_cumprod, timesteps, above), strict=True))
     previous = timesteps[0] + 1
     for i, t in enumerate(timesteps):
         if t < previous:  # a denoising step
             t_batch = torch.full((x.shape[0],), t, dtype=torch.long, device=x.device)
-            output = _guided_prediction(model, x, t_batch, text, guidance, negative)
+            output = _guided_prediction(model, x, t_batch, text, guidance if guided[t] else 1.0, negative)
             eps = _as_epsilon(model.config.prediction_type, alphas_cumprod, x, output, t_batch)
             out = scheduler.step(eps, t, x, known, keep, generator=generator)
             x = out.prev_sample
