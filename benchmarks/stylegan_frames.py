@@ -1,6 +1,6 @@
 """Milliseconds per re-rendered frame while a StyleGAN slider is dragged (goal: ≥ 20 frames/s on the CPU).
 
-    .venv/bin/python benchmarks/stylegan_frames.py [--model stylegan-emoji] [--threads 2] [--frames 200]
+    .venv/bin/python benchmarks/stylegan_frames.py [--model stylegan-emoji-faces] [--threads 2] [--frames 200]
 
 Each frame is one full plugin job as the GUI worker runs it (validated parameters →
 seed → w → edit on the layer range → synthesis → RGB uint8), with the slider value
@@ -27,7 +27,7 @@ from gencanvas.plugins.stylegan_support import weights_root
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", default="stylegan-emoji")
+    parser.add_argument("--model", default="stylegan-emoji-faces")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--frames", type=int, default=200)
     args = parser.parse_args()

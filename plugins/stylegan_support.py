@@ -20,8 +20,9 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 TRAIN_HINT = (
-    "python -m gencanvas.models.train stylegan --data emoji --out resources/weights/stylegan-emoji, then "
-    "python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji"
+    "python -m gencanvas.models.train stylegan --data emoji-faces --channels 64,64,32,16,8 "
+    "--out resources/weights/stylegan-emoji-faces, then "
+    "python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji-faces"
 )
 DEFAULT_DIRECTIONS = ("pc1", "pc2", "pc3", "pc4", "pc5")
 
@@ -33,7 +34,7 @@ def weights_root() -> Path:
 def available_models() -> tuple[str, ...]:
     """Bundled StyleGAN models: folders under resources/weights whose config says so."""
     found = [folder.name for folder in model_folders(weights_root(), "stylegan")]
-    return tuple(found) or ("stylegan-emoji",)
+    return tuple(found) or ("stylegan-emoji-faces",)
 
 
 def direction_owners(models: tuple[str, ...]) -> dict[str, list[str]]:

@@ -61,7 +61,7 @@ def test_the_shipped_weights_are_found_by_kind_and_load():
     assert [f.name for f in model_folders(WEIGHTS, "diffusion")] == ["emoji", "fashion"]
     assert [f.name for f in model_folders(WEIGHTS, "vae")] == ["vae-emoji", "vae-fashion"]
     assert [f.name for f in model_folders(WEIGHTS, "pix2pix")] == ["pix2pix-emoji"]
-    assert [f.name for f in model_folders(WEIGHTS, "stylegan")] == ["stylegan-emoji", "stylegan-fashion"]
+    assert [f.name for f in model_folders(WEIGHTS, "stylegan")] == ["stylegan-emoji-faces", "stylegan-fashion"]
     for config_type in (DiffusionConfig, VAEConfig, Pix2PixConfig, StyleGANConfig):
         for folder in model_folders(WEIGHTS, config_type.kind):
             assert isinstance(config_type.load(folder), config_type)

@@ -33,12 +33,13 @@ def stylegan_panel(qtbot) -> PluginPanel:
 
 def test_stylegan_shows_only_the_chosen_models_directions(stylegan_panel, qtbot):
     panel = stylegan_panel
-    assert panel.current_values()["model"] == "stylegan-emoji"
-    assert {"flag", "face", "person"} <= slider_names(panel) and "dress" not in slider_names(panel)
+    assert panel.current_values()["model"] == "stylegan-emoji-faces"
+    faces = slider_names(panel)
+    assert {"pc1", "pc5"} <= faces and not {"trouser", "sneaker", "bag", "dress"} & faces
     panel.current_form().set_values({"seed": 99, "truncation": 0.4})
     choose(panel, "model", "stylegan-fashion")
     names = slider_names(panel)
-    assert {"trouser", "sneaker", "bag", "dress"} <= names and not {"flag", "face", "person"} & names
+    assert {"pc1", "trouser", "sneaker", "bag", "dress"} <= names
     assert panel.current_values()["seed"] == 99 and panel.current_values()["truncation"] == 0.4  # kept
     assert panel.findChild(object, "param_dress") is not None
     StyleGANEdit.params_for(panel.current_values())(**panel.current_values())  # what Generate validates
@@ -47,14 +48,14 @@ def test_stylegan_shows_only_the_chosen_models_directions(stylegan_panel, qtbot)
 def test_stored_parameters_restore_onto_their_model(stylegan_panel):
     panel = stylegan_panel
     choose(panel, "model", "stylegan-fashion")
-    stored = StyleGANEdit.params_for({"model": "stylegan-emoji"})(model="stylegan-emoji", flag=2.5, seed=4)
+    stored = StyleGANEdit.params_for({"model": "stylegan-emoji-faces"})(model="stylegan-emoji-faces", pc2=2.5, seed=4)
     panel.restore("stylegan-edit", stored.model_dump(mode="json"))
     values = panel.current_values()
-    assert values["model"] == "stylegan-emoji" and values["flag"] == 2.5 and "dress" not in values
+    assert values["model"] == "stylegan-emoji-faces" and values["pc2"] == 2.5 and "dress" not in values
     assert panel.current_form().seed_widget.lock.isChecked()
     stored = StyleGANEdit.params_for({"model": "stylegan-fashion"})(model="stylegan-fashion", dress=-1.5)
     panel.restore("stylegan-edit", stored.model_dump(mode="json"))
-    assert panel.current_values()["dress"] == -1.5 and "flag" not in panel.current_values()
+    assert panel.current_values()["dress"] == -1.5 and panel.current_values()["pc2"] == 0.0
 
 
 def test_cli_and_panel_give_a_model_the_same_defaults(qtbot):
@@ -100,8 +101,8 @@ def test_the_window_generates_with_the_chosen_models_sliders_and_restores_them(q
     with qtbot.waitSignal(window.generation.resultCommitted, timeout=30_000) as blocker:
         assert window.generation.generate() is not None
     stored = blocker.args[0].metadata.params
-    assert stored["model"] == "stylegan-fashion" and stored["dress"] == 1.5 and "flag" not in stored
-    choose(window.panel, "model", "stylegan-emoji")
+    assert stored["model"] == "stylegan-fashion" and stored["dress"] == 1.5
+    choose(window.panel, "model", "stylegan-emoji-faces")
     assert "dress" not in window.panel.current_values()
     window.panel.restore("stylegan-edit", stored)
     assert window.panel.current_values()["dress"] == 1.5

@@ -41,6 +41,9 @@ def test_the_panel_says_what_the_chosen_model_knows_and_completes_its_captions(w
     combo = window.panel.current_form().editor("model").widget
     combo.setCurrentIndex(combo.findData("stylegan-fashion"))
     assert "32×32 greyscale" in window.panel.summary.text()  # not its feature-map list read as colour channels
+    combo = window.panel.current_form().editor("model").widget  # the form was rebuilt for fashion's sliders
+    combo.setCurrentIndex(combo.findData("stylegan-emoji-faces"))
+    assert window.panel.summary.text().startswith("Knows: emoji faces") and "64×64 RGB" in window.panel.summary.text()
     window.panel.set_plugin("inpaint-classical")
     assert not window.panel.summary.isVisibleTo(window.panel)  # plugins without a model show no line
 

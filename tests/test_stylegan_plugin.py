@@ -88,7 +88,7 @@ def test_edit_moves_w_along_the_direction_only_in_the_layer_range(runner, tiny_s
 
     from gencanvas.models.stylegan.directions import Directions
 
-    directions = Directions.load(tiny_stylegan / "stylegan-emoji")
+    directions = Directions.load(tiny_stylegan / "stylegan-emoji-faces")
     vector = directions.vectors[directions.names.index("pc1")]
     captured = {}
     import gencanvas.models.stylegan.directions as module

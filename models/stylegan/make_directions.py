@@ -1,6 +1,6 @@
 """Compute and ship edit directions (and the FD) for a trained StyleGAN folder.
 
-    python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-emoji --labels emoji
+    python -m gencanvas.models.stylegan.make_directions --model resources/weights/stylegan-fashion --labels fashion
     python -m gencanvas.models.stylegan.make_directions --model DIR --labels fashion \\
         --classifier resources/weights/fashion-classifier
 
