@@ -88,6 +88,17 @@ def test_writer_runs_jobs_off_the_calling_thread_newest_wins(tmp_path):
     assert [r for r, _ in results] == ["gencanvas-autosave", "newest"] and writer.dropped == 1
 
 
+def test_a_job_submitted_after_close_is_dropped_so_flush_cannot_hang():
+    """A generation finishing while the window closes submits after close; a second close then flushes."""
+    ran = []
+    writer = AutosaveWriter()
+    writer.close(5)
+    writer.submit(lambda: ran.append("late"))
+    started = time.monotonic()
+    assert writer.flush(2) and time.monotonic() - started < 1  # before the fix: pending forever, flush timed out
+    assert ran == [] and writer.dropped == 1
+
+
 def test_writer_reports_errors_and_keeps_going():
     results = []
     writer = AutosaveWriter(lambda result, error: results.append((result, type(error).__name__ if error else None)))

@@ -193,7 +193,13 @@ class AutosaveWriter:
         self._thread.start()
 
     def submit(self, job: Job) -> None:
+        """Queue ``job``, replacing one still waiting. After :meth:`close` nothing runs jobs, so one submitted then
+        (a generation that finishes while the window closes) is dropped rather than left for ``flush`` to wait on."""
         with self._condition:
+            if self._closed:
+                self.dropped += 1
+                log.debug("autosave requested after the writer closed: dropped")
+                return
             if self._pending is not None:
                 self.dropped += 1
             self._pending = job
