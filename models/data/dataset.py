@@ -67,6 +67,17 @@ class ImageCaptionDataset(Dataset):
         """Side length in pixels (images are square)."""
         return int(self.images.shape[-1])
 
+    def select(self, indices: list[int] | torch.Tensor, name: str | None = None) -> ImageCaptionDataset:
+        """The images at ``indices``, in that order, with their captions and labels (splits, subsets, filters)."""
+        index = torch.as_tensor(indices, dtype=torch.int64)
+        return ImageCaptionDataset(
+            images=self.images[index],
+            captions=[self.captions[i] for i in index.tolist()],
+            labels=self.labels[index] if self.labels is not None else None,
+            class_names=self.class_names,
+            name=self.name if name is None else name,
+        )
+
     def subset(self, n: int, seed: int = 0) -> ImageCaptionDataset:
         """A random ``n``-image subset, the same for the same seed (quick runs, held-out sets).
 
@@ -77,10 +88,4 @@ class ImageCaptionDataset(Dataset):
             raise ValueError(f"subset size must be >= 0, got {n}")
         generator = torch.Generator().manual_seed(seed)
         picked = torch.randperm(len(self), generator=generator)[:n].sort().values
-        return ImageCaptionDataset(
-            images=self.images[picked],
-            captions=[self.captions[i] for i in picked.tolist()],
-            labels=self.labels[picked] if self.labels is not None else None,
-            class_names=self.class_names,
-            name=f"{self.name}[{min(n, len(self))}@{seed}]",
-        )
+        return self.select(picked, f"{self.name}[{min(n, len(self))}@{seed}]")

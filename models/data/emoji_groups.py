@@ -73,13 +73,7 @@ def faces_only(dataset: ImageCaptionDataset, limit: int | None = None, path: Pat
         for i, c in enumerate(dataset.captions)
         if c in groups and groups[c][0] == FACES_GROUP and groups[c][1].startswith(FACES_PREFIX)
     ][:limit]
-    return ImageCaptionDataset(
-        dataset.images[keep],
-        [dataset.captions[i] for i in keep],
-        None if dataset.labels is None else dataset.labels[keep],
-        dataset.class_names,
-        f"{dataset.name}-faces",
-    )
+    return dataset.select(keep, f"{dataset.name}-faces")
 
 
 def caption_classes(

@@ -24,14 +24,7 @@ def split_data(source: str, *, size: int | None, limit: int | None):
     n_test = max(2, round(HOLDOUT_FRACTION * len(full)))
 
     def take(indices: torch.Tensor, part: str) -> ImageCaptionDataset:
-        indices = indices.sort().values
-        return ImageCaptionDataset(
-            full.images[indices],
-            [full.captions[i] for i in indices.tolist()],
-            None if full.labels is None else full.labels[indices],
-            full.class_names,
-            f"{full.name}-{part}",
-        )
+        return full.select(indices.sort().values, f"{full.name}-{part}")
 
     note = (
         f"a fixed random hold-out of {n_test} of {len(full)} images (torch.randperm seed {HOLDOUT_SEED}, "
