@@ -19,6 +19,7 @@ from typing import Any
 
 import torch
 
+from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.data.splits import split_data
 from gencanvas.models.hardware import hardware
 from gencanvas.models.training_args import DATA_HELP
@@ -93,6 +94,18 @@ Files: `config.json` (architecture, class names, test accuracy) and `model.safet
     return 0
 
 
+def _real_sets(
+    train: ImageCaptionDataset, test: ImageCaptionDataset, n: int, seed: int
+) -> tuple[ImageCaptionDataset, ImageCaptionDataset]:
+    """The real images a run of ``n`` generated ones is scored against: up to ``n`` held-out ones, and up to ``n``
+    training ones for the floor and sanity rows. Small domains have fewer than ``n`` of either; the generated count
+    stays ``n`` (a few hundred samples say little of a generator) and the table compares at the floor's n."""
+    n_test, n_train = min(n, len(test)), min(n, len(train))
+    if n_test < n or n_train < n:
+        print(f"{n} generated images vs {n_test} held-out real ones; floor from {n_train} training images")
+    return train.subset(n_train, seed), test.subset(n_test, seed)
+
+
 def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
     from tqdm import tqdm
 
@@ -114,11 +127,10 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
             f"classifier takes {cc.in_channels}x{cc.image_size}px, the model makes {mc.channels}x{mc.image_size}px"
         )
     train, test, note = split_data(args.data, size=mc.image_size, limit=args.limit)
-    n = min(args.n, len(test), len(train))
-    if n < args.n:
-        print(f"only {n} real images to compare with: using n={n}")
+    n = args.n
     cluster_of = None if test.labels is not None else caption_classes(args.data, train, test, cc)
-    train, test = train.subset(n, args.seed), test.subset(n, args.seed)
+    captions = train.captions  # prompts follow the whole training set's captions, whatever the floor's size
+    train, test = _real_sets(train, test, n, args.seed)
     guidance = mc.default_guidance if args.guidance is None else args.guidance
     above = mc.guidance_above_sigma if args.guidance_above_sigma is None else args.guidance_above_sigma
     wanted = to_classifier = None
@@ -129,8 +141,8 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
         prompts = [test.class_names[i % len(test.class_names)] for i in range(n)]
         wanted = to_classifier[torch.arange(n) % len(test.class_names)]
     else:  # no classes: prompt with random training captions, so prompts follow the caption distribution
-        picks = torch.randint(len(train), (n,), generator=torch.Generator().manual_seed(args.seed))
-        prompts = [train.captions[i] for i in picks.tolist()]
+        picks = torch.randint(len(captions), (n,), generator=torch.Generator().manual_seed(args.seed))
+        prompts = [captions[i] for i in picks.tolist()]
         if cluster_of is not None:  # agreement with the prompt's caption cluster, the classes the classifier knows
             wanted = torch.tensor([cluster_of.get(p, -1) for p in prompts])
     real = extract_features(classifier, test.images, args.batch_size, progress=True)
@@ -157,16 +169,14 @@ def run_diffusion(args: argparse.Namespace, argv: list[str]) -> int:
             seconds += time.perf_counter() - began
             images.append(((x + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
         fake = extract_features(classifier, torch.cat(images), args.batch_size)
-        rows.append(row(f"{name}:{steps}", real, fake, wanted, seconds / n, n, sampler=name, steps=steps))
+        rows.append(row(f"{name}:{steps}", real, fake, wanted, seconds / n, len(train), sampler=name, steps=steps))
     floor_wanted: torch.Tensor | None
     if to_classifier is not None:
         floor_wanted = to_classifier[train.labels]
     else:
         floor_wanted = None if cluster_of is None else torch.tensor([cluster_of.get(c, -1) for c in train.captions])
-    rows += reference_rows(
-        classifier, real, train.images, tuple(test.images.shape), floor_wanted, args.batch_size, args.seed
-    )
-    info = _run_info(args, argv, note, n, rows, guidance=guidance, guidance_above_sigma=above)
+    rows += reference_rows(classifier, real, train.images, floor_wanted, args.batch_size, args.seed)
+    info = _run_info(args, argv, note, n, rows, guidance=guidance, guidance_above_sigma=above, n_real=len(test))
     agreement = (
         " Class agreement: the classifier's class for each image vs the class of its prompt's caption "
         "(for the floor and sanity rows: of the image's own caption)."
@@ -199,20 +209,28 @@ def _run_info(
 
 def _write_results(args: argparse.Namespace, info: dict, title: str, setting: str, extra: str) -> None:
     """results.json and results.md (the table with what its rows mean) under ``args.out``; prints the table."""
-    from gencanvas.models.evaluation.table import markdown_table
+    from gencanvas.models.evaluation.table import FLOOR, markdown_table
 
-    n, rows = info["n"], info["rows"]
+    n, rows, n_real = info["n"], info["rows"], info["n_real"]
+    n_floor = next(r["n"] for r in rows if r["config"] == FLOOR)
+    matched = (
+        f" FD is biased upward by small sets, so with fewer training images than n the × floor column compares at the "
+        f"floor's n: the mean FD of the {n // n_floor} disjoint chunks of {n_floor} generated images."
+        if n_floor < n
+        else ""
+    )
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
     table = markdown_table(rows)
     (args.out / "results.md").write_text(
         f"# {title}\n\n"
-        f"n = {n} generated images per config vs {info['test_set']}; {setting}seed {args.seed}; {info['hardware']}.\n"
-        f"Features: domain classifier `{args.classifier}`. Floor: {n} real training images vs the test images "
+        f"n = {n} generated images per config vs {n_real} of {info['test_set']}; {setting}seed {args.seed}; "
+        f"{info['hardware']}.\n"
+        f"Features: domain classifier `{args.classifier}`. Floor: {n_floor} real training images vs the test images "
         "(the best a generator can expect); sanity rows: the same training images blurred (Gaussian, σ = 2 px at "
         "64 px, 1 px at 32 px) or cut into an 8×8 grid of patches shuffled per image (a metric that can tell puts "
         "both ≥ 5× the floor); ceiling: uniform noise vs the test images. "
-        f"KID: mean ± std over 10 subsets of {min(1000, max(2, n // 2))}.{extra}\n\n"
+        f"KID: mean ± std over 10 subsets of half the smaller set, at most 1000.{matched}{extra}\n\n"
         f"Command: `{info['command']}`\n\n{table}\n",
         encoding="utf-8",
     )
@@ -228,20 +246,18 @@ def run_samples(args: argparse.Namespace, argv: list[str]) -> int:
     classifier = load_classifier(args.classifier, args.device)
     cc = classifier.config
     train, test, note = split_data(args.data, size=cc.image_size, limit=args.limit)
-    n = min(args.n, len(test), len(train))
-    if n < args.n:
-        print(f"only {n} real images to compare with: using n={n}")
+    n = args.n
     train_features = extract_features(classifier, train.images, args.batch_size)[0]  # all of them: the copying check
-    train, test = train.subset(n, args.seed), test.subset(n, args.seed)
+    train, test = _real_sets(train, test, n, args.seed)
     real = extract_features(classifier, test.images, args.batch_size)
     rows = []
     for name, images, seconds in generate(args.model, n, cc.image_size, args.seed, args.device):
         fake = extract_features(classifier, images, args.batch_size)
         nearest = median_nearest_distance(fake[0], train_features)
-        rows.append(row(name, real, fake, None, seconds / n, n, nearest_training_image=nearest))
-    rows += reference_rows(classifier, real, train.images, tuple(test.images.shape), None, args.batch_size, args.seed)
+        rows.append(row(name, real, fake, None, seconds / n, len(train), nearest_training_image=nearest))
+    rows += reference_rows(classifier, real, train.images, None, args.batch_size, args.seed)
     held_out_nearest = median_nearest_distance(real[0], train_features)
-    info = _run_info(args, argv, note, n, rows, held_out_nearest_training_image=held_out_nearest)
+    info = _run_info(args, argv, note, n, rows, held_out_nearest_training_image=held_out_nearest, n_real=len(test))
     samples = ", ".join(
         f"{r['config']} {r['nearest_training_image']:.3g}" for r in rows if "nearest_training_image" in r
     )

@@ -14,6 +14,7 @@ from gencanvas.models.data import DEFAULT_FASHION_ROOT, FASHION_CLASSES, ImageCa
 from gencanvas.models.evaluation import (
     ClassifierConfig,
     DomainClassifier,
+    chunked_frechet_distance,
     class_agreement,
     extract_features,
     frechet_distance,
@@ -85,6 +86,16 @@ def test_fd_from_samples_approaches_the_analytic_value() -> None:
 def test_fd_rejects_single_samples() -> None:
     with pytest.raises(ValueError, match="at least 2"):
         frechet_distance(np.zeros((1, 3)), np.zeros((5, 3)))
+
+
+def test_chunked_fd_scores_a_large_set_at_the_small_sets_size() -> None:
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(300, 4)), rng.normal(size=(50, 4))
+    chunks = [frechet_distance(a[i : i + 50], b) for i in range(0, 300, 50)]
+    assert chunked_frechet_distance(a, b, 50) == pytest.approx(np.mean(chunks))
+    assert chunked_frechet_distance(a, b, 500) == pytest.approx(frechet_distance(a[:500], b))  # one chunk: all
+    # Same distribution: the small chunks carry the small-n bias the full set does not, as a same-n floor would.
+    assert chunked_frechet_distance(a, b, 50) > frechet_distance(a, b)
 
 
 def test_kid_is_near_zero_for_one_distribution_and_positive_for_a_shift() -> None:
@@ -250,7 +261,7 @@ def test_evaluate_diffusion_scores_caption_cluster_agreement_on_unlabelled_folde
         "--data",
         str(folder),
         "--n",
-        "4",
+        "12",  # more than the held-out images: the floor and ceiling get as many training images, prompts any
         "--samplers",
         "dpm++:2",
         "--batch-size",
@@ -264,8 +275,11 @@ def test_evaluate_diffusion_scores_caption_cluster_agreement_on_unlabelled_folde
             tmp_path / "clf",
         )
         assert main([*common, "--classifier", str(tmp_path / "clf"), "--out", str(out)]) == 0
-    rows = json.loads((tmp_path / "eval" / "results.json").read_text())["rows"]
+    info = json.loads((tmp_path / "eval" / "results.json").read_text())
+    rows = info["rows"]
     assert all(0 <= row["class_agreement"] <= 1 for row in rows), "generated, floor and ceiling rows are all scored"
+    assert info["n"] == rows[0]["n"] == 12 and info["n_real"] == len(test) < 12
+    assert all(row["n"] == min(12, len(train)) for row in rows[1:])
     assert "class of its prompt's caption" in (tmp_path / "eval" / "results.md").read_text()
     other = json.loads((tmp_path / "eval-other" / "results.json").read_text())["rows"]
     assert all(row["class_agreement"] is None for row in other), "clusters that do not match are not scored"

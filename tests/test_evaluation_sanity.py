@@ -69,7 +69,7 @@ def test_blurred_and_shuffled_real_images_score_above_real_on_a_tiny_classifier(
     classifier, accuracy = train_classifier(train, test, epochs=2, batch_size=32, lr=3e-3, seed=0)
     assert accuracy > 0.8
     real = extract_features(classifier, test.images)
-    rows = reference_rows(classifier, real, shapes(150, seed=3).images, tuple(test.images.shape), None, seed=0)
+    rows = reference_rows(classifier, real, shapes(150, seed=3).images, None, seed=0)
     assert [r["config"] for r in rows] == [FLOOR, BLURRED, SHUFFLED, CEILING]
     fd = {r["config"]: r["fd"] for r in rows}
     assert fd[BLURRED] > fd[FLOOR] and fd[SHUFFLED] > fd[FLOOR]
@@ -99,3 +99,27 @@ def test_evaluate_samples_cli_scores_a_vae_with_every_reference_row(tmp_path) ->
     info = json.loads((tmp_path / "e" / "results.json").read_text())
     assert rows[0]["nearest_training_image"] > 0 and info["held_out_nearest_training_image"] > 0
     assert "Copying check" in (tmp_path / "e" / "results.md").read_text()
+
+
+@pytest.mark.skipif(not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package")
+def test_evaluate_samples_generates_n_even_when_the_real_sets_are_smaller(tmp_path) -> None:
+    """Small domains (23 held-out emoji faces) still get n generated images, compared at the floor's n."""
+    from gencanvas.models.evaluate import main
+    from gencanvas.models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
+    from gencanvas.models.vae.config import VAEConfig
+    from gencanvas.models.vae.files import save_vae
+    from gencanvas.models.vae.network import ConvVAE
+
+    torch.manual_seed(0)
+    save_vae(ConvVAE(VAEConfig.from_preset("tiny", image_size=32, channels=1)), tmp_path / "vae")
+    save_classifier(DomainClassifier(ClassifierConfig(in_channels=1, image_size=32)).eval(), tmp_path / "clf")
+    args = ["samples", "--model", str(tmp_path / "vae"), "--classifier", str(tmp_path / "clf")]
+    args += ["--data", "fashion-mnist", "--limit", "12", "--n", "36", "--batch-size", "8", "--out", str(tmp_path / "e")]
+    assert main(args) == 0
+    info = json.loads((tmp_path / "e" / "results.json").read_text())
+    samples, floor = info["rows"][0], info["rows"][1]
+    assert (info["n"], info["n_real"], samples["n"], floor["n"]) == (36, 12, 36, 12)
+    assert samples["fd_at_floor_n"] != samples["fd"]  # the mean over three chunks of 12, not all 36 at once
+    assert floor_ratios(info["rows"])["VAE prior samples"] == pytest.approx(samples["fd_at_floor_n"] / floor["fd"])
+    text = (tmp_path / "e" / "results.md").read_text()
+    assert "FD at the floor's n" in text and "3 disjoint chunks of 12" in text

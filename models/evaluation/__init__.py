@@ -14,6 +14,7 @@ from gencanvas.models.evaluation.classifier import (
     train_classifier,
 )
 from gencanvas.models.evaluation.metrics import (
+    chunked_frechet_distance,
     class_agreement,
     extract_features,
     frechet_distance,
@@ -25,6 +26,7 @@ from gencanvas.models.evaluation.metrics import (
 __all__ = [
     "ClassifierConfig",
     "DomainClassifier",
+    "chunked_frechet_distance",
     "class_agreement",
     "extract_features",
     "frechet_distance",
