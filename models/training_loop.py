@@ -50,14 +50,16 @@ class Trainer(ABC, Generic[Batch, Options]):
 
     Subclasses set ``name`` (progress bar), ``loss_names`` (what :meth:`train_step` returns;
     a name missing from a step counts as NaN in that interval's mean) and ``log_every``, and
-    ``averaged`` when they keep an :class:`AveragedModel` EMA, and ``exported``: which of
-    :meth:`networks` start from an exported model's weights under ``--init-from``.
+    ``averaged`` when they keep an :class:`AveragedModel` EMA, ``exported``: which of
+    :meth:`networks` start from an exported model's weights under ``--init-from``, and
+    ``fitted_at_export``: weights an export adds after training (they are refitted at the next one).
     """
 
     name: ClassVar[str]
     loss_names: ClassVar[tuple[str, ...]] = ("loss",)
     log_every: ClassVar[int] = 100
     exported: ClassVar[tuple[str, ...]] = ()  # the networks an exported model.safetensors initialises
+    fitted_at_export: ClassVar[tuple[str, ...]] = ()  # state-dict prefixes --init-from leaves out
     averaged: AveragedModel | None = None
 
     def __init__(self, options: Options) -> None:
@@ -107,7 +109,9 @@ class Trainer(ABC, Generic[Batch, Options]):
             log.info("resumed from step %s", self.state.step)
         elif self.options.init_from is not None:
             nets = self.networks()
-            self.state = start_from_export(self.options.init_from, {name: nets[name] for name in self.exported})
+            self.state = start_from_export(
+                self.options.init_from, {name: nets[name] for name in self.exported}, self.fitted_at_export
+            )
             log.info("started from %s at step %s", self.options.init_from, self.state.step)
         else:
             return

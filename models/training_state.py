@@ -142,7 +142,9 @@ class Checkpoint:
         return TrainState.from_json(json.loads((folder / "state.json").read_text(encoding="utf-8")))
 
 
-def start_from_export(folder: Path, nets: Mapping[str, torch.nn.Module]) -> TrainState:
+def start_from_export(
+    folder: Path, nets: Mapping[str, torch.nn.Module], fitted_at_export: tuple[str, ...] = ()
+) -> TrainState:
     """Load an exported model's weights into each of ``nets`` and return its progress as a state.
 
     The export holds only the EMA network and ``training.json``: the step count, time and loss
@@ -150,8 +152,10 @@ def start_from_export(folder: Path, nets: Mapping[str, torch.nn.Module]) -> Trai
     state marks ``optimiser_start`` for the learning-rate warm-up to count from. The EMA counts
     as warmed up (``ema_updates`` = the steps it averaged): it starts from a long average, and
     restarting its warm-up would let the first noisy steps of a fresh optimiser replace it.
+    Weights under the ``fitted_at_export`` prefixes (a VAE's fitted prior) are left out: the
+    network being trained does not have them until its own export fits them again.
     """
-    weights = load_state(folder, "model")
+    weights = {k: v for k, v in load_state(folder, "model").items() if not k.startswith(fitted_at_export)}
     record_path = folder / "training.json"
     if not record_path.exists():
         raise IncompatibleModel(f"{folder} lacks training.json, so its steps and time cannot be carried on")

@@ -218,3 +218,20 @@ def test_train_command_refuses_a_folder_that_is_not_an_export(tmp_path, capsys):
         assert stopped.value.code == 2
         err = capsys.readouterr().err
         assert reason in err and "Traceback" not in err
+
+
+def test_init_from_a_vae_export_with_a_fitted_prior(tmp_path, one_thread):
+    """A VAE export carries its fitted mixture prior, which the network in training lacks: the run
+    starts from the rest of the weights and fits a prior again at its own export."""
+    import json
+
+    from safetensors.torch import load_file
+
+    _run_vae(tmp_path / "first", STEPS, prior_components=2)
+    source = tmp_path / "first" / "out"
+    assert any(name.startswith("prior.") for name in load_file(source / "model.safetensors"))
+    _run_vae(tmp_path / "more", STEPS + 2, init_from=source, prior_components=2)
+    record = json.loads((tmp_path / "more" / "out" / "training.json").read_text())
+    assert record["steps"] == STEPS + 2
+    exported = load_file(tmp_path / "more" / "out" / "model.safetensors")
+    assert exported["prior.means"].shape == load_file(source / "model.safetensors")["prior.means"].shape

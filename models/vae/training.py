@@ -70,6 +70,7 @@ class VAETrainer(Trainer[tuple[torch.Tensor], VAETrainOptions]):
 
     name = "vae"
     exported = ("model", "ema")
+    fitted_at_export = ("prior.",)  # the sampling mixture, fitted to the encodings after training
     averaged: AveragedModel
 
     def __init__(
