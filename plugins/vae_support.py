@@ -114,8 +114,7 @@ def encode_canvas(model: Any, image: np.ndarray, invert: bool) -> torch.Tensor:
     pixels = canvas_to_model(image, config.image_size, config.channels, invert)
     device = next(model.parameters()).device
     x = torch.from_numpy(pixels).float().div(127.5).sub(1).unsqueeze(0).to(device)
-    with torch.no_grad():
-        mean: torch.Tensor = model.encode(x)[0][0].cpu()
+    mean: torch.Tensor = model.posterior_mean(x)[0].cpu()
     return mean
 
 

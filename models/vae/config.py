@@ -26,6 +26,7 @@ class VAEConfig(JsonConfig):
     latent_dim: int = 16
     beta: float = 1.0  # weight of the KL term: > 1 smoother, more disentangled latents; < 1 sharper reconstructions
     prior_components: int = 0  # 0: sample N(0, I); K: a K-component mixture fitted to the encoded training set
+    refine_steps: int = 0  # gradient steps refining each encoding on the image itself (0: the encoder's mean)
 
     def __post_init__(self) -> None:
         self.widths = tuple(self.widths)
@@ -33,10 +34,10 @@ class VAEConfig(JsonConfig):
             raise ValueError(
                 f"image_size {self.image_size} must be divisible by 2^{len(self.widths)} (one halving per width)"
             )
-        if self.latent_dim < 1 or self.beta < 0 or self.prior_components < 0:
+        if self.latent_dim < 1 or self.beta < 0 or self.prior_components < 0 or self.refine_steps < 0:
             raise ValueError(
-                f"latent_dim must be >= 1, beta >= 0 and prior_components >= 0, got {self.latent_dim}, "
-                f"{self.beta}, {self.prior_components}"
+                f"latent_dim must be >= 1, beta >= 0, prior_components >= 0 and refine_steps >= 0, got "
+                f"{self.latent_dim}, {self.beta}, {self.prior_components}, {self.refine_steps}"
             )
 
     @property

@@ -14,11 +14,10 @@ import torch
 from gencanvas.models.vae.network import ConvVAE
 
 
-@torch.no_grad()
 def posterior_means(model: ConvVAE, images: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Posterior means of uint8 images (N, C, H, W): where the training set lives in latent space."""
     device = next(model.parameters()).device
-    chunks = [model.encode(batch.to(device).float() / 127.5 - 1)[0].cpu() for batch in images.split(batch_size)]
+    chunks = [model.posterior_mean(batch.to(device).float() / 127.5 - 1).cpu() for batch in images.split(batch_size)]
     return torch.cat(chunks)
 
 
