@@ -2,7 +2,8 @@
 
     OMP_NUM_THREADS=1 .venv/bin/python benchmarks/vae_frames.py [--frames 32] [--repeats 5] [--device cpu]
 
-"decode" is the network alone (one latent → one image); "plugin" is the whole
+"decode" is the network alone (one latent → one image); "encode" one canvas image's posterior
+mean, with the model's refinement steps (what "start from the canvas" waits for); "plugin" is the whole
 ``vae-interpolate`` run through the job runner divided by its frame count: slerp path,
 decode, upscale ×4, streaming each frame and tiling the result sheet, as the GUI and CLI
 run it. Training minutes and steps come from each model's training.json.
@@ -59,18 +60,21 @@ def main() -> None:
         latent = torch.randn(1, model.config.latent_dim, device=args.device)
         with torch.no_grad():
             decode = median_seconds(partial(model.decode, latent), args.repeats * 10)
+        c = model.config
+        canvas = torch.zeros(1, c.channels, c.image_size, c.image_size, device=args.device)
+        encode = median_seconds(partial(model.posterior_mean, canvas), args.repeats)
         params = InterpolateParams(model=name, frames=args.frames, seed=1, end_seed=2)
         inputs = PluginInputs(64, 64, image=torch.zeros(64, 64, 3, dtype=torch.uint8).numpy())
         job = Job(VAEInterpolate(), params, inputs, seed=1)
         plugin = median_seconds(partial(runner.run, job, copy_frame), args.repeats) / args.frames
         training = json.loads((folder / "training.json").read_text(encoding="utf-8"))
-        c = model.config
         rows.append(
             [
                 name,
                 f"{c.image_size}×{c.image_size}×{c.channels}",
                 c.latent_dim,
                 f"{decode * 1000:.2f}",
+                f"{encode * 1000:.1f} ({c.refine_steps} steps)",
                 f"{plugin * 1000:.2f}",
                 training["steps"],
                 f"{training['train_seconds'] / 60:.1f}",
@@ -78,7 +82,16 @@ def main() -> None:
         )
     report(
         f"vae_frames_{args.device}",
-        ["model", "image", "latent", "decode ms/frame", "plugin ms/frame", "training steps", "training min"],
+        [
+            "model",
+            "image",
+            "latent",
+            "decode ms/frame",
+            "encode ms (refinement)",
+            "plugin ms/frame",
+            "training steps",
+            "training min",
+        ],
         rows,
         {"frames": args.frames, "repeats": args.repeats, "torch_threads": torch.get_num_threads()},
     )
