@@ -9,11 +9,11 @@ text vectors, v-prediction, batch 32): ``OMP_NUM_THREADS=1 python benchmarks/dif
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
 import torch.nn.functional as F
 from _report import report
+from _timing import optimiser_steps_per_second
 
 from gencanvas.models.diffusion.config import PRESETS, DiffusionConfig
 from gencanvas.models.diffusion.network import TextConditionedUNet
@@ -21,7 +21,7 @@ from gencanvas.models.diffusion.network import TextConditionedUNet
 CANDIDATES = ("medium", "large", "base")  # medium: the shipped emoji model
 
 
-def steps_per_second(config: DiffusionConfig, batch: int, seconds: float) -> float:
+def diffusion_steps_per_second(config: DiffusionConfig, batch: int, seconds: float) -> float:
     """AdamW steps per second on a fixed random batch (the loss is a stand-in: speed only), after two warm-ups."""
     torch.manual_seed(0)
     model = TextConditionedUNet(config)
@@ -29,20 +29,11 @@ def steps_per_second(config: DiffusionConfig, batch: int, seconds: float) -> flo
     x = torch.rand(batch, config.channels, config.image_size, config.image_size) * 2 - 1
     text = torch.randn(batch, config.text_dim)
 
-    def step() -> None:
+    def loss() -> torch.Tensor:
         t = torch.randint(0, config.num_train_timesteps, (batch,))
-        loss = F.mse_loss(model(x, t, text), x)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
+        return F.mse_loss(model(x, t, text), x)
 
-    step()
-    step()
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        done += 1
-    return done / (time.perf_counter() - start)
+    return optimiser_steps_per_second(loss, optimizer, seconds)
 
 
 def main() -> None:
@@ -59,7 +50,7 @@ def main() -> None:
             preset, image_size=args.size, channels=3, patch_size=args.patch_size, prediction_type="v_prediction"
         )
         params = sum(p.numel() for p in TextConditionedUNet(config).parameters())
-        rate = steps_per_second(config, args.batch, args.seconds)
+        rate = diffusion_steps_per_second(config, args.batch, args.seconds)
         hours = 30_000 / rate / 3600  # a modest run for 1.5 k images: ~640 epochs at batch 32
         rows.append([preset, list(PRESETS[preset]["block_out_channels"]), f"{params:,}", f"{rate:.2f}", f"{hours:.1f}"])
     report(

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from pathlib import Path
 
 import torch
+from _timing import steps_per_second
 
 from gencanvas.models.data import ImageCaptionDataset
 from gencanvas.models.stylegan.config import StyleGANConfig
@@ -32,7 +32,7 @@ CANDIDATES = {  # image size → channels per resolution from 4×4 up
 }
 
 
-def steps_per_second(config: StyleGANConfig, batch: int, seconds: float) -> tuple[float, int]:
+def stylegan_steps_per_second(config: StyleGANConfig, batch: int, seconds: float) -> tuple[float, int]:
     """Trainer steps per second after three warm-up steps, and the generator's parameter count."""
     torch.manual_seed(0)
     images = torch.randint(0, 256, (256, config.image_size, config.image_size, config.channels_out), dtype=torch.uint8)
@@ -41,15 +41,13 @@ def steps_per_second(config: StyleGANConfig, batch: int, seconds: float) -> tupl
         options = StyleGANTrainOptions(run_dir=Path(scratch), out_dir=Path(scratch) / "out", batch_size=batch)
         trainer = StyleGANTrainer(dataset, config, options)
         batches = trainer.batches()
-        for _ in range(3):
+
+        def step() -> None:
             trainer.train_step(next(batches))
             trainer.state.step += 1
-        done, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds:
-            trainer.train_step(next(batches))
-            trainer.state.step += 1
-            done += 1
-        return done / (time.perf_counter() - start), sum(p.numel() for p in trainer.G_plain.parameters())
+
+        rate = steps_per_second(step, seconds, warmup=3)
+        return rate, sum(p.numel() for p in trainer.G_plain.parameters())
 
 
 def main() -> None:
@@ -63,7 +61,7 @@ def main() -> None:
     for name, shape in CANDIDATES[args.size].items():
         config = StyleGANConfig(image_size=args.size, channels_out=args.channels, **shape)  # small preset otherwise
         for batch in args.batch:
-            rate, params = steps_per_second(config, batch, args.seconds)
+            rate, params = stylegan_steps_per_second(config, batch, args.seconds)
             print(
                 f"{name:16s} {params:>9,} G parameters  batch {batch:3d}: {rate:5.2f} steps/s,"
                 f" {rate * batch:6.0f} images/s (1 thread)"

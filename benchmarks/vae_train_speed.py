@@ -7,9 +7,9 @@ each candidate is timed first: ``OMP_NUM_THREADS=1 python benchmarks/vae_train_s
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
+from _timing import optimiser_steps_per_second
 
 from gencanvas.models.vae.config import VAEConfig
 from gencanvas.models.vae.network import ConvVAE
@@ -22,26 +22,13 @@ CANDIDATES = {
 }
 
 
-def steps_per_second(config: VAEConfig, batch: int, seconds: float) -> float:
+def vae_steps_per_second(config: VAEConfig, batch: int, seconds: float) -> float:
     """Adam steps per second on a fixed random batch, after two warm-up steps."""
     torch.manual_seed(0)
     model = ConvVAE(config)
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = torch.rand(batch, config.channels, config.image_size, config.image_size) * 2 - 1
-
-    def step() -> None:
-        loss = model.loss(x)["loss"]
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-
-    step()
-    step()
-    done, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        step()
-        done += 1
-    return done / (time.perf_counter() - start)
+    return optimiser_steps_per_second(lambda: model.loss(x)["loss"], optimizer, seconds)
 
 
 def main() -> None:
@@ -55,7 +42,7 @@ def main() -> None:
     for name, shape in CANDIDATES.items():
         config = VAEConfig(image_size=args.size, channels=args.channels, **shape)
         params = sum(p.numel() for p in ConvVAE(config).parameters())
-        rate = steps_per_second(config, args.batch, args.seconds)
+        rate = vae_steps_per_second(config, args.batch, args.seconds)
         print(f"{name:20s} {params:>9,} parameters  {rate:6.1f} steps/s (batch {args.batch}, 1 thread)")
 
 

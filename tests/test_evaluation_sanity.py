@@ -78,8 +78,8 @@ def test_blurred_and_shuffled_real_images_score_above_real_on_a_tiny_classifier(
     assert "× floor" in markdown_table(rows)
 
 
-@pytest.mark.skipif(not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package")
-def test_evaluate_samples_cli_scores_a_vae_with_every_reference_row(tmp_path) -> None:
+def evaluate_tiny_vae(tmp_path, limit: int, n: int) -> int:
+    """``evaluate samples`` on an untrained tiny VAE and classifier, Fashion-MNIST cut to ``limit`` per split."""
     from gencanvas.models.evaluate import main
     from gencanvas.models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
     from gencanvas.models.vae.config import VAEConfig
@@ -89,9 +89,14 @@ def test_evaluate_samples_cli_scores_a_vae_with_every_reference_row(tmp_path) ->
     torch.manual_seed(0)
     save_vae(ConvVAE(VAEConfig.from_preset("tiny", image_size=32, channels=1)), tmp_path / "vae")
     save_classifier(DomainClassifier(ClassifierConfig(in_channels=1, image_size=32)).eval(), tmp_path / "clf")
-    args = ["samples", "--model", str(tmp_path / "vae"), "--classifier", str(tmp_path / "clf")]
-    args += ["--data", "fashion-mnist", "--limit", "24", "--n", "16", "--batch-size", "8", "--out", str(tmp_path / "e")]
-    assert main(args) == 0
+    args = ["samples", "--model", str(tmp_path / "vae"), "--classifier", str(tmp_path / "clf"), "--data"]
+    args += ["fashion-mnist", "--limit", str(limit), "--n", str(n), "--batch-size", "8", "--out", str(tmp_path / "e")]
+    return main(args)
+
+
+@pytest.mark.skipif(not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package")
+def test_evaluate_samples_cli_scores_a_vae_with_every_reference_row(tmp_path) -> None:
+    assert evaluate_tiny_vae(tmp_path, limit=24, n=16) == 0
     rows = json.loads((tmp_path / "e" / "results.json").read_text())["rows"]
     assert [r["config"] for r in rows] == ["VAE prior samples", FLOOR, BLURRED, SHUFFLED, CEILING]
     assert all(r["n"] == 16 and r["fd"] >= 0 for r in rows) and rows[0]["seconds_per_image"] > 0
@@ -104,18 +109,7 @@ def test_evaluate_samples_cli_scores_a_vae_with_every_reference_row(tmp_path) ->
 @pytest.mark.skipif(not DEFAULT_FASHION_ROOT.exists(), reason="needs the dataset-fashion-mnist Debian package")
 def test_evaluate_samples_generates_n_even_when_the_real_sets_are_smaller(tmp_path) -> None:
     """Small domains (23 held-out emoji faces) still get n generated images, compared at the floor's n."""
-    from gencanvas.models.evaluate import main
-    from gencanvas.models.evaluation import ClassifierConfig, DomainClassifier, save_classifier
-    from gencanvas.models.vae.config import VAEConfig
-    from gencanvas.models.vae.files import save_vae
-    from gencanvas.models.vae.network import ConvVAE
-
-    torch.manual_seed(0)
-    save_vae(ConvVAE(VAEConfig.from_preset("tiny", image_size=32, channels=1)), tmp_path / "vae")
-    save_classifier(DomainClassifier(ClassifierConfig(in_channels=1, image_size=32)).eval(), tmp_path / "clf")
-    args = ["samples", "--model", str(tmp_path / "vae"), "--classifier", str(tmp_path / "clf")]
-    args += ["--data", "fashion-mnist", "--limit", "12", "--n", "36", "--batch-size", "8", "--out", str(tmp_path / "e")]
-    assert main(args) == 0
+    assert evaluate_tiny_vae(tmp_path, limit=12, n=36) == 0
     info = json.loads((tmp_path / "e" / "results.json").read_text())
     samples, floor = info["rows"][0], info["rows"][1]
     assert (info["n"], info["n_real"], samples["n"], floor["n"]) == (36, 12, 36, 12)
