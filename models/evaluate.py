@@ -213,9 +213,15 @@ def _write_results(args: argparse.Namespace, info: dict, title: str, setting: st
 
     n, rows, n_real = info["n"], info["rows"], info["n_real"]
     n_floor = next(r["n"] for r in rows if r["config"] == FLOOR)
+    chunks = n // n_floor
+    at_floor_n = (
+        f"the mean FD of the {chunks} disjoint chunks of {n_floor} generated images"
+        if chunks > 1
+        else f"the FD of the first {n_floor} generated images"
+    )
     matched = (
         f" FD is biased upward by small sets, so with fewer training images than n the × floor column compares at the "
-        f"floor's n: the mean FD of the {n // n_floor} disjoint chunks of {n_floor} generated images."
+        f"floor's n: {at_floor_n}."
         if n_floor < n
         else ""
     )
