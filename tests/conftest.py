@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -20,6 +22,8 @@ from tests.pix2pix_fixtures import tiny_pix2pix, tiny_pix2pix_root  # noqa: F401
 from tests.sd_fixtures import no_network, tiny_sd, tiny_sd_models  # noqa: F401
 from tests.stylegan_fixtures import tiny_stylegan, tiny_stylegan_root  # noqa: F401
 from tests.vae_fixtures import tiny_vae, tiny_vae_root  # noqa: F401
+
+atexit.register(shutil.rmtree, os.environ["GENCANVAS_HOME"], ignore_errors=True)  # leave the machine's /tmp clean
 
 
 @pytest.fixture(autouse=True)

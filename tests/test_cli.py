@@ -121,6 +121,7 @@ def test_corrupt_input_image_is_a_clear_error(tmp_path, capsys):
 @pytest.mark.slow
 def test_self_test_runs_every_plugin_and_exits_0(tmp_path):
     env = {**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen", "GENCANVAS_HOME": str(tmp_path)}
+    env["TMPDIR"] = str(tmp_path)  # its images go to a fresh temporary folder: this test's, not the machine's
     proc = subprocess.run(
         [sys.executable, "-m", "gencanvas", "--self-test"],
         cwd=ROOT,
@@ -131,3 +132,4 @@ def test_self_test_runs_every_plugin_and_exits_0(tmp_path):
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok   inpaint-classical" in proc.stdout and "self-test passed" in proc.stdout
+    assert list(tmp_path.glob("gencanvas-selftest-*/inpaint-classical.png"))
