@@ -14,11 +14,11 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from _report import report
+from _scratch import scratch_home
 
 RUNS = 5
 MB = 1024 * 1024
@@ -42,7 +42,7 @@ def time_to_window(executable: Path) -> float:
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-        "GENCANVAS_HOME": tempfile.mkdtemp(prefix="gencanvas-bench-"),
+        "GENCANVAS_HOME": scratch_home(),
     }
     started = time.perf_counter()
     proc = subprocess.Popen([str(executable), "--exit-when-shown"], env=env, stdout=subprocess.PIPE, text=True)

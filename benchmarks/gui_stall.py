@@ -18,8 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from _scratch import scratch_home
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ["GENCANVAS_HOME"] = tempfile.mkdtemp(prefix="gencanvas-bench-")  # autosaves go to a throw-away folder
+os.environ["GENCANVAS_HOME"] = scratch_home()  # autosaves go to a throw-away folder
 
 import numpy as np
 from _report import report

@@ -6,21 +6,23 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from _report import report
+from _scratch import scratch_home
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 5
 
 
 def _env() -> dict[str, str]:
+    home = scratch_home()  # the self-test's images go there too (TMPDIR), and it is gone at exit
     return {
         **os.environ,
         "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
-        "GENCANVAS_HOME": tempfile.mkdtemp(prefix="gencanvas-bench-"),
+        "GENCANVAS_HOME": home,
+        "TMPDIR": home,
     }
 
 
