@@ -153,6 +153,7 @@ def test_self_test_runs_the_third_party_plugin_and_fails_on_the_broken_ones(requ
     root = Path(__file__).resolve().parents[1]
     path = os.pathsep.join([str(site), str(PACKAGES), os.environ.get("PYTHONPATH", "")])
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "GENCANVAS_HOME": str(tmp_path), "PYTHONPATH": path}
+    env["TMPDIR"] = str(tmp_path)  # the self-test's images: under this test's folder, not the machine's /tmp
     proc = subprocess.run(
         [sys.executable, "-m", "gencanvas", "--self-test"],
         cwd=root,
