@@ -165,9 +165,9 @@ def test_sample_fd_reports_floor_and_ceiling_and_refuses_a_mismatched_classifier
     fd = sample_fd(model, real, tmp_path / "grey16", train=train)
     assert fd["fd_n"] == 12 and {"fd_samples", "fd_noise", "fd_floor", "fd_reconstructions"} <= fd.keys()
     assert all(fd[k] >= 0 for k in ("fd_samples", "fd_noise", "fd_floor", "fd_reconstructions"))
+    metrics = reconstruction_metrics(model, real)  # the untrained decoder's: an error strictly between 0 and 1
+    assert metrics["n"] == 12 and 0 < metrics["mse"] < 1 and metrics["kl"] >= 0
     model.reconstruct = lambda images: images  # a perfect decoder: its reconstructions are the real images
     assert sample_fd(model, real, tmp_path / "grey16")["fd_reconstructions"] < 1e-3
     assert sample_fd(model, real, tmp_path / "rgb16") is None  # channels differ: no number rather than a wrong one
     assert sample_fd(model, real, tmp_path / "absent") is None
-    metrics = reconstruction_metrics(model, real)
-    assert metrics["n"] == 12 and 0 < metrics["mse"] < 1 and metrics["kl"] >= 0

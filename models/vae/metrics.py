@@ -25,16 +25,23 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def reconstruction_metrics(model: ConvVAE, images: torch.Tensor, batch_size: int = 256) -> dict[str, float]:
-    """MSE and PSNR (pixels in [0, 1], after 8-bit rounding), mean KL and negative ELBO per image."""
+def reconstruction_metrics(
+    model: ConvVAE, images: torch.Tensor, batch_size: int = 256, reconstructed: torch.Tensor | None = None
+) -> dict[str, float]:
+    """MSE and PSNR (pixels in [0, 1], after 8-bit rounding), mean KL and negative ELBO per image.
+
+    ``reconstructed``: the images' :func:`reconstructions` when the caller has them already (refining
+    encodings costs decoder passes, so the card computes them once for PSNR and FD alike).
+    """
     model.eval()
+    if reconstructed is None:
+        reconstructed = reconstructions(model, images, batch_size)
+    squared = float(((reconstructed.float() - images.float()) / 255).pow(2).mean(dim=(1, 2, 3)).sum())
     device = next(model.parameters()).device
-    squared, kl_sum, elbo_sum = 0.0, 0.0, 0.0
+    kl_sum, elbo_sum = 0.0, 0.0
     generator = torch.Generator(device).manual_seed(0)
     for start in range(0, len(images), batch_size):
         batch = images[start : start + batch_size].to(device).float() / 127.5 - 1
-        recon = to_uint8(model.reconstruct(batch)).float() / 255
-        squared += float(((recon - (batch.cpu() + 1) / 2) ** 2).mean(dim=(1, 2, 3)).sum())
         terms = model.loss(batch, generator)
         kl_sum += float(terms["kl"]) * len(batch)
         elbo_sum += float(terms["reconstruction"] + terms["kl"]) * len(batch)
@@ -65,10 +72,16 @@ def reconstructions(model: ConvVAE, images: torch.Tensor, batch_size: int = 256)
 
 
 def sample_fd(
-    model: ConvVAE, real: torch.Tensor, classifier_folder: Path, seed: int = 0, train: torch.Tensor | None = None
+    model: ConvVAE,
+    real: torch.Tensor,
+    classifier_folder: Path,
+    seed: int = 0,
+    train: torch.Tensor | None = None,
+    reconstructed: torch.Tensor | None = None,
 ) -> dict[str, Any] | None:
     """FD of prior samples vs ``real`` on the domain classifier, beside the noise ceiling and, given as many
-    ``train`` images, the real-vs-real floor (FD is biased by n, so only same-n numbers compare); None if unusable."""
+    ``train`` images, the real-vs-real floor (FD is biased by n, so only same-n numbers compare); None if unusable.
+    ``reconstructed``: ``real``'s :func:`reconstructions` if already made."""
     from gencanvas.models.evaluation import extract_features, frechet_distance, load_classifier
 
     if not (classifier_folder / "model.safetensors").exists():
@@ -83,7 +96,8 @@ def sample_fd(
     result: dict[str, Any] = {
         "fd_samples": frechet_distance(fake_features, real_features),
         "fd_reconstructions": frechet_distance(
-            extract_features(classifier, reconstructions(model, real))[0], real_features
+            extract_features(classifier, reconstructions(model, real) if reconstructed is None else reconstructed)[0],
+            real_features,
         ),
         "fd_noise": frechet_distance(extract_features(classifier, noise)[0], real_features),
         "fd_n": len(real),
@@ -101,11 +115,12 @@ def card_metrics(
 ) -> dict[str, Any]:
     """Everything the card reports, for the export and for a refitted prior alike: held-out reconstruction, the
     same on as many training images (the gap shows memorisation) and, with a classifier, prior-sample FD."""
-    metrics: dict[str, Any] = reconstruction_metrics(model, test_images)
+    reconstructed = reconstructions(model, test_images)  # once: refined encodings cost decoder passes
+    metrics: dict[str, Any] = reconstruction_metrics(model, test_images, reconstructed=reconstructed)
     floor = train.subset(len(test_images), seed).images
     metrics["train_psnr_db"] = reconstruction_metrics(model, floor)["psnr_db"]
     if classifier is not None:
-        metrics |= sample_fd(model, test_images, classifier, seed, train=floor) or {}
+        metrics |= sample_fd(model, test_images, classifier, seed, train=floor, reconstructed=reconstructed) or {}
     return metrics
 
 
