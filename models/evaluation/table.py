@@ -73,14 +73,14 @@ def floor_ratios(rows: list[dict]) -> dict[str, float]:
     """Each row's FD at the floor's n divided by the floor's: the figure the targets ("≤ 3× floor", "≥ 5× floor")
     are stated in."""
     floor = next(r["fd"] for r in rows if r["config"] == FLOOR)
-    return {r["config"]: r.get("fd_at_floor_n", r["fd"]) / floor if floor > 0 else float("inf") for r in rows}
+    return {r["config"]: r["fd_at_floor_n"] / floor if floor > 0 else float("inf") for r in rows}
 
 
 def markdown_table(rows: list[dict]) -> str:
     """One line per row: config, n, FD (and FD at the floor's n where n differs), × floor, KID, class agreement,
     seconds per image."""
     ratios = floor_ratios(rows) if any(r["config"] == FLOOR for r in rows) else {}
-    matched = any(r.get("fd_at_floor_n", r["fd"]) != r["fd"] for r in rows)
+    matched = any(r["fd_at_floor_n"] != r["fd"] for r in rows)
     head = "| config | n | FD ↓ |" + (" FD at the floor's n ↓ |" if matched else "")
     lines = [
         head + " × floor | KID ↓ | class agreement ↑ | s / image |",
@@ -90,7 +90,7 @@ def markdown_table(rows: list[dict]) -> str:
         agree = "—" if r["class_agreement"] is None else f"{r['class_agreement']:.1%}"
         secs = "—" if r["seconds_per_image"] is None else f"{r['seconds_per_image']:.4f}"
         ratio = f"{ratios[r['config']]:.1f}" if r["config"] in ratios else "—"
-        at_floor = f" {r.get('fd_at_floor_n', r['fd']):.4g} |" if matched else ""
+        at_floor = f" {r['fd_at_floor_n']:.4g} |" if matched else ""
         lines.append(
             f"| {r['config']} | {r['n']} | {r['fd']:.4g} |{at_floor} {ratio} "
             f"| {r['kid_mean']:.3g} ± {r['kid_std']:.2g} | {agree} | {secs} |"
